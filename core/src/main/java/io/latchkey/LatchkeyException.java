@@ -1,0 +1,19 @@
+package io.latchkey;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The root of every exception Latchkey throws. Messages name the bad field, or the token id and its
+ * state; they never carry a token's secret or its hash.
+ */
+public class LatchkeyException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  public LatchkeyException(String message) {
+    super(message);
+  }
+
+  public LatchkeyException(String message, @Nullable Throwable cause) {
+    super(message, cause);
+  }
+}

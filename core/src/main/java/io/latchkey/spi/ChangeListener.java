@@ -1,0 +1,18 @@
+package io.latchkey.spi;
+
+/**
+ * Receives the ids of tokens changed anywhere on a store's backend, so that caches in every
+ * process drop them at once. Implementations must be thread-safe and must return quickly: they are
+ * called on the store's feed thread.
+ */
+public interface ChangeListener {
+
+  /** A record with this id was inserted, replaced or deleted (by any process). */
+  void tokenChanged(String tokenId);
+
+  /**
+   * The feed was interrupted and is connected again: changes may have been missed, so everything
+   * cached should be dropped.
+   */
+  default void feedReset() {}
+}

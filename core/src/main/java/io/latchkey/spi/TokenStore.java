@@ -1,0 +1,93 @@
+package io.latchkey.spi;
+
+import io.latchkey.StoreUnavailableException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Persists {@link TokenRecord}s. A store knows nothing of token states, hashing or validation: it
+ * keeps records, finds them by id, replaces them only if their version still matches, and lists a
+ * workspace in id order. Everything else lives in core, so every backend behaves the same.
+ *
+ * <p>Implementations must be thread-safe. Every method throws {@link StoreUnavailableException}
+ * when the backend cannot be reached; a write that throws must leave the backend as it was.
+ *
+ * <p>{@link #find} is on the validation path (on a cache miss): it should cost one round trip.
+ */
+public interface TokenStore extends AutoCloseable {
+
+  /**
+   * Stores a new record.
+   *
+   * @return true if stored; false if a record with the same id exists (nothing is changed)
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  boolean insert(TokenRecord record);
+
+  /**
+   * Finds a record by id.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  Optional<TokenRecord> find(String id);
+
+  /**
+   * Replaces the record with {@code updated.id()} if its stored version is {@code expectedVersion}
+   * (compare-and-set). {@code updated.version()} is the new version. The usage fields ({@code
+   * lastUsedAt}, {@code lastUsedIp}, {@code lastUsedIntegration}) are not written by a replace: only
+   * {@link #applyUsage} changes them, so a replace never moves last-used time backwards.
+   *
+   * @return true if replaced; false if the record is gone or its version differs
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  boolean replace(TokenRecord updated, long expectedVersion);
+
+  /**
+   * Removes a record.
+   *
+   * @return true if a record was removed, false if there was none
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  boolean delete(String id);
+
+  /**
+   * Lists up to {@code limit} records of one workspace whose id is greater than {@code afterId}
+   * (all, when null), in ascending id order (keyset pagination). Records inserted while a caller
+   * pages through never make it see a record twice or miss one that existed when it started.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  List<TokenRecord> list(String workspace, @Nullable String afterId, int limit);
+
+  /**
+   * Writes a batch of usage updates. Each applies only if its {@code usedAt} is later than the
+   * record's {@code lastUsedAt}; updates for ids that do not exist are ignored. Does not change the
+   * record's version and does not notify the change feed.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  void applyUsage(Collection<UsageUpdate> updates);
+
+  /**
+   * Subscribes to the ids of records changed by any process (insert, replace, delete), if this
+   * store has a change feed. A store's own writes are delivered to its own subscribers too.
+   *
+   * @return the subscription, or empty if this store has no change feed
+   */
+  default Optional<Subscription> subscribe(ChangeListener listener) {
+    return Optional.empty();
+  }
+
+  /** Releases what the store created itself (pools, clients); never what the host handed it. */
+  @Override
+  default void close() {}
+
+  /** An active change-feed subscription. */
+  interface Subscription extends AutoCloseable {
+    /** Stops delivery to the listener. */
+    @Override
+    void close();
+  }
+}
