@@ -1,0 +1,375 @@
+package io.latchkey;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.latchkey.internal.DefaultTokenManager;
+import io.latchkey.internal.DefaultTokenValidator;
+import io.latchkey.internal.Hasher;
+import io.latchkey.internal.TokenFormat;
+import io.latchkey.internal.UsageBuffer;
+import io.latchkey.spi.TokenStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.Period;
+import java.time.ZoneOffset;
+import java.time.temporal.TemporalAmount;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The entry point: a configured token store with its {@link TokenManager} and its cached {@link
+ * TokenValidator}. Build one per process and share it; it is thread-safe.
+ *
+ * <pre>{@code
+ * Latchkey latchkey = Latchkey.builder()
+ *     .store(new InMemoryTokenStore())
+ *     .tokenPrefix("acme")
+ *     .hashingKey(HashingKey.fromBase64("k1", System.getenv("LATCHKEY_KEY")))
+ *     .build();
+ * }</pre>
+ *
+ * <p>{@link #close()} flushes buffered usage and stops the background thread and the change-feed
+ * subscription. It does not close the store: the host handed it in, the host closes it.
+ */
+public final class Latchkey implements AutoCloseable {
+  /** The default and maximum lifetime of a token: two years. */
+  public static final Period DEFAULT_LIFETIME = Period.ofYears(2);
+
+  private final TokenStore store;
+  private final DefaultTokenManager manager;
+  private final DefaultTokenValidator validator;
+  private final UsageBuffer usage;
+  private final ScheduledExecutorService background;
+  private final TokenStore.@Nullable Subscription subscription;
+  private volatile boolean closed;
+
+  private Latchkey(Builder b, TokenStore store, List<HashingKey> keys) {
+    this.store = store;
+    Clock clock = b.clock == null ? Clock.systemUTC() : b.clock;
+    TokenFormat format = new TokenFormat(b.tokenPrefix);
+    Hasher hasher = new Hasher(keys);
+    this.usage = new UsageBuffer(store);
+    this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "latchkey-background");
+      t.setDaemon(true);
+      return t;
+    });
+    TokenListener listener = b.listeners.isEmpty() ? TokenListener.NONE
+        : b.listeners.size() == 1 ? b.listeners.get(0)
+        : composite(List.copyOf(b.listeners));
+    this.manager = new DefaultTokenManager(new DefaultTokenManager.Context(store, format, hasher,
+        clock, listener, new SecureRandom(), b.defaultLifetime, b.maxLifetime, usage,
+        IssuedToken::new), "system");
+    // A test clock drives the cache's expiry too, so tests control time-to-live.
+    Ticker ticker = b.clock == null ? Ticker.systemTicker()
+        : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+    this.validator = new DefaultTokenValidator(format, hasher, store, clock, listener, usage,
+        background, manager, ticker, new DefaultTokenValidator.CacheSettings(
+            b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
+            b.serveStaleFor));
+    manager.attach(validator);
+    Optional<TokenStore.Subscription> feed = store.subscribe(validator);
+    this.subscription = feed.orElse(null);
+    long flushMillis = b.usageFlushInterval.toMillis();
+    background.scheduleWithFixedDelay(usage::flush, flushMillis, flushMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private static TokenListener composite(List<TokenListener> listeners) {
+    return event -> {
+      for (TokenListener l : listeners) io.latchkey.internal.Records.emit(l, event);
+    };
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The token manager, recording changes as made by {@code "system"}; see {@link TokenManager#as}. */
+  public TokenManager tokens() {
+    return manager;
+  }
+
+  /** The cached validator. */
+  public TokenValidator validator() {
+    return validator;
+  }
+
+  /** The store this instance runs on. */
+  public TokenStore store() {
+    return store;
+  }
+
+  /** Whether the store delivers a change feed that this instance is subscribed to. */
+  public boolean hasChangeFeed() {
+    return subscription != null;
+  }
+
+  /**
+   * Writes buffered usage (last-used time, address, integration) now.
+   *
+   * @return how many tokens' usage was written
+   */
+  public int flushUsage() {
+    return usage.flush();
+  }
+
+  /** Drops every cached record, e.g. after the host changed the store behind Latchkey's back. */
+  public void invalidateCache() {
+    validator.invalidateAll();
+  }
+
+  /** Flushes usage, stops background work and the change feed. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    if (subscription != null) subscription.close();
+    background.shutdown();
+    try {
+      background.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    usage.flush();
+  }
+
+  /**
+   * Configures a {@link Latchkey}. Each setting is checked as it is set, and a single-valued one
+   * may be set only once; rules across settings are checked by {@link #build()}.
+   */
+  public static final class Builder {
+    private @Nullable TokenStore store;
+    private String tokenPrefix = "lk";
+    private boolean prefixSet;
+    private final List<HashingKey> keys = new ArrayList<>();
+    private @Nullable String primaryKeyId;
+    private @Nullable Clock clock;
+    private TemporalAmount defaultLifetime = DEFAULT_LIFETIME;
+    private boolean defaultLifetimeSet;
+    private TemporalAmount maxLifetime = DEFAULT_LIFETIME;
+    private boolean maxLifetimeSet;
+    private final List<TokenListener> listeners = new ArrayList<>();
+    private long cacheMaximumSize = 100_000;
+    private Duration cacheTtl = Duration.ofSeconds(30);
+    private long negativeCacheMaximumSize = 10_000;
+    private Duration negativeCacheTtl = Duration.ofSeconds(5);
+    private Duration serveStaleFor = Duration.ZERO;
+    private Duration usageFlushInterval = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    /** Required: where tokens live. Latchkey never closes it. */
+    public Builder store(TokenStore store) {
+      if (store == null) throw new InvalidArgumentException("store", "must not be null");
+      if (this.store != null) {
+        throw new InvalidArgumentException("store", "was already set to " + this.store);
+      }
+      this.store = store;
+      return this;
+    }
+
+    /**
+     * The prefix of every token, so leaked tokens are recognisable: lowercase letters, digits and
+     * {@code _}, starting with a letter, at most 32 characters. Default {@code lk}.
+     */
+    public Builder tokenPrefix(String prefix) {
+      if (prefixSet) {
+        throw new InvalidArgumentException("tokenPrefix", "was already set to " + tokenPrefix);
+      }
+      if (!TokenFormat.isValidPrefix(prefix)) {
+        throw new InvalidArgumentException("tokenPrefix", "must be 1 to "
+            + TokenFormat.MAX_PREFIX_LENGTH
+            + " lowercase letters, digits or _, start with a letter and not end with _");
+      }
+      this.tokenPrefix = prefix;
+      this.prefixSet = true;
+      return this;
+    }
+
+    /**
+     * Adds a hashing key. The first one added is the primary (new tokens use it) unless {@link
+     * #primaryHashingKey} says otherwise; the others still validate tokens hashed with them, which
+     * are then re-hashed with the primary.
+     */
+    public Builder hashingKey(HashingKey key) {
+      if (key == null) throw new InvalidArgumentException("hashingKey", "must not be null");
+      for (HashingKey k : keys) {
+        if (k.id().equals(key.id())) {
+          throw new InvalidArgumentException("hashingKey", "id " + key.id() + " was already added");
+        }
+      }
+      keys.add(key);
+      return this;
+    }
+
+    /** Adds a hashing key from its id and bytes (at least 32). */
+    public Builder hashingKey(String id, byte[] key) {
+      return hashingKey(HashingKey.of(id, key));
+    }
+
+    /** Which added key hashes new tokens. */
+    public Builder primaryHashingKey(String id) {
+      if (id == null) throw new InvalidArgumentException("primaryHashingKey", "must not be null");
+      if (primaryKeyId != null) {
+        throw new InvalidArgumentException("primaryHashingKey", "was already set to " + primaryKeyId);
+      }
+      this.primaryKeyId = id;
+      return this;
+    }
+
+    /** The clock for issue times, expiry and the cache; the system UTC clock by default. */
+    public Builder clock(Clock clock) {
+      if (clock == null) throw new InvalidArgumentException("clock", "must not be null");
+      if (this.clock != null) throw new InvalidArgumentException("clock", "was already set");
+      this.clock = clock;
+      return this;
+    }
+
+    /** The lifetime of a token that asks for none: two years by default. */
+    public Builder defaultLifetime(Period lifetime) {
+      return defaultLifetime((TemporalAmount) lifetime);
+    }
+
+    public Builder defaultLifetime(Duration lifetime) {
+      return defaultLifetime((TemporalAmount) lifetime);
+    }
+
+    private Builder defaultLifetime(@Nullable TemporalAmount lifetime) {
+      checkPositive("defaultLifetime", lifetime);
+      if (defaultLifetimeSet) {
+        throw new InvalidArgumentException("defaultLifetime", "was already set to " + defaultLifetime);
+      }
+      this.defaultLifetime = lifetime;
+      this.defaultLifetimeSet = true;
+      return this;
+    }
+
+    /** The longest lifetime any token may ask for: two years by default. */
+    public Builder maxLifetime(Period lifetime) {
+      return maxLifetime((TemporalAmount) lifetime);
+    }
+
+    public Builder maxLifetime(Duration lifetime) {
+      return maxLifetime((TemporalAmount) lifetime);
+    }
+
+    private Builder maxLifetime(@Nullable TemporalAmount lifetime) {
+      checkPositive("maxLifetime", lifetime);
+      if (maxLifetimeSet) {
+        throw new InvalidArgumentException("maxLifetime", "was already set to " + maxLifetime);
+      }
+      this.maxLifetime = lifetime;
+      this.maxLifetimeSet = true;
+      return this;
+    }
+
+    private static void checkPositive(String field, @Nullable TemporalAmount amount) {
+      if (amount == null) throw new InvalidArgumentException(field, "must not be null");
+      Instant epoch = Instant.EPOCH;
+      if (!epoch.atZone(ZoneOffset.UTC).plus(amount).toInstant().isAfter(epoch)) {
+        throw new InvalidArgumentException(field, "must be positive, was " + amount);
+      }
+    }
+
+    /** Receives every change and rejection: the audit trail. May be called several times. */
+    public Builder listener(TokenListener listener) {
+      if (listener == null) throw new InvalidArgumentException("listener", "must not be null");
+      listeners.add(listener);
+      return this;
+    }
+
+    /** How many records the validator caches; 100,000 by default. */
+    public Builder cacheMaximumSize(long size) {
+      if (size < 1) throw new InvalidArgumentException("cacheMaximumSize", "must be positive, was " + size);
+      this.cacheMaximumSize = size;
+      return this;
+    }
+
+    /**
+     * How long a cached record is trusted when no change feed tells of a change; 30 s by default.
+     * Zero turns the cache off: every validation reads the store.
+     */
+    public Builder cacheTtl(Duration ttl) {
+      if (ttl == null || ttl.isNegative()) {
+        throw new InvalidArgumentException("cacheTtl", "must not be null or negative");
+      }
+      this.cacheTtl = ttl;
+      return this;
+    }
+
+    /** How many unknown ids are remembered, and for how long (10,000 and 5 s by default). */
+    public Builder negativeCache(long maximumSize, Duration ttl) {
+      if (maximumSize < 1) {
+        throw new InvalidArgumentException("negativeCache maximumSize", "must be positive, was " + maximumSize);
+      }
+      if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+        throw new InvalidArgumentException("negativeCache ttl", "must be positive");
+      }
+      this.negativeCacheMaximumSize = maximumSize;
+      this.negativeCacheTtl = ttl;
+      return this;
+    }
+
+    /**
+     * While the store cannot be reached, keep validating against cached records up to this long
+     * past their time-to-live. Zero by default: validation fails closed with {@link
+     * Reason#UNAVAILABLE}.
+     */
+    public Builder serveStaleFor(Duration staleness) {
+      if (staleness == null || staleness.isNegative()) {
+        throw new InvalidArgumentException("serveStaleFor", "must not be null or negative");
+      }
+      this.serveStaleFor = staleness;
+      return this;
+    }
+
+    /** How often buffered usage is written to the store; 5 s by default. */
+    public Builder usageFlushInterval(Duration interval) {
+      if (interval == null || interval.toMillis() < 1) {
+        throw new InvalidArgumentException("usageFlushInterval", "must be at least 1 ms");
+      }
+      this.usageFlushInterval = interval;
+      return this;
+    }
+
+    /**
+     * Builds the instance and subscribes to the store's change feed, if it has one.
+     *
+     * @throws InvalidArgumentException if the store or a hashing key is missing, or the default
+     *     lifetime exceeds the maximum
+     */
+    public Latchkey build() {
+      if (store == null) {
+        throw new InvalidArgumentException("store",
+            "must be set: pass a TokenStore, e.g. new InMemoryTokenStore()");
+      }
+      if (keys.isEmpty()) {
+        throw new InvalidArgumentException("hashingKey", "must be set: add one with "
+            + "hashingKey(HashingKey.fromBase64(\"k1\", System.getenv(\"LATCHKEY_HASHING_KEY\"))); "
+            + "make one with HashingKey.generate(\"k1\").toBase64() or `latchkey keygen`");
+      }
+      List<HashingKey> ordered = new ArrayList<>(keys);
+      if (primaryKeyId != null) {
+        HashingKey primary = ordered.stream().filter(k -> k.id().equals(primaryKeyId)).findFirst()
+            .orElseThrow(() -> new InvalidArgumentException("primaryHashingKey",
+                "names key " + primaryKeyId + ", which was not added"));
+        ordered.remove(primary);
+        ordered.add(0, primary);
+      }
+      Instant epoch = Instant.EPOCH;
+      if (epoch.atZone(ZoneOffset.UTC).plus(defaultLifetime).toInstant()
+          .isAfter(epoch.atZone(ZoneOffset.UTC).plus(maxLifetime).toInstant())) {
+        throw new InvalidArgumentException("defaultLifetime",
+            defaultLifetime + " exceeds maxLifetime " + maxLifetime);
+      }
+      return new Latchkey(this, store, ordered);
+    }
+  }
+}

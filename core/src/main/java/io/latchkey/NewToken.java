@@ -1,0 +1,175 @@
+package io.latchkey;
+
+import io.latchkey.internal.Checks;
+import io.latchkey.internal.IpRanges;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What to issue: a fluent specification passed to {@link TokenManager#issue}. Each setter checks
+ * its argument at once and names the field in the exception; rules involving the store or the
+ * configured lifetimes are checked by {@code issue}. Not thread-safe; reusable.
+ *
+ * <pre>{@code
+ * NewToken.in("workspace-7").name("billing-sync").permission("invoices:read", true)
+ *     .allowIp("203.0.113.0/24").createdBy("alice")
+ * }</pre>
+ */
+public final class NewToken {
+  private final String workspace;
+  private @Nullable String name;
+  private String description = "";
+  private final Map<String, Boolean> permissions = new LinkedHashMap<>();
+  private final List<String> allowedIps = new ArrayList<>();
+  private final Map<String, String> metadata = new LinkedHashMap<>();
+  private @Nullable Duration lifetime;
+  private @Nullable Instant expiresAt;
+  private @Nullable String createdBy;
+
+  private NewToken(String workspace) {
+    this.workspace = workspace;
+  }
+
+  /**
+   * Starts a token for a workspace.
+   *
+   * @throws InvalidArgumentException if the workspace id is null, blank or malformed
+   */
+  public static NewToken in(String workspace) {
+    return new NewToken(Checks.workspace(workspace));
+  }
+
+  /** Required: a short human name, at most 128 characters. */
+  public NewToken name(String name) {
+    this.name = Checks.name(name);
+    return this;
+  }
+
+  /** Optional note, at most 1024 characters. */
+  public NewToken description(String description) {
+    this.description = Checks.description(description);
+    return this;
+  }
+
+  /** Grants ({@code true}) or explicitly denies ({@code false}) one permission. */
+  public NewToken permission(String name, boolean granted) {
+    Checks.permissionName("permission", name);
+    permissions.put(name, granted);
+    Checks.permissionCount(permissions.size());
+    return this;
+  }
+
+  /** Adds every entry of {@code permissions}. */
+  public NewToken permissions(Map<String, Boolean> permissions) {
+    Map<String, Boolean> checked = Checks.permissions(permissions);
+    this.permissions.putAll(checked);
+    Checks.permissionCount(this.permissions.size());
+    return this;
+  }
+
+  /**
+   * Allows an IPv4 or IPv6 address or CIDR range. A range with host bits set (e.g. {@code
+   * 10.0.0.7/8}) is refused; once any range is given, requests from other addresses are refused.
+   */
+  public NewToken allowIp(String addressOrCidr) {
+    String canonical = IpRanges.canonicalize("allowIp", addressOrCidr);
+    if (!allowedIps.contains(canonical)) allowedIps.add(canonical);
+    Checks.allowlistSize(allowedIps.size());
+    return this;
+  }
+
+  /** Allows each of the given addresses or ranges. */
+  public NewToken allowIps(List<String> addressesOrCidrs) {
+    if (addressesOrCidrs == null) throw new InvalidArgumentException("allowIps", "must not be null");
+    for (String ip : addressesOrCidrs) allowIp(ip);
+    return this;
+  }
+
+  /** Sets one metadata entry. */
+  public NewToken metadata(String key, String value) {
+    Checks.metadataEntry(key, value);
+    metadata.put(key, value);
+    Checks.metadataCount(metadata.size());
+    return this;
+  }
+
+  /** Adds every entry of {@code metadata}. */
+  public NewToken metadata(Map<String, String> metadata) {
+    this.metadata.putAll(Checks.metadata(metadata));
+    Checks.metadataCount(this.metadata.size());
+    return this;
+  }
+
+  /** Expire this long after issue (instead of the default lifetime). Clears {@link #expiresAt}. */
+  public NewToken expiresIn(Duration lifetime) {
+    if (lifetime == null) throw new InvalidArgumentException("expiresIn", "must not be null");
+    if (lifetime.isNegative() || lifetime.isZero()) {
+      throw new InvalidArgumentException("expiresIn", "must be positive, was " + lifetime);
+    }
+    this.lifetime = lifetime;
+    this.expiresAt = null;
+    return this;
+  }
+
+  /** Expire at this instant (instead of the default lifetime). Clears {@link #expiresIn}. */
+  public NewToken expiresAt(Instant expiresAt) {
+    if (expiresAt == null) throw new InvalidArgumentException("expiresAt", "must not be null");
+    this.expiresAt = expiresAt;
+    this.lifetime = null;
+    return this;
+  }
+
+  /** Who issues it, for the record and the audit trail; defaults to the manager's actor. */
+  public NewToken createdBy(String actor) {
+    this.createdBy = Checks.actor("createdBy", actor);
+    return this;
+  }
+
+  public String workspace() {
+    return workspace;
+  }
+
+  public @Nullable String name() {
+    return name;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public Map<String, Boolean> permissions() {
+    return Collections.unmodifiableMap(permissions);
+  }
+
+  public List<String> allowedIps() {
+    return Collections.unmodifiableList(allowedIps);
+  }
+
+  public Map<String, String> metadata() {
+    return Collections.unmodifiableMap(metadata);
+  }
+
+  public @Nullable Duration lifetime() {
+    return lifetime;
+  }
+
+  public @Nullable Instant expiresAt() {
+    return expiresAt;
+  }
+
+  public @Nullable String createdBy() {
+    return createdBy;
+  }
+
+  @Override
+  public String toString() {
+    return "NewToken[workspace=" + workspace + ", name=" + name + ", permissions=" + permissions
+        + ", allowedIps=" + allowedIps + "]";
+  }
+}

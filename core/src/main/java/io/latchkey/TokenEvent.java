@@ -1,0 +1,43 @@
+package io.latchkey;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One entry of the audit trail: a change to a token, or a rejected validation. Never carries a
+ * token's secret or its hash.
+ *
+ * @param type what happened
+ * @param at when
+ * @param actor who did it ({@link TokenManager#actor()}), or {@code "validator"} for rejections
+ * @param tokenId the token concerned; null for a rejection of a malformed token
+ * @param workspace the token's workspace; null when unknown
+ * @param reason for {@link Type#VALIDATION_REJECTED}, the exact reason; otherwise null
+ * @param clientIp for rejections, the client address the request named; otherwise null
+ * @param detail a short non-secret description, e.g. {@code "ACTIVE -> DISABLED"}
+ */
+public record TokenEvent(
+    Type type,
+    Instant at,
+    String actor,
+    @Nullable TokenId tokenId,
+    @Nullable String workspace,
+    @Nullable Reason reason,
+    @Nullable String clientIp,
+    String detail) {
+
+  /** Kinds of events. */
+  public enum Type {
+    ISSUED,
+    UPDATED,
+    PERMISSIONS_CHANGED,
+    DISABLED,
+    ENABLED,
+    REVOKED,
+    DELETED,
+    ROTATED,
+    /** The record was re-hashed with the primary hashing key after a successful validation. */
+    REHASHED,
+    VALIDATION_REJECTED
+  }
+}

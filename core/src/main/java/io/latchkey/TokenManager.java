@@ -1,0 +1,105 @@
+package io.latchkey;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Issues and manages tokens. Every change is a compare-and-set on the stored record, retried on
+ * conflict, and produces one {@link TokenEvent} naming the actor. Thread-safe.
+ *
+ * <p>Every method throws {@link InvalidArgumentException} for a null or malformed argument
+ * (naming it), {@link StoreUnavailableException} when the store cannot be reached (nothing is
+ * half-written), and those that take an id throw {@link TokenNotFoundException} for an unknown
+ * one.
+ */
+public interface TokenManager {
+
+  /**
+   * A manager that records {@code actor} as the author of its changes in events and in {@code
+   * createdBy}. The default manager's actor is {@code "system"}.
+   *
+   * @throws InvalidArgumentException if the actor is blank or longer than 128 characters
+   */
+  TokenManager as(String actor);
+
+  /** The actor this manager records. */
+  String actor();
+
+  /**
+   * Issues a token. The plaintext is in the result and nowhere else.
+   *
+   * @throws InvalidArgumentException if the name is missing, or the requested lifetime is not in
+   *     the future or exceeds the configured maximum
+   */
+  IssuedToken issue(NewToken spec);
+
+  /** Finds a token by id. */
+  Optional<Token> find(TokenId id);
+
+  /**
+   * Finds a token by id.
+   *
+   * @throws TokenNotFoundException if there is none
+   */
+  Token get(TokenId id);
+
+  /** One page of a workspace's tokens. */
+  TokenPage list(TokenQuery query);
+
+  /** Changes name, description, allowlist or metadata. An empty update changes nothing. */
+  Token update(TokenId id, TokenUpdate update);
+
+  /** The token's permissions: name to grant ({@code true}) or explicit deny ({@code false}). */
+  Map<String, Boolean> permissions(TokenId id);
+
+  /** Replaces all permissions. */
+  Token setPermissions(TokenId id, Map<String, Boolean> permissions);
+
+  /** Merges permissions in: each entry is set, others are kept; {@code false} is an explicit deny. */
+  Token updatePermissions(TokenId id, Map<String, Boolean> permissions);
+
+  /**
+   * ACTIVE → DISABLED; a no-op if already DISABLED.
+   *
+   * @throws IllegalTransitionException if the token is REVOKED or EXPIRED
+   */
+  Token disable(TokenId id);
+
+  /**
+   * DISABLED → ACTIVE; a no-op if already ACTIVE.
+   *
+   * @throws IllegalTransitionException if the token is REVOKED or EXPIRED
+   */
+  Token enable(TokenId id);
+
+  /** Any state → REVOKED, which is final; a no-op if already REVOKED. */
+  Token revoke(TokenId id);
+
+  /**
+   * Revokes every token of a workspace that is not revoked yet. Tokens issued while this runs may
+   * be missed.
+   *
+   * @return how many tokens this call revoked
+   */
+  int revokeAll(String workspace);
+
+  /** Removes the token for good; validation then answers as for an unknown token. */
+  void delete(TokenId id);
+
+  /**
+   * Issues a new token with the same workspace and settings, and makes the old one expire after
+   * the default overlap of 24 hours (or at its own expiry, if sooner).
+   *
+   * @throws IllegalTransitionException if the token is not ACTIVE
+   */
+  IssuedToken rotate(TokenId id);
+
+  /**
+   * As {@link #rotate(TokenId)}, with the given overlap (zero: the old token stops at once).
+   *
+   * @throws InvalidArgumentException if the overlap is negative or longer than the max lifetime
+   * @throws IllegalTransitionException if the token is not ACTIVE
+   */
+  IssuedToken rotate(TokenId id, Duration overlap);
+}

@@ -1,0 +1,27 @@
+package io.latchkey;
+
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One page of {@link TokenManager#list}.
+ *
+ * @param tokens the tokens of this page, in id (issue) order
+ * @param cursor where the next page starts, or null if this is the last page
+ */
+public record TokenPage(List<Token> tokens, @Nullable String cursor) {
+
+  public TokenPage {
+    tokens = List.copyOf(tokens);
+  }
+
+  /** The cursor for {@link TokenQuery#after}, empty on the last page. */
+  public Optional<String> nextCursor() {
+    return Optional.ofNullable(cursor);
+  }
+
+  public boolean hasMore() {
+    return cursor != null;
+  }
+}

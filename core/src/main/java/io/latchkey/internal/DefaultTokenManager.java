@@ -1,0 +1,460 @@
+package io.latchkey.internal;
+
+import io.latchkey.ConcurrentUpdateException;
+import io.latchkey.IllegalTransitionException;
+import io.latchkey.InvalidArgumentException;
+import io.latchkey.IssuedToken;
+import io.latchkey.NewToken;
+import io.latchkey.Token;
+import io.latchkey.TokenEvent;
+import io.latchkey.TokenId;
+import io.latchkey.TokenListener;
+import io.latchkey.TokenManager;
+import io.latchkey.TokenNotFoundException;
+import io.latchkey.TokenPage;
+import io.latchkey.TokenQuery;
+import io.latchkey.TokenState;
+import io.latchkey.TokenUpdate;
+import io.latchkey.spi.StoredState;
+import io.latchkey.spi.TokenRecord;
+import io.latchkey.spi.TokenStore;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAmount;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The token manager: issues tokens and applies every change as a compare-and-set on the record's
+ * version, retried with jittered back-off up to {@link #MAX_ATTEMPTS} times.
+ */
+public final class DefaultTokenManager implements TokenManager, DefaultTokenValidator.Rehasher {
+  /** Compare-and-set attempts before {@link ConcurrentUpdateException}. */
+  static final int MAX_ATTEMPTS = 64;
+  /** The overlap of {@link #rotate(TokenId)}. */
+  public static final Duration DEFAULT_ROTATION_OVERLAP = Duration.ofHours(24);
+  private static final int LIST_BATCH = 200;
+
+  /** What every manager of one Latchkey shares. */
+  public record Context(
+      TokenStore store,
+      TokenFormat format,
+      Hasher hasher,
+      Clock clock,
+      TokenListener listener,
+      SecureRandom random,
+      TemporalAmount defaultLifetime,
+      TemporalAmount maxLifetime,
+      UsageBuffer usage,
+      BiFunction<String, Token, IssuedToken> issued) {}
+
+  private final Context ctx;
+  private final String actor;
+  private volatile @Nullable DefaultTokenValidator validator;
+
+  public DefaultTokenManager(Context ctx, String actor) {
+    this.ctx = ctx;
+    this.actor = actor;
+  }
+
+  private DefaultTokenManager(DefaultTokenManager base, String actor) {
+    this.ctx = base.ctx;
+    this.actor = actor;
+    this.validator = base.validator;
+  }
+
+  /** Connects the validator whose cache this manager's changes invalidate. */
+  public void attach(DefaultTokenValidator validator) {
+    this.validator = validator;
+  }
+
+  @Override
+  public TokenManager as(String actor) {
+    return new DefaultTokenManager(this, Checks.actor("actor", actor));
+  }
+
+  @Override
+  public String actor() {
+    return actor;
+  }
+
+  // ---------------------------------------------------------------- issue
+
+  @Override
+  public IssuedToken issue(NewToken spec) {
+    if (spec == null) throw new InvalidArgumentException("spec", "must not be null");
+    if (spec.name() == null) {
+      throw new InvalidArgumentException("name", "must be set: NewToken.in(workspace).name(\"...\")");
+    }
+    Instant now = now();
+    Instant expiresAt = expiry(now, spec.lifetime(), spec.expiresAt());
+    String createdBy = spec.createdBy() != null ? spec.createdBy() : actor;
+    TokenRecord.Builder template = TokenRecord.builder()
+        .workspace(spec.workspace())
+        .name(spec.name())
+        .description(spec.description())
+        .permissions(spec.permissions())
+        .allowedIps(spec.allowedIps())
+        .metadata(spec.metadata())
+        .createdAt(now)
+        .createdBy(createdBy)
+        .updatedAt(now)
+        .expiresAt(expiresAt)
+        .state(StoredState.ACTIVE)
+        .version(1);
+    IssuedToken issued = insertNew(template, now);
+    emit(TokenEvent.Type.ISSUED, issued.token().id(), spec.workspace(), "expires " + expiresAt);
+    return issued;
+  }
+
+  private IssuedToken insertNew(TokenRecord.Builder template, Instant now) {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      String id = TokenFormat.newId(now.toEpochMilli(), ctx.random());
+      String secret = TokenFormat.newSecret(ctx.random());
+      String token = ctx.format().assemble(id, secret);
+      TokenRecord record = template
+          .id(id)
+          .hint(ctx.format().hint(token))
+          .keyId(ctx.hasher().primaryKeyId())
+          .hash(ctx.hasher().hashPrimary(token, ctx.format().idOffset()))
+          .build();
+      if (ctx.store().insert(record)) {
+        invalidate(id); // an earlier lookup may have cached the id as unknown
+        return ctx.issued().apply(token, Records.toToken(record, now.toEpochMilli()));
+      }
+    }
+    throw new IllegalStateException("could not find a free token id after 5 attempts");
+  }
+
+  private Instant expiry(Instant now, @Nullable Duration lifetime, @Nullable Instant at) {
+    Instant max = plus(now, ctx.maxLifetime());
+    Instant expiresAt;
+    String field;
+    if (at != null) {
+      field = "expiresAt";
+      expiresAt = at.truncatedTo(ChronoUnit.MILLIS);
+      if (!expiresAt.isAfter(now)) {
+        throw new InvalidArgumentException(field, "must be in the future, was " + at);
+      }
+    } else if (lifetime != null) {
+      field = "expiresIn";
+      expiresAt = now.plus(lifetime);
+    } else {
+      return plus(now, ctx.defaultLifetime());
+    }
+    if (expiresAt.isAfter(max)) {
+      throw new InvalidArgumentException(field, "exceeds the maximum lifetime of "
+          + ctx.maxLifetime() + " (latest allowed " + max + ")");
+    }
+    return expiresAt;
+  }
+
+  static Instant plus(Instant instant, TemporalAmount amount) {
+    return instant.atZone(ZoneOffset.UTC).plus(amount).toInstant();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public Optional<Token> find(TokenId id) {
+    requireId(id);
+    return ctx.store().find(id.value()).map(r -> Records.toToken(r, ctx.clock().millis()));
+  }
+
+  @Override
+  public Token get(TokenId id) {
+    return find(id).orElseThrow(() -> new TokenNotFoundException(id));
+  }
+
+  @Override
+  public Map<String, Boolean> permissions(TokenId id) {
+    return get(id).permissions();
+  }
+
+  @Override
+  public TokenPage list(TokenQuery query) {
+    if (query == null) throw new InvalidArgumentException("query", "must not be null");
+    long now = ctx.clock().millis();
+    List<Token> page = new ArrayList<>(query.limit());
+    String after = query.cursor();
+    while (true) {
+      List<TokenRecord> batch = ctx.store().list(query.workspace(), after, LIST_BATCH);
+      for (TokenRecord r : batch) {
+        Token t = Records.toToken(r, now);
+        if (!query.matches(t)) continue;
+        if (page.size() == query.limit()) {
+          // one more match exists: the page is full and there is a next one
+          return new TokenPage(page, page.get(page.size() - 1).id().value());
+        }
+        page.add(t);
+      }
+      if (batch.size() < LIST_BATCH) return new TokenPage(page, null);
+      after = batch.get(batch.size() - 1).id();
+    }
+  }
+
+  // ---------------------------------------------------------------- changes
+
+  @Override
+  public Token update(TokenId id, TokenUpdate update) {
+    requireId(id);
+    if (update == null) throw new InvalidArgumentException("update", "must not be null");
+    if (update.isEmpty()) return get(id);
+    Change c = mutate(id, "update", r -> {
+      TokenRecord.Builder b = r.toBuilder();
+      update.name().ifPresent(b::name);
+      update.description().ifPresent(b::description);
+      update.allowedIps().ifPresent(b::allowedIps);
+      update.metadata().ifPresent(b::metadata);
+      return b.build();
+    });
+    emit(TokenEvent.Type.UPDATED, id, c.after.workspace(), "changed " + describe(update));
+    return toToken(c.after);
+  }
+
+  private static String describe(TokenUpdate u) {
+    List<String> fields = new ArrayList<>();
+    if (u.name().isPresent()) fields.add("name");
+    if (u.description().isPresent()) fields.add("description");
+    if (u.allowedIps().isPresent()) fields.add("allowedIps");
+    if (u.metadata().isPresent()) fields.add("metadata");
+    return String.join(", ", fields);
+  }
+
+  @Override
+  public Token setPermissions(TokenId id, Map<String, Boolean> permissions) {
+    requireId(id);
+    Map<String, Boolean> checked = Checks.permissions(permissions);
+    Change c = mutate(id, "set permissions of",
+        r -> r.permissions().equals(checked) ? null : r.toBuilder().permissions(checked).build());
+    if (c.changed) {
+      emit(TokenEvent.Type.PERMISSIONS_CHANGED, id, c.after.workspace(),
+          "set " + c.after.permissions());
+    }
+    return toToken(c.after);
+  }
+
+  @Override
+  public Token updatePermissions(TokenId id, Map<String, Boolean> permissions) {
+    requireId(id);
+    Map<String, Boolean> checked = Checks.permissions(permissions);
+    Change c = mutate(id, "update permissions of", r -> {
+      Map<String, Boolean> merged = new LinkedHashMap<>(r.permissions());
+      merged.putAll(checked);
+      Checks.permissionCount(merged.size());
+      return merged.equals(r.permissions()) ? null : r.toBuilder().permissions(merged).build();
+    });
+    if (c.changed) {
+      emit(TokenEvent.Type.PERMISSIONS_CHANGED, id, c.after.workspace(), "merged " + checked);
+    }
+    return toToken(c.after);
+  }
+
+  @Override
+  public Token disable(TokenId id) {
+    return transition(id, Transitions.Action.DISABLE, TokenEvent.Type.DISABLED);
+  }
+
+  @Override
+  public Token enable(TokenId id) {
+    return transition(id, Transitions.Action.ENABLE, TokenEvent.Type.ENABLED);
+  }
+
+  @Override
+  public Token revoke(TokenId id) {
+    return transition(id, Transitions.Action.REVOKE, TokenEvent.Type.REVOKED);
+  }
+
+  private Token transition(TokenId id, Transitions.Action action, TokenEvent.Type type) {
+    requireId(id);
+    StoredState[] from = new StoredState[1];
+    Change c = mutate(id, action.verb(), r -> {
+      TokenState effective = effective(r);
+      StoredState next = Transitions.next(action, id, effective);
+      from[0] = r.state();
+      return next == null ? null : r.toBuilder().state(next).build();
+    });
+    if (c.changed) {
+      emit(type, id, c.after.workspace(), from[0] + " -> " + c.after.state());
+    }
+    return toToken(c.after);
+  }
+
+  @Override
+  public int revokeAll(String workspace) {
+    Checks.workspace(workspace);
+    int revoked = 0;
+    String after = null;
+    while (true) {
+      List<TokenRecord> batch = ctx.store().list(workspace, after, LIST_BATCH);
+      for (TokenRecord r : batch) {
+        if (r.state() == StoredState.REVOKED) continue;
+        TokenId id = new TokenId(r.id());
+        try {
+          Token before = toToken(r);
+          Token after1 = transition(id, Transitions.Action.REVOKE, TokenEvent.Type.REVOKED);
+          if (before.state() != TokenState.REVOKED && after1.state() == TokenState.REVOKED) {
+            revoked++;
+          }
+        } catch (TokenNotFoundException gone) {
+          // deleted meanwhile: nothing to revoke
+        }
+      }
+      if (batch.size() < LIST_BATCH) return revoked;
+      after = batch.get(batch.size() - 1).id();
+    }
+  }
+
+  @Override
+  public void delete(TokenId id) {
+    requireId(id);
+    TokenRecord r = ctx.store().find(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
+    if (!ctx.store().delete(id.value())) throw new TokenNotFoundException(id);
+    invalidate(id.value());
+    ctx.usage().forget(id.value());
+    emit(TokenEvent.Type.DELETED, id, r.workspace(), "deleted");
+  }
+
+  @Override
+  public IssuedToken rotate(TokenId id) {
+    return rotate(id, DEFAULT_ROTATION_OVERLAP);
+  }
+
+  @Override
+  public IssuedToken rotate(TokenId id, Duration overlap) {
+    requireId(id);
+    if (overlap == null) throw new InvalidArgumentException("overlap", "must not be null");
+    if (overlap.isNegative()) {
+      throw new InvalidArgumentException("overlap", "must not be negative, was " + overlap);
+    }
+    Instant now = now();
+    if (now.plus(overlap).isAfter(plus(now, ctx.maxLifetime()))) {
+      throw new InvalidArgumentException("overlap",
+          "must not exceed the maximum lifetime of " + ctx.maxLifetime());
+    }
+    TokenRecord old = ctx.store().find(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
+    Transitions.next(Transitions.Action.ROTATE, id, effective(old));
+
+    Duration lifetime = Duration.between(old.createdAt(), old.expiresAt());
+    Instant newExpiry = now.plus(lifetime);
+    Instant max = plus(now, ctx.maxLifetime());
+    if (newExpiry.isAfter(max)) newExpiry = max;
+    IssuedToken fresh = insertNew(old.toBuilder()
+        .createdAt(now).createdBy(actor).updatedAt(now).expiresAt(newExpiry)
+        .state(StoredState.ACTIVE).version(1)
+        .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now);
+
+    Instant oldExpiry = now.plus(overlap);
+    Change c;
+    try {
+      c = mutate(id, "rotate", r -> {
+        Transitions.next(Transitions.Action.ROTATE, id, effective(r));
+        Instant until = r.expiresAt().isBefore(oldExpiry) ? r.expiresAt() : oldExpiry;
+        return r.toBuilder().expiresAt(until).build();
+      });
+    } catch (RuntimeException e) {
+      // The old token changed under us: take the new one back so nothing is half-done.
+      try {
+        ctx.store().delete(fresh.id().value());
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    emit(TokenEvent.Type.ISSUED, fresh.id(), old.workspace(), "rotated from " + id);
+    emit(TokenEvent.Type.ROTATED, id, old.workspace(),
+        "replaced by " + fresh.id() + "; expires " + c.after.expiresAt());
+    return fresh;
+  }
+
+  @Override
+  public void rehash(String tokenId, byte[] oldHash, byte[] newHash) {
+    TokenId id = new TokenId(tokenId);
+    String primary = ctx.hasher().primaryKeyId();
+    Change c = mutate(id, "re-hash", r -> Arrays.equals(r.hash(), oldHash)
+        ? r.toBuilder().keyId(primary).hash(newHash).build()
+        : null);
+    if (c.changed) {
+      Records.emit(ctx.listener(), new TokenEvent(TokenEvent.Type.REHASHED, ctx.clock().instant(),
+          "validator", id, c.after.workspace(), null, null, "re-hashed with key " + primary));
+    }
+  }
+
+  // ---------------------------------------------------------------- machinery
+
+  private record Change(TokenRecord after, boolean changed) {}
+
+  /**
+   * Reads the record, applies {@code change} (null: nothing to do) and writes it back if the
+   * version is unchanged; on a lost race, reads again and retries.
+   */
+  private Change mutate(TokenId id, String action, UnaryOperator<@Nullable TokenRecord> change) {
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      TokenRecord current = ctx.store().find(id.value())
+          .orElseThrow(() -> new TokenNotFoundException(id));
+      TokenRecord changed = change.apply(current);
+      if (changed == null) return new Change(current, false);
+      TokenRecord next = changed.toBuilder()
+          .version(current.version() + 1)
+          .updatedAt(now())
+          .build();
+      if (ctx.store().replace(next, current.version())) {
+        invalidate(id.value());
+        return new Change(next, true);
+      }
+      backOff(attempt);
+    }
+    throw new ConcurrentUpdateException(id, action, MAX_ATTEMPTS);
+  }
+
+  private static void backOff(int attempt) {
+    int ceilingMicros = Math.min(5_000, 50 << Math.min(attempt, 7));
+    long nanos = ThreadLocalRandom.current().nextLong(ceilingMicros + 1L) * 1_000L;
+    try {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while retrying a token change", e);
+    }
+  }
+
+  private void invalidate(String id) {
+    DefaultTokenValidator v = validator;
+    if (v != null) v.invalidate(id);
+  }
+
+  private TokenState effective(TokenRecord r) {
+    return Transitions.effective(r.state(), r.expiresAt().toEpochMilli(), ctx.clock().millis());
+  }
+
+  private Token toToken(TokenRecord r) {
+    return Records.toToken(r, ctx.clock().millis());
+  }
+
+  private Instant now() {
+    return ctx.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  private void emit(TokenEvent.Type type, TokenId id, String workspace, String detail) {
+    if (ctx.listener() != TokenListener.NONE) {
+      Records.emit(ctx.listener(),
+          new TokenEvent(type, ctx.clock().instant(), actor, id, workspace, null, null, detail));
+    }
+  }
+
+  private static void requireId(@Nullable TokenId id) {
+    if (id == null) throw new InvalidArgumentException("tokenId", "must not be null");
+  }
+}

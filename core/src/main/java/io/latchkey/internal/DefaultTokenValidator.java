@@ -1,0 +1,245 @@
+package io.latchkey.internal;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.latchkey.Reason;
+import io.latchkey.StoreUnavailableException;
+import io.latchkey.TokenEvent;
+import io.latchkey.TokenId;
+import io.latchkey.TokenListener;
+import io.latchkey.TokenState;
+import io.latchkey.TokenValidator;
+import io.latchkey.ValidationRequest;
+import io.latchkey.ValidationResult;
+import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.StoredState;
+import io.latchkey.spi.TokenRecord;
+import io.latchkey.spi.TokenStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The validation pipeline (DESIGN.md, "Validation") over a Caffeine cache of compiled records.
+ *
+ * <p>Cheapest check first: format and checksum (no I/O), id to record (cache, else one store
+ * lookup per id however many requests wait: the load runs inside the cache's per-key compute),
+ * constant-time hash compare, state and expiry, workspace, client address, permissions. Unknown
+ * ids are cached too, briefly and in bounded number. The cached path takes no lock, does no I/O
+ * and records usage into a per-token slot.
+ */
+public final class DefaultTokenValidator implements TokenValidator, ChangeListener {
+  private static final System.Logger LOG = System.getLogger(DefaultTokenValidator.class.getName());
+
+  /** Cache settings; a zero ttl turns the cache off (every validation reads the store). */
+  public record CacheSettings(long maximumSize, Duration ttl, long negativeMaximumSize,
+      Duration negativeTtl, Duration serveStaleFor) {}
+
+  /** Writes a record's new hash under the primary key, off the validation thread. */
+  public interface Rehasher {
+    /** Replaces the hash if the record still has {@code oldHash}; the key becomes the primary. */
+    void rehash(String tokenId, byte[] oldHash, byte[] newHash);
+  }
+
+  private final TokenFormat format;
+  private final Hasher hasher;
+  private final TokenStore store;
+  private final Clock clock;
+  private final TokenListener listener;
+  private final boolean listening;
+  private final UsageBuffer usage;
+  private final Executor background;
+  private final Rehasher rehasher;
+  private final Ticker ticker;
+  private final @Nullable Cache<String, CompiledToken> cache;
+  private final @Nullable Cache<String, Boolean> unknown;
+  private final long ttlNanos;
+  private final long staleNanos;
+
+  public DefaultTokenValidator(TokenFormat format, Hasher hasher, TokenStore store, Clock clock,
+      TokenListener listener, UsageBuffer usage, Executor background, Rehasher rehasher,
+      Ticker ticker, CacheSettings settings) {
+    this.format = format;
+    this.hasher = hasher;
+    this.store = store;
+    this.clock = clock;
+    this.listener = listener;
+    this.listening = listener != TokenListener.NONE;
+    this.usage = usage;
+    this.background = background;
+    this.rehasher = rehasher;
+    this.ticker = ticker;
+    this.ttlNanos = settings.ttl().toNanos();
+    this.staleNanos = settings.serveStaleFor().toNanos();
+    if (ttlNanos > 0) {
+      this.cache = Caffeine.newBuilder()
+          .maximumSize(settings.maximumSize())
+          .expireAfterWrite(ttlNanos + staleNanos, TimeUnit.NANOSECONDS)
+          .ticker(ticker)
+          .build();
+      this.unknown = Caffeine.newBuilder()
+          .maximumSize(settings.negativeMaximumSize())
+          .expireAfterWrite(settings.negativeTtl().toNanos(), TimeUnit.NANOSECONDS)
+          .ticker(ticker)
+          .build();
+    } else {
+      this.cache = null;
+      this.unknown = null;
+    }
+  }
+
+  @Override
+  public ValidationResult validate(@Nullable ValidationRequest request) {
+    if (request == null) return reject(Reason.MALFORMED, null, null, null);
+    String token = request.token();
+    String id = format.extractId(token);
+    if (id == null) return reject(Reason.MALFORMED, null, null, request);
+
+    CompiledToken entry;
+    try {
+      entry = lookup(id);
+    } catch (StoreUnavailableException e) {
+      return reject(Reason.UNAVAILABLE, id, null, request);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "store failed to find token " + id + ": " + e);
+      return reject(Reason.UNAVAILABLE, id, null, request);
+    }
+    if (entry.isUnknown()
+        || !hasher.matches(entry.keyIndex, entry.hash, token, format.idOffset())) {
+      return reject(Reason.UNKNOWN, id, null, request);
+    }
+
+    long now = clock.millis();
+    if (entry.state == StoredState.REVOKED) return reject(Reason.REVOKED, id, entry, request);
+    if (now >= entry.expiresAtMillis) return reject(Reason.EXPIRED, id, entry, request);
+    if (entry.state == StoredState.DISABLED) return reject(Reason.DISABLED, id, entry, request);
+
+    String workspace = request.workspace();
+    if (workspace != null && !workspace.equals(entry.workspace)) {
+      return reject(Reason.WORKSPACE_MISMATCH, id, entry, request);
+    }
+    String ip = request.clientIp();
+    IpRanges ips = entry.ips;
+    if (ips != null && !ips.matches(ip)) return reject(Reason.IP_NOT_ALLOWED, id, entry, request);
+    for (String permission : request.required()) {
+      if (permission == null || !entry.granted.contains(permission)) {
+        return reject(Reason.PERMISSION_DENIED, id, entry, request);
+      }
+    }
+
+    UsageBuffer.Slot slot = entry.usage;
+    if (slot != null) {
+      UsageBuffer.record(slot, now, IpRanges.isAddress(ip) ? ip : null,
+          Checks.integrationOrNull(request.integration()));
+    }
+    if (entry.keyIndex != 0 && entry.rehashing.compareAndSet(false, true)) {
+      scheduleRehash(entry, token);
+    }
+    return entry.valid;
+  }
+
+  private CompiledToken lookup(String id) {
+    Cache<String, CompiledToken> c = cache;
+    if (c == null) {
+      Optional<TokenRecord> found = store.find(id);
+      return found.isPresent() ? compile(found.get()) : CompiledToken.UNKNOWN;
+    }
+    if (unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+    CompiledToken entry = c.getIfPresent(id);
+    if (entry != null && isFresh(entry)) return entry;
+    // Miss or stale: load once per id, inside the cache's compute for that key.
+    CompiledToken loaded = c.asMap().compute(id, (key, old) -> {
+      if (old != null && isFresh(old)) return old;
+      if (old == null && unknown.getIfPresent(key) != null) return null;
+      Optional<TokenRecord> found;
+      try {
+        found = store.find(key);
+      } catch (RuntimeException e) {
+        if (old != null && ticker.read() - old.loadedAtNanos <= ttlNanos + staleNanos) {
+          return old; // the host allowed serving this entry while the store is down
+        }
+        throw e;
+      }
+      if (found.isEmpty()) {
+        unknown.put(key, Boolean.TRUE);
+        return null;
+      }
+      return compile(found.get());
+    });
+    return loaded == null ? CompiledToken.UNKNOWN : loaded;
+  }
+
+  private boolean isFresh(CompiledToken entry) {
+    return staleNanos == 0 || ticker.read() - entry.loadedAtNanos <= ttlNanos;
+  }
+
+  private CompiledToken compile(TokenRecord r) {
+    return new CompiledToken(r, Records.toToken(r, TokenState.ACTIVE), hasher.indexOf(r.keyId()),
+        usage.slot(r.id()), ticker.read());
+  }
+
+  private void scheduleRehash(CompiledToken entry, String token) {
+    byte[] newHash = hasher.hashPrimary(token, format.idOffset());
+    try {
+      background.execute(() -> {
+        try {
+          rehasher.rehash(entry.id, entry.hash, newHash);
+        } catch (RuntimeException e) {
+          entry.rehashing.set(false);
+          LOG.log(System.Logger.Level.WARNING, "could not re-hash token " + entry.id + ": " + e);
+        }
+      });
+    } catch (RuntimeException e) { // executor shut down
+      entry.rehashing.set(false);
+    }
+  }
+
+  private ValidationResult reject(Reason reason, @Nullable String id,
+      @Nullable CompiledToken entry, @Nullable ValidationRequest request) {
+    if (listening) {
+      TokenId tokenId = id == null ? null : new TokenId(id);
+      String workspace = entry == null ? null : entry.workspace;
+      String ip = request == null ? null : request.clientIp();
+      String safeIp = IpRanges.isAddress(ip) ? ip : null;
+      Records.emit(listener, new TokenEvent(TokenEvent.Type.VALIDATION_REJECTED,
+          clock.instant(), "validator", tokenId, workspace, reason, safeIp,
+          "rejected: " + reason));
+    }
+    return ValidationResult.rejected(reason);
+  }
+
+  /** Drops one id from the cache (and from the unknown ids). */
+  public void invalidate(String id) {
+    if (cache != null) {
+      cache.invalidate(id);
+      unknown.invalidate(id);
+    }
+  }
+
+  /** Drops everything cached. */
+  public void invalidateAll() {
+    if (cache != null) {
+      cache.invalidateAll();
+      unknown.invalidateAll();
+    }
+  }
+
+  /** How many records are cached (for tests and metrics). */
+  public long cachedCount() {
+    return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  @Override
+  public void tokenChanged(String tokenId) {
+    invalidate(tokenId);
+  }
+
+  @Override
+  public void feedReset() {
+    invalidateAll();
+  }
+}

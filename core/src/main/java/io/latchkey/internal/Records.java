@@ -1,0 +1,37 @@
+package io.latchkey.internal;
+
+import io.latchkey.Token;
+import io.latchkey.TokenEvent;
+import io.latchkey.TokenId;
+import io.latchkey.TokenListener;
+import io.latchkey.TokenState;
+import io.latchkey.spi.TokenRecord;
+
+/** Conversions from stored records to public values, and safe event delivery. */
+public final class Records {
+  private static final System.Logger LOG = System.getLogger(Records.class.getName());
+
+  private Records() {}
+
+  /** The public view of a record, with its effective state at {@code nowMillis}. */
+  public static Token toToken(TokenRecord r, long nowMillis) {
+    return toToken(r,
+        Transitions.effective(r.state(), r.expiresAt().toEpochMilli(), nowMillis));
+  }
+
+  static Token toToken(TokenRecord r, TokenState state) {
+    return new Token(new TokenId(r.id()), r.workspace(), r.name(), r.description(), r.hint(),
+        state, r.permissions(), r.allowedIps(), r.metadata(), r.createdAt(), r.createdBy(),
+        r.updatedAt(), r.expiresAt(), r.lastUsedAt(), r.lastUsedIp(), r.lastUsedIntegration());
+  }
+
+  /** Delivers an event; a listener's exception is logged and swallowed. */
+  public static void emit(TokenListener listener, TokenEvent event) {
+    try {
+      listener.onEvent(event);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING,
+          "token listener failed on " + event.type() + " of " + event.tokenId() + ": " + e);
+    }
+  }
+}

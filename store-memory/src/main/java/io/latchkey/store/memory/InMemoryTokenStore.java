@@ -1,0 +1,149 @@
+package io.latchkey.store.memory;
+
+import io.latchkey.StoreUnavailableException;
+import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.TokenRecord;
+import io.latchkey.spi.TokenStore;
+import io.latchkey.spi.UsageUpdate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link TokenStore} in this process's memory: for tests, demos and single-process hosts whose
+ * tokens may vanish on restart. Thread-safe; {@link #find} takes no lock. Every write is atomic per
+ * record, and its change feed delivers each change to subscribers on the writing thread.
+ *
+ * <p>After {@link #close()} every method throws {@link StoreUnavailableException}.
+ */
+public final class InMemoryTokenStore implements TokenStore {
+  private final ConcurrentMap<String, TokenRecord> records = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, ConcurrentSkipListSet<String>> workspaces =
+      new ConcurrentHashMap<>();
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+
+  @Override
+  public boolean insert(TokenRecord record) {
+    Objects.requireNonNull(record, "record == null");
+    open();
+    if (records.putIfAbsent(record.id(), record) != null) return false;
+    // Indexed after the record exists; list() skips ids whose record is gone.
+    workspaces.computeIfAbsent(record.workspace(), w -> new ConcurrentSkipListSet<>())
+        .add(record.id());
+    changed(record.id());
+    return true;
+  }
+
+  @Override
+  public Optional<TokenRecord> find(String id) {
+    Objects.requireNonNull(id, "id == null");
+    open();
+    return Optional.ofNullable(records.get(id));
+  }
+
+  @Override
+  public boolean replace(TokenRecord updated, long expectedVersion) {
+    Objects.requireNonNull(updated, "updated == null");
+    open();
+    boolean[] replaced = new boolean[1];
+    records.computeIfPresent(updated.id(), (id, current) -> {
+      if (current.version() != expectedVersion) return current;
+      replaced[0] = true;
+      // Usage fields belong to applyUsage alone.
+      return updated.toBuilder()
+          .lastUsedAt(current.lastUsedAt())
+          .lastUsedIp(current.lastUsedIp())
+          .lastUsedIntegration(current.lastUsedIntegration())
+          .build();
+    });
+    if (replaced[0]) changed(updated.id());
+    return replaced[0];
+  }
+
+  @Override
+  public boolean delete(String id) {
+    Objects.requireNonNull(id, "id == null");
+    open();
+    TokenRecord removed = records.remove(id);
+    if (removed == null) return false;
+    ConcurrentSkipListSet<String> index = workspaces.get(removed.workspace());
+    if (index != null) index.remove(id);
+    changed(id);
+    return true;
+  }
+
+  @Override
+  public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    open();
+    ConcurrentSkipListSet<String> index = workspaces.get(workspace);
+    List<TokenRecord> page = new ArrayList<>(Math.min(limit, 256));
+    if (index == null) return page;
+    for (String id : afterId == null ? index : index.tailSet(afterId, false)) {
+      TokenRecord r = records.get(id);
+      if (r == null) continue;
+      page.add(r);
+      if (page.size() == limit) break;
+    }
+    return page;
+  }
+
+  @Override
+  public void applyUsage(Collection<UsageUpdate> updates) {
+    Objects.requireNonNull(updates, "updates == null");
+    open();
+    for (UsageUpdate u : updates) {
+      records.computeIfPresent(u.tokenId(), (id, current) -> {
+        if (current.lastUsedAt() != null && !u.usedAt().isAfter(current.lastUsedAt())) {
+          return current;
+        }
+        return current.toBuilder()
+            .lastUsedAt(u.usedAt())
+            .lastUsedIp(u.clientIp())
+            .lastUsedIntegration(u.integration())
+            .build();
+      });
+    }
+  }
+
+  @Override
+  public Optional<Subscription> subscribe(ChangeListener listener) {
+    Objects.requireNonNull(listener, "listener == null");
+    open();
+    listeners.add(listener);
+    return Optional.of(() -> listeners.remove(listener));
+  }
+
+  /** How many records are stored. */
+  public int size() {
+    return records.size();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    listeners.clear();
+  }
+
+  private void changed(String id) {
+    for (ChangeListener l : listeners) l.tokenChanged(id);
+  }
+
+  private void open() {
+    if (closed) throw new StoreUnavailableException("in-memory token store is closed", null);
+  }
+
+  @Override
+  public String toString() {
+    return "InMemoryTokenStore[records=" + records.size() + "]";
+  }
+}
