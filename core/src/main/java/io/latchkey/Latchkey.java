@@ -10,6 +10,7 @@ import io.latchkey.internal.UsageBuffer;
 import io.latchkey.spi.TokenStore;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -234,7 +235,10 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** The lifetime of a token that asks for none: two years by default. */
+    /**
+     * The lifetime of a token that asks for none: two years by default, or the {@link
+     * #maxLifetime} if that is shorter.
+     */
     public Builder defaultLifetime(Period lifetime) {
       return defaultLifetime((TemporalAmount) lifetime);
     }
@@ -275,7 +279,14 @@ public final class Latchkey implements AutoCloseable {
     private static void checkPositive(String field, @Nullable TemporalAmount amount) {
       if (amount == null) throw new InvalidArgumentException(field, "must not be null");
       Instant epoch = Instant.EPOCH;
-      if (!epoch.atZone(ZoneOffset.UTC).plus(amount).toInstant().isAfter(epoch)) {
+      Instant end;
+      try {
+        end = epoch.atZone(ZoneOffset.UTC).plus(amount).toInstant();
+      } catch (DateTimeException | ArithmeticException e) {
+        // Past the range of Instant: no expiry could ever be computed from it.
+        throw new InvalidArgumentException(field, "is too long, was " + amount);
+      }
+      if (!end.isAfter(epoch)) {
         throw new InvalidArgumentException(field, "must be positive, was " + amount);
       }
     }
@@ -344,8 +355,8 @@ public final class Latchkey implements AutoCloseable {
     /**
      * Builds the instance and subscribes to the store's change feed, if it has one.
      *
-     * @throws InvalidArgumentException if the store or a hashing key is missing, or the default
-     *     lifetime exceeds the maximum
+     * @throws InvalidArgumentException if the store or a hashing key is missing, or a default
+     *     lifetime that was set exceeds the maximum
      */
     public Latchkey build() {
       if (store == null) {
@@ -368,8 +379,13 @@ public final class Latchkey implements AutoCloseable {
       Instant epoch = Instant.EPOCH;
       if (epoch.atZone(ZoneOffset.UTC).plus(defaultLifetime).toInstant()
           .isAfter(epoch.atZone(ZoneOffset.UTC).plus(maxLifetime).toInstant())) {
-        throw new InvalidArgumentException("defaultLifetime",
-            defaultLifetime + " exceeds maxLifetime " + maxLifetime);
+        if (!defaultLifetimeSet) {
+          // Only the maximum was set: it caps the built-in two-year default too.
+          defaultLifetime = maxLifetime;
+        } else {
+          throw new InvalidArgumentException("defaultLifetime",
+              defaultLifetime + " exceeds maxLifetime " + maxLifetime);
+        }
       }
       return new Latchkey(this, store, ordered);
     }
