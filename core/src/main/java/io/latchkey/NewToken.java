@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What to issue: a fluent specification passed to {@link TokenManager#issue}. Each setter checks
- * its argument at once and names the field in the exception; rules involving the store or the
+ * its argument at once and names the field in the exception (a setter that throws leaves the
+ * specification as it was); rules involving the store or the
  * configured lifetimes are checked by {@code issue}. Not thread-safe; reusable.
  *
  * <pre>{@code
@@ -60,16 +61,17 @@ public final class NewToken {
   /** Grants ({@code true}) or explicitly denies ({@code false}) one permission. */
   public NewToken permission(String name, boolean granted) {
     Checks.permissionName("permission", name);
+    if (!permissions.containsKey(name)) Checks.permissionCount(permissions.size() + 1);
     permissions.put(name, granted);
-    Checks.permissionCount(permissions.size());
     return this;
   }
 
   /** Adds every entry of {@code permissions}. */
   public NewToken permissions(Map<String, Boolean> permissions) {
-    Map<String, Boolean> checked = Checks.permissions(permissions);
-    this.permissions.putAll(checked);
-    Checks.permissionCount(this.permissions.size());
+    Map<String, Boolean> merged = new LinkedHashMap<>(this.permissions);
+    merged.putAll(Checks.permissions(permissions));
+    Checks.permissionCount(merged.size());
+    this.permissions.putAll(merged);
     return this;
   }
 
@@ -79,30 +81,41 @@ public final class NewToken {
    */
   public NewToken allowIp(String addressOrCidr) {
     String canonical = IpRanges.canonicalize("allowIp", addressOrCidr);
-    if (!allowedIps.contains(canonical)) allowedIps.add(canonical);
-    Checks.allowlistSize(allowedIps.size());
+    if (!allowedIps.contains(canonical)) {
+      Checks.allowlistSize(allowedIps.size() + 1);
+      allowedIps.add(canonical);
+    }
     return this;
   }
 
   /** Allows each of the given addresses or ranges. */
   public NewToken allowIps(List<String> addressesOrCidrs) {
     if (addressesOrCidrs == null) throw new InvalidArgumentException("allowIps", "must not be null");
-    for (String ip : addressesOrCidrs) allowIp(ip);
+    List<String> merged = new ArrayList<>(allowedIps);
+    for (String ip : addressesOrCidrs) {
+      String canonical = IpRanges.canonicalize("allowIp", ip);
+      if (!merged.contains(canonical)) merged.add(canonical);
+    }
+    Checks.allowlistSize(merged.size());
+    allowedIps.clear();
+    allowedIps.addAll(merged);
     return this;
   }
 
   /** Sets one metadata entry. */
   public NewToken metadata(String key, String value) {
     Checks.metadataEntry(key, value);
+    if (!metadata.containsKey(key)) Checks.metadataCount(metadata.size() + 1);
     metadata.put(key, value);
-    Checks.metadataCount(metadata.size());
     return this;
   }
 
   /** Adds every entry of {@code metadata}. */
   public NewToken metadata(Map<String, String> metadata) {
-    this.metadata.putAll(Checks.metadata(metadata));
-    Checks.metadataCount(this.metadata.size());
+    Map<String, String> merged = new LinkedHashMap<>(this.metadata);
+    merged.putAll(Checks.metadata(metadata));
+    Checks.metadataCount(merged.size());
+    this.metadata.putAll(merged);
     return this;
   }
 

@@ -151,7 +151,16 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       }
     } else if (lifetime != null) {
       field = "expiresIn";
-      expiresAt = now.plus(lifetime);
+      // Compared as durations first: now.plus(lifetime) overflows for a huge lifetime.
+      if (lifetime.compareTo(Duration.between(now, max)) > 0) {
+        throw new InvalidArgumentException(field, "exceeds the maximum lifetime of "
+            + ctx.maxLifetime() + " (latest allowed " + max + ")");
+      }
+      // Records keep milliseconds: a shorter lifetime would make a token that is born expired.
+      expiresAt = now.plus(lifetime).truncatedTo(ChronoUnit.MILLIS);
+      if (!expiresAt.isAfter(now)) {
+        throw new InvalidArgumentException(field, "must be at least 1 ms, was " + lifetime);
+      }
     } else {
       return plus(now, ctx.defaultLifetime());
     }
@@ -341,7 +350,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       throw new InvalidArgumentException("overlap", "must not be negative, was " + overlap);
     }
     Instant now = now();
-    if (now.plus(overlap).isAfter(plus(now, ctx.maxLifetime()))) {
+    if (overlap.compareTo(Duration.between(now, plus(now, ctx.maxLifetime()))) > 0) {
       throw new InvalidArgumentException("overlap",
           "must not exceed the maximum lifetime of " + ctx.maxLifetime());
     }
