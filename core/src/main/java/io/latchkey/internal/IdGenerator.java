@@ -17,9 +17,14 @@ public final class IdGenerator {
   }
 
   public synchronized String next(long millis) {
-    if (millis > lastMillis || !increment(last)) {
-      last = TokenFormat.newId(Math.max(millis, lastMillis), random).toCharArray();
-      lastMillis = Math.max(millis, lastMillis);
+    if (millis > lastMillis) {
+      last = TokenFormat.newId(millis, random).toCharArray();
+      lastMillis = millis;
+    } else if (!increment(last)) {
+      // The random part ran out within this millisecond: a fresh random part at the same time
+      // could sort lower (or repeat), so borrow the next millisecond instead.
+      lastMillis++;
+      last = TokenFormat.newId(lastMillis, random).toCharArray();
     }
     return new String(last);
   }
