@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.latchkey.internal.DefaultTokenManager;
 import io.latchkey.internal.DefaultTokenValidator;
 import io.latchkey.internal.Hasher;
+import io.latchkey.internal.IdGenerator;
 import io.latchkey.internal.TokenFormat;
 import io.latchkey.internal.UsageBuffer;
 import io.latchkey.spi.TokenStore;
@@ -63,8 +64,9 @@ public final class Latchkey implements AutoCloseable {
     TokenListener listener = b.listeners.isEmpty() ? TokenListener.NONE
         : b.listeners.size() == 1 ? b.listeners.get(0)
         : composite(List.copyOf(b.listeners));
+    SecureRandom random = new SecureRandom();
     this.manager = new DefaultTokenManager(new DefaultTokenManager.Context(store, format, hasher,
-        clock, listener, new SecureRandom(), b.defaultLifetime, b.maxLifetime, usage,
+        clock, listener, random, new IdGenerator(random), b.defaultLifetime, b.maxLifetime, usage,
         IssuedToken::new), "system");
     // A test clock drives the cache's expiry too, so tests control time-to-live.
     Ticker ticker = b.clock == null ? Ticker.systemTicker()

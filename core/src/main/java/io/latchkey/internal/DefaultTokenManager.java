@@ -55,6 +55,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       Clock clock,
       TokenListener listener,
       SecureRandom random,
+      IdGenerator ids,
       TemporalAmount defaultLifetime,
       TemporalAmount maxLifetime,
       UsageBuffer usage,
@@ -121,7 +122,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
 
   private IssuedToken insertNew(TokenRecord.Builder template, Instant now) {
     for (int attempt = 0; attempt < 5; attempt++) {
-      String id = TokenFormat.newId(now.toEpochMilli(), ctx.random());
+      String id = ctx.ids().next(now.toEpochMilli());
       String secret = TokenFormat.newSecret(ctx.random());
       String token = ctx.format().assemble(id, secret);
       TokenRecord record = template

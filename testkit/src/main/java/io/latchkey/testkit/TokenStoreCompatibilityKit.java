@@ -1,0 +1,818 @@
+package io.latchkey.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.latchkey.HashingKey;
+import io.latchkey.IllegalTransitionException;
+import io.latchkey.IssuedToken;
+import io.latchkey.Latchkey;
+import io.latchkey.NewToken;
+import io.latchkey.Reason;
+import io.latchkey.Token;
+import io.latchkey.TokenId;
+import io.latchkey.TokenManager;
+import io.latchkey.TokenPage;
+import io.latchkey.TokenQuery;
+import io.latchkey.TokenState;
+import io.latchkey.TokenUpdate;
+import io.latchkey.ValidationRequest;
+import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.StoredState;
+import io.latchkey.spi.TokenRecord;
+import io.latchkey.spi.TokenStore;
+import io.latchkey.spi.UsageUpdate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The {@link TokenStore} contract, as tests. A store is correct when its subclass passes:
+ *
+ * <pre>{@code
+ * class MyTokenStoreCompatibilityTest extends TokenStoreCompatibilityKit {
+ *   @Override protected TokenStore newStore() { return new MyTokenStore(...); }
+ * }
+ * }</pre>
+ *
+ * <p>{@link #newStore()} is called before each test and must return a store over an empty
+ * backend; the kit closes it after the test. The tests run the SPI directly and through a {@link
+ * Latchkey} built over the store with a {@link MutableClock}, so state, expiry, listing, usage and
+ * races are checked the same way on every backend.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+public abstract class TokenStoreCompatibilityKit {
+  /** The kit's clock; starts at 2026-01-01T00:00:00Z. */
+  protected final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  private static final HashingKey KEY = HashingKey.generate("kit1");
+  private static final AtomicLong ID_SEQUENCE = new AtomicLong();
+
+  /** The store under test, fresh for each test. */
+  protected TokenStore store;
+  /** A Latchkey over {@link #store} with the kit's clock. */
+  protected Latchkey latchkey;
+  /** {@code latchkey.tokens().as("kit")}. */
+  protected TokenManager tokens;
+
+  /** A new store over an empty backend. */
+  protected abstract TokenStore newStore() throws Exception;
+
+  /** Whether this store has a change feed; a store without one must say so by returning empty. */
+  protected boolean hasChangeFeed() {
+    return true;
+  }
+
+  /**
+   * A second store over the same backend as {@code first}, as another process would open it; by
+   * default {@code first} itself. Stores with a change feed should return a separate instance so
+   * the cross-instance tests cross a real connection.
+   */
+  protected TokenStore secondStore(TokenStore first) throws Exception {
+    return first;
+  }
+
+  @BeforeEach
+  void setUpKit() throws Exception {
+    store = newStore();
+    latchkey = newLatchkey(store);
+    tokens = latchkey.tokens().as("kit");
+  }
+
+  @AfterEach
+  void tearDownKit() {
+    if (latchkey != null) latchkey.close();
+    if (store != null) store.close();
+  }
+
+  /** A Latchkey over {@code s} with the kit's clock and key. */
+  protected Latchkey newLatchkey(TokenStore s) {
+    return Latchkey.builder().store(s).clock(clock).tokenPrefix("kit").hashingKey(KEY).build();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** A fresh id that sorts after every earlier one from this method. */
+  protected static String newId() {
+    String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    long n = ID_SEQUENCE.incrementAndGet() + System.nanoTime() / 1_000_000_000L * 1_000_000L;
+    char[] id = new char[16];
+    for (int i = 15; i >= 0; i--) {
+      id[i] = alphabet.charAt((int) (n % 62));
+      n /= 62;
+    }
+    return new String(id);
+  }
+
+  /** A record with every field set, including Unicode, an explicit deny and an IPv6 range. */
+  protected TokenRecord record(String workspace) {
+    Instant now = clock.instant();
+    byte[] hash = new byte[32];
+    for (int i = 0; i < hash.length; i++) hash[i] = (byte) (i * 7 + 1);
+    Map<String, Boolean> permissions = new LinkedHashMap<>();
+    permissions.put("invoices:read", true);
+    permissions.put("invoices:write", false);
+    return TokenRecord.builder()
+        .id(newId())
+        .workspace(workspace)
+        .name("billing-sync ✓ ünïcode")
+        .description("line one\nline two, \"quoted\" and 'single'")
+        .hint("kit_...Ab3x")
+        .keyId("kit1")
+        .hash(hash)
+        .state(StoredState.ACTIVE)
+        .permissions(permissions)
+        .allowedIps(List.of("203.0.113.0/24", "2001:db8::/32"))
+        .metadata(Map.of("team", "billing", "ticket", "OPS-42"))
+        .createdAt(now)
+        .createdBy("alice")
+        .updatedAt(now)
+        .expiresAt(now.plus(Duration.ofDays(30)))
+        .version(1)
+        .build();
+  }
+
+  private TokenRecord inserted(String workspace) {
+    TokenRecord r = record(workspace);
+    assertThat(store.insert(r)).isTrue();
+    return r;
+  }
+
+  private TokenRecord stored(String id) {
+    return store.find(id).orElseThrow(() -> new AssertionError("record " + id + " is gone"));
+  }
+
+  private IssuedToken issue(String workspace, String name) {
+    return tokens.issue(NewToken.in(workspace).name(name).permission("invoices:read", true));
+  }
+
+  private Reason validate(String token) {
+    Reason r = latchkey.validator().validate(ValidationRequest.of(token)).reasonOrNull();
+    return r;
+  }
+
+  /** Waits up to five seconds for a condition. */
+  protected static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what, e);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ groups
+
+  @Nested
+  @DisplayName("Lifecycle: insert, find, replace, delete")
+  class Lifecycle {
+
+    @Test
+    @DisplayName("a record found is equal to the record inserted, every field included")
+    void insert_thenFind_returnsEqualRecord() {
+      TokenRecord r = inserted("ws-1");
+      assertThat(store.find(r.id())).contains(r);
+    }
+
+    @Test
+    @DisplayName("empty permissions, allowlist and metadata round-trip as empty")
+    void insert_emptyCollections_roundTrip() {
+      TokenRecord r = record("ws-1").toBuilder()
+          .permissions(Map.of()).allowedIps(List.of()).metadata(Map.of()).description("").build();
+      assertThat(store.insert(r)).isTrue();
+      assertThat(stored(r.id())).isEqualTo(r);
+    }
+
+    @Test
+    @DisplayName("usage fields given at insert round-trip")
+    void insert_withUsageFields_roundTrip() {
+      TokenRecord r = record("ws-1").toBuilder().lastUsedAt(clock.instant())
+          .lastUsedIp("2001:db8::1").lastUsedIntegration("zapier").build();
+      assertThat(store.insert(r)).isTrue();
+      assertThat(stored(r.id())).isEqualTo(r);
+    }
+
+    @Test
+    @DisplayName("a second insert with the same id is refused and changes nothing")
+    void insert_duplicateId_returnsFalseAndKeepsFirst() {
+      TokenRecord first = inserted("ws-1");
+      TokenRecord second = record("ws-2").toBuilder().id(first.id()).name("other").build();
+      assertThat(store.insert(second)).isFalse();
+      assertThat(stored(first.id())).isEqualTo(first);
+      assertThat(store.list("ws-2", null, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an unknown id is not found")
+    void find_unknownId_isEmpty() {
+      assertThat(store.find(newId())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("replace with the current version writes the new record")
+    void replace_currentVersion_writes() {
+      TokenRecord r = inserted("ws-1");
+      TokenRecord next = r.toBuilder().name("renamed").state(StoredState.DISABLED)
+          .permissions(Map.of("a", true)).allowedIps(List.of()).metadata(Map.of("k", "v"))
+          .updatedAt(clock.instant().plusSeconds(1)).version(r.version() + 1).build();
+      assertThat(store.replace(next, r.version())).isTrue();
+      assertThat(stored(r.id())).isEqualTo(next);
+    }
+
+    @Test
+    @DisplayName("replace with a stale version is refused and changes nothing")
+    void replace_staleVersion_isRefused() {
+      TokenRecord r = inserted("ws-1");
+      TokenRecord v2 = r.toBuilder().name("v2").version(2).build();
+      assertThat(store.replace(v2, 1)).isTrue();
+      TokenRecord stale = r.toBuilder().name("stale").version(2).build();
+      assertThat(store.replace(stale, 1)).isFalse();
+      assertThat(stored(r.id())).isEqualTo(v2);
+    }
+
+    @Test
+    @DisplayName("replace of an unknown id is refused and creates nothing")
+    void replace_unknownId_isRefused() {
+      TokenRecord r = record("ws-1").toBuilder().version(2).build();
+      assertThat(store.replace(r, 1)).isFalse();
+      assertThat(store.find(r.id())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("replace leaves the usage fields as applyUsage wrote them")
+    void replace_keepsUsageFields() {
+      TokenRecord r = inserted("ws-1");
+      Instant used = clock.instant().plusSeconds(5);
+      store.applyUsage(List.of(new UsageUpdate(r.id(), used, "203.0.113.9", "zapier")));
+      TokenRecord next = r.toBuilder().name("renamed").version(2).build(); // usage fields null
+      assertThat(store.replace(next, 1)).isTrue();
+      TokenRecord after = stored(r.id());
+      assertThat(after.name()).isEqualTo("renamed");
+      assertThat(after.lastUsedAt()).isEqualTo(used);
+      assertThat(after.lastUsedIp()).isEqualTo("203.0.113.9");
+      assertThat(after.lastUsedIntegration()).isEqualTo("zapier");
+    }
+
+    @Test
+    @DisplayName("delete removes the record; a second delete finds nothing")
+    void delete_existing_thenGone() {
+      TokenRecord r = inserted("ws-1");
+      assertThat(store.delete(r.id())).isTrue();
+      assertThat(store.find(r.id())).isEmpty();
+      assertThat(store.delete(r.id())).isFalse();
+      assertThat(store.list("ws-1", null, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("issued tokens leave no plaintext secret in the stored record")
+    void issue_storesNoSecret() {
+      IssuedToken t = issue("ws-1", "n");
+      TokenRecord r = stored(t.id().value());
+      String secretPart = t.secret().substring(t.secret().length() - 39, t.secret().length() - 6);
+      assertThat(r.toString()).doesNotContain(secretPart)
+          .doesNotContain(Base64.getEncoder().encodeToString(r.hash()))
+          .doesNotContain(HexFormat.of().formatHex(r.hash()));
+      for (String field : List.of(r.id(), r.workspace(), r.name(), r.description(), r.hint(),
+          r.keyId(), r.createdBy())) {
+        assertThat(field).doesNotContain(secretPart);
+      }
+      assertThat(r.hash()).hasSize(32);
+    }
+  }
+
+  @Nested
+  @DisplayName("Transitions: the state table over this store")
+  class Transitions {
+
+    @Test
+    @DisplayName("an issued token validates; disabled it is DISABLED; enabled it validates again")
+    void disableEnable_roundTrip() {
+      IssuedToken t = issue("ws-1", "n");
+      assertThat(validate(t.secret())).isNull();
+      assertThat(tokens.disable(t.id()).state()).isEqualTo(TokenState.DISABLED);
+      assertThat(validate(t.secret())).isEqualTo(Reason.DISABLED);
+      assertThat(tokens.enable(t.id()).state()).isEqualTo(TokenState.ACTIVE);
+      assertThat(validate(t.secret())).isNull();
+      assertThat(stored(t.id().value()).version()).isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("revoked is final: enable and disable fail, validation says REVOKED")
+    void revoke_isFinal() {
+      IssuedToken t = issue("ws-1", "n");
+      tokens.revoke(t.id());
+      assertThatThrownBy(() -> tokens.enable(t.id()))
+          .isInstanceOf(IllegalTransitionException.class).hasMessageContaining(t.id().value());
+      assertThatThrownBy(() -> tokens.disable(t.id())).isInstanceOf(IllegalTransitionException.class);
+      assertThat(tokens.revoke(t.id()).state()).isEqualTo(TokenState.REVOKED);
+      assertThat(validate(t.secret())).isEqualTo(Reason.REVOKED);
+      assertThat(stored(t.id().value()).state()).isEqualTo(StoredState.REVOKED);
+    }
+
+    @Test
+    @DisplayName("expiry is derived from the clock and wins over ACTIVE and DISABLED")
+    void expiry_derivedFromClock() {
+      IssuedToken t = tokens.issue(NewToken.in("ws-1").name("n").expiresIn(Duration.ofHours(1)));
+      clock.advance(Duration.ofHours(1));
+      assertThat(validate(t.secret())).isEqualTo(Reason.EXPIRED);
+      assertThat(tokens.get(t.id()).state()).isEqualTo(TokenState.EXPIRED);
+      assertThatThrownBy(() -> tokens.disable(t.id())).isInstanceOf(IllegalTransitionException.class);
+      assertThat(tokens.revoke(t.id()).state()).isEqualTo(TokenState.REVOKED);
+    }
+
+    @Test
+    @DisplayName("a token expires two years after issue by default")
+    void issue_defaultLifetime_isTwoYears() {
+      IssuedToken t = issue("ws-1", "n");
+      assertThat(stored(t.id().value()).expiresAt())
+          .isEqualTo(Instant.parse("2028-01-01T00:00:00Z"));
+    }
+
+    @Test
+    @DisplayName("rotate issues a new token with the same settings; the old one ends after the overlap")
+    void rotate_newTokenAndOverlap() {
+      IssuedToken old = tokens.issue(NewToken.in("ws-1").name("n").permission("a", true)
+          .allowIp("203.0.113.0/24").metadata("k", "v"));
+      IssuedToken fresh = tokens.rotate(old.id(), Duration.ofHours(1));
+      Token f = tokens.get(fresh.id());
+      assertThat(f.workspace()).isEqualTo("ws-1");
+      assertThat(f.permissions()).isEqualTo(Map.of("a", true));
+      assertThat(f.allowedIps()).containsExactly("203.0.113.0/24");
+      assertThat(f.metadata()).isEqualTo(Map.of("k", "v"));
+      ValidationRequest req = ValidationRequest.of(old.secret()).clientIp("203.0.113.1");
+      assertThat(latchkey.validator().validate(req).isValid()).isTrue();
+      clock.advance(Duration.ofHours(1));
+      assertThat(latchkey.validator().validate(req).reasonOrNull()).isEqualTo(Reason.EXPIRED);
+      assertThat(latchkey.validator().validate(
+          ValidationRequest.of(fresh.secret()).clientIp("203.0.113.1")).isValid()).isTrue();
+    }
+
+    @Test
+    @DisplayName("a deleted token validates as UNKNOWN and cannot be found")
+    void delete_thenUnknown() {
+      IssuedToken t = issue("ws-1", "n");
+      assertThat(validate(t.secret())).isNull();
+      tokens.delete(t.id());
+      assertThat(validate(t.secret())).isEqualTo(Reason.UNKNOWN);
+      assertThat(tokens.find(t.id())).isEmpty();
+    }
+
+    @Test
+    @DisplayName("revokeAll revokes the workspace's live tokens only and counts them")
+    void revokeAll_countsAndIsolates() {
+      IssuedToken a = issue("ws-1", "a");
+      IssuedToken b = issue("ws-1", "b");
+      IssuedToken c = issue("ws-1", "c");
+      IssuedToken other = issue("ws-2", "x");
+      tokens.revoke(c.id());
+      assertThat(tokens.revokeAll("ws-1")).isEqualTo(2);
+      assertThat(validate(a.secret())).isEqualTo(Reason.REVOKED);
+      assertThat(validate(b.secret())).isEqualTo(Reason.REVOKED);
+      assertThat(validate(other.secret())).isNull();
+      assertThat(tokens.revokeAll("ws-1")).isZero();
+    }
+
+    @Test
+    @DisplayName("setPermissions replaces, updatePermissions merges and keeps explicit denies")
+    void permissions_setAndMerge() {
+      IssuedToken t = issue("ws-1", "n");
+      tokens.setPermissions(t.id(), Map.of("a", true, "b", true));
+      tokens.updatePermissions(t.id(), Map.of("b", false, "c", true));
+      assertThat(tokens.permissions(t.id())).isEqualTo(Map.of("a", true, "b", false, "c", true));
+      assertThat(latchkey.validator().validate(ValidationRequest.of(t.secret()).require("b"))
+          .reasonOrNull()).isEqualTo(Reason.PERMISSION_DENIED);
+      assertThat(latchkey.validator().validate(ValidationRequest.of(t.secret()).require("a", "c"))
+          .isValid()).isTrue();
+    }
+
+    @Test
+    @DisplayName("update changes name, description, allowlist and metadata")
+    void update_fields() {
+      IssuedToken t = issue("ws-1", "n");
+      tokens.update(t.id(), TokenUpdate.create().name("renamed").description("d")
+          .allowedIps(List.of("::1")).metadata(Map.of("x", "y")));
+      Token u = tokens.get(t.id());
+      assertThat(u.name()).isEqualTo("renamed");
+      assertThat(u.description()).isEqualTo("d");
+      assertThat(u.allowedIps()).containsExactly("::1");
+      assertThat(u.metadata()).isEqualTo(Map.of("x", "y"));
+      assertThat(latchkey.validator().validate(ValidationRequest.of(t.secret()).clientIp("127.0.0.1"))
+          .reasonOrNull()).isEqualTo(Reason.IP_NOT_ALLOWED);
+    }
+  }
+
+  @Nested
+  @DisplayName("Listing: keyset pages of one workspace")
+  class Listing {
+
+    @Test
+    @DisplayName("an unknown workspace lists nothing")
+    void list_unknownWorkspace_isEmpty() {
+      inserted("ws-1");
+      assertThat(store.list("nobody", null, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("records come in ascending id order, one workspace at a time")
+    void list_ordersByIdAndIsolatesWorkspaces() {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        ids.add(inserted("ws-1").id());
+        inserted("ws-2");
+      }
+      List<TokenRecord> listed = store.list("ws-1", null, 100);
+      assertThat(listed).extracting(TokenRecord::id).containsExactlyElementsOf(ids.stream().sorted().toList());
+      assertThat(listed).allMatch(r -> r.workspace().equals("ws-1"));
+    }
+
+    @Test
+    @DisplayName("pages by cursor cover every record exactly once")
+    void list_pages_coverAllOnce() {
+      Set<String> ids = new HashSet<>();
+      for (int i = 0; i < 23; i++) ids.add(inserted("ws-1").id());
+      List<String> seen = new ArrayList<>();
+      String after = null;
+      while (true) {
+        List<TokenRecord> page = store.list("ws-1", after, 5);
+        assertThat(page.size()).isLessThanOrEqualTo(5);
+        if (page.isEmpty()) break;
+        page.forEach(r -> seen.add(r.id()));
+        after = page.get(page.size() - 1).id();
+      }
+      assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    @Test
+    @DisplayName("a page after the last id is empty")
+    void list_afterLast_isEmpty() {
+      TokenRecord r = inserted("ws-1");
+      assertThat(store.list("ws-1", r.id(), 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a cursor stays stable while records are inserted concurrently")
+    void list_cursorStable_underConcurrentInserts() throws Exception {
+      Set<String> initial = new HashSet<>();
+      for (int i = 0; i < 40; i++) initial.add(inserted("ws-1").id());
+      AtomicBoolean stop = new AtomicBoolean();
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      Future<?> writer = pool.submit(() -> {
+        while (!stop.get()) store.insert(record("ws-1"));
+      });
+      try {
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        for (int pages = 0; pages < 1000; pages++) {
+          List<TokenRecord> page = store.list("ws-1", after, 7);
+          if (page.isEmpty()) break;
+          for (TokenRecord r : page) {
+            if (after != null) assertThat(r.id()).isGreaterThan(after);
+            seen.add(r.id());
+          }
+          after = page.get(page.size() - 1).id();
+          if (seen.containsAll(initial)) break;
+        }
+        assertThat(seen).doesNotHaveDuplicates().containsAll(initial);
+      } finally {
+        stop.set(true);
+        writer.get(10, TimeUnit.SECONDS);
+        pool.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName("the manager filters by effective state and name and pages with a cursor")
+    void managerList_filtersAndPages() {
+      List<IssuedToken> issued = new ArrayList<>();
+      for (int i = 0; i < 7; i++) issued.add(issue("ws-1", i % 2 == 0 ? "sync-" + i : "other-" + i));
+      tokens.disable(issued.get(0).id());
+      TokenPage first = tokens.list(TokenQuery.in("ws-1").nameContains("SYNC").limit(2));
+      assertThat(first.tokens()).extracting(Token::name).containsExactly("sync-0", "sync-2");
+      assertThat(first.hasMore()).isTrue();
+      TokenPage second = tokens.list(TokenQuery.in("ws-1").nameContains("sync").limit(2)
+          .after(first.nextCursor().orElseThrow()));
+      assertThat(second.tokens()).extracting(Token::name).containsExactly("sync-4", "sync-6");
+      assertThat(second.hasMore()).isFalse();
+      assertThat(tokens.list(TokenQuery.in("ws-1").state(TokenState.DISABLED)).tokens())
+          .extracting(Token::name).containsExactly("sync-0");
+      assertThat(tokens.list(TokenQuery.in("ws-1")).tokens())
+          .allSatisfy(t -> assertThat(t.hint()).startsWith("kit_...").hasSize(11));
+    }
+  }
+
+  @Nested
+  @DisplayName("Usage: batched last-used time, address and integration")
+  class Usage {
+
+    @Test
+    @DisplayName("applyUsage sets the three usage fields")
+    void applyUsage_sets() {
+      TokenRecord r = inserted("ws-1");
+      Instant at = clock.instant().plusSeconds(3);
+      store.applyUsage(List.of(new UsageUpdate(r.id(), at, "2001:db8::7", "zapier")));
+      TokenRecord after = stored(r.id());
+      assertThat(after.lastUsedAt()).isEqualTo(at);
+      assertThat(after.lastUsedIp()).isEqualTo("2001:db8::7");
+      assertThat(after.lastUsedIntegration()).isEqualTo("zapier");
+    }
+
+    @Test
+    @DisplayName("an older usage never moves last-used time backwards")
+    void applyUsage_older_isIgnored() {
+      TokenRecord r = inserted("ws-1");
+      Instant later = clock.instant().plusSeconds(10);
+      store.applyUsage(List.of(new UsageUpdate(r.id(), later, "203.0.113.1", "a")));
+      store.applyUsage(List.of(new UsageUpdate(r.id(), later.minusSeconds(5), "203.0.113.2", "b")));
+      TokenRecord after = stored(r.id());
+      assertThat(after.lastUsedAt()).isEqualTo(later);
+      assertThat(after.lastUsedIp()).isEqualTo("203.0.113.1");
+      assertThat(after.lastUsedIntegration()).isEqualTo("a");
+    }
+
+    @Test
+    @DisplayName("a batch applies every update, ignores unknown ids and keeps the latest per id")
+    void applyUsage_batch() {
+      TokenRecord a = inserted("ws-1");
+      TokenRecord b = inserted("ws-1");
+      Instant t = clock.instant();
+      store.applyUsage(List.of(
+          new UsageUpdate(a.id(), t.plusSeconds(1), null, null),
+          new UsageUpdate(newId(), t.plusSeconds(1), "203.0.113.1", "x"),
+          new UsageUpdate(b.id(), t.plusSeconds(2), "203.0.113.2", "y"),
+          new UsageUpdate(b.id(), t.plusSeconds(1), "203.0.113.3", "z")));
+      assertThat(stored(a.id()).lastUsedAt()).isEqualTo(t.plusSeconds(1));
+      assertThat(stored(a.id()).lastUsedIp()).isNull();
+      assertThat(stored(b.id()).lastUsedAt()).isEqualTo(t.plusSeconds(2));
+      assertThat(stored(b.id()).lastUsedIp()).isEqualTo("203.0.113.2");
+    }
+
+    @Test
+    @DisplayName("applyUsage does not change the version")
+    void applyUsage_keepsVersion() {
+      TokenRecord r = inserted("ws-1");
+      store.applyUsage(List.of(new UsageUpdate(r.id(), clock.instant().plusSeconds(1), null, "a")));
+      assertThat(stored(r.id()).version()).isEqualTo(r.version());
+      TokenRecord next = r.toBuilder().name("x").version(r.version() + 1).build();
+      assertThat(store.replace(next, r.version())).isTrue();
+    }
+
+    @Test
+    @DisplayName("validation buffers usage; a flush writes it, the latest use winning")
+    void validate_thenFlush_recordsUsage() {
+      IssuedToken t = issue("ws-1", "n");
+      latchkey.validator().validate(ValidationRequest.of(t.secret()).clientIp("203.0.113.5")
+          .integration("first"));
+      clock.advance(Duration.ofSeconds(2));
+      latchkey.validator().validate(ValidationRequest.of(t.secret()).clientIp("203.0.113.6")
+          .integration("x-integration-name-second"));
+      assertThat(stored(t.id().value()).lastUsedAt()).isNull(); // nothing written synchronously
+      assertThat(latchkey.flushUsage()).isEqualTo(1);
+      TokenRecord after = stored(t.id().value());
+      assertThat(after.lastUsedAt()).isEqualTo(clock.instant());
+      assertThat(after.lastUsedIp()).isEqualTo("203.0.113.6");
+      assertThat(after.lastUsedIntegration()).isEqualTo("x-integration-name-second");
+      assertThat(tokens.get(t.id()).lastUsedAt()).isEqualTo(clock.instant());
+    }
+  }
+
+  @Nested
+  @DisplayName("Concurrency: racing writers lose nothing")
+  class Concurrency {
+
+    @Test
+    @DisplayName("of many replaces with the same expected version, exactly one wins")
+    void replace_race_exactlyOneWins() throws Exception {
+      TokenRecord r = inserted("ws-1");
+      int threads = 8;
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        String name = "writer-" + i;
+        results.add(pool.submit(() -> {
+          start.await();
+          return store.replace(r.toBuilder().name(name).version(2).build(), 1);
+        }));
+      }
+      start.countDown();
+      int wins = 0;
+      for (Future<Boolean> f : results) if (f.get(30, TimeUnit.SECONDS)) wins++;
+      pool.shutdown();
+      assertThat(wins).isEqualTo(1);
+      assertThat(stored(r.id()).version()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("of many inserts with one id, exactly one wins")
+    void insert_race_exactlyOneWins() throws Exception {
+      String id = newId();
+      int threads = 8;
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        String name = "inserter-" + i;
+        results.add(pool.submit(() -> {
+          start.await();
+          return store.insert(record("ws-1").toBuilder().id(id).name(name).build());
+        }));
+      }
+      start.countDown();
+      int wins = 0;
+      for (Future<Boolean> f : results) if (f.get(30, TimeUnit.SECONDS)) wins++;
+      pool.shutdown();
+      assertThat(wins).isEqualTo(1);
+      assertThat(store.list("ws-1", null, 100)).hasSize(1);
+    }
+
+    @Test
+    @DisplayName("racing enable, disable and revoke: a revoked token never comes back")
+    void stateRace_revokedNeverReturns() throws Exception {
+      IssuedToken t = issue("ws-1", "n");
+      TokenId id = t.id();
+      AtomicBoolean stop = new AtomicBoolean();
+      AtomicInteger illegalAfterRevoke = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      List<Future<?>> flippers = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        boolean enabler = i % 2 == 0;
+        flippers.add(pool.submit(() -> {
+          while (!stop.get()) {
+            try {
+              if (enabler) tokens.enable(id); else tokens.disable(id);
+            } catch (IllegalTransitionException e) {
+              illegalAfterRevoke.incrementAndGet();
+            }
+          }
+        }));
+      }
+      Thread.sleep(100);
+      Token revoked = tokens.revoke(id);
+      assertThat(revoked.state()).isEqualTo(TokenState.REVOKED);
+      Thread.sleep(100);
+      stop.set(true);
+      for (Future<?> f : flippers) f.get(30, TimeUnit.SECONDS);
+      pool.shutdown();
+      assertThat(stored(id.value()).state()).isEqualTo(StoredState.REVOKED);
+      assertThat(validate(t.secret())).isEqualTo(Reason.REVOKED);
+      assertThat(illegalAfterRevoke.get()).isPositive();
+    }
+
+    @Test
+    @DisplayName("racing updatePermissions merges every update")
+    void updatePermissions_race_noUpdateLost() throws Exception {
+      IssuedToken t = issue("ws-1", "n");
+      int threads = 4;
+      int each = 8;
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int thread = i;
+        futures.add(pool.submit(() -> {
+          start.await();
+          for (int j = 0; j < each; j++) {
+            tokens.updatePermissions(t.id(), Map.of("p" + thread + "-" + j, j % 3 != 0));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) f.get(60, TimeUnit.SECONDS);
+      pool.shutdown();
+      Map<String, Boolean> permissions = tokens.permissions(t.id());
+      assertThat(permissions).hasSize(threads * each + 1);
+      for (int i = 0; i < threads; i++) {
+        for (int j = 0; j < each; j++) {
+          assertThat(permissions).containsEntry("p" + i + "-" + j, j % 3 != 0);
+        }
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("ChangeFeed: every change reaches every subscriber")
+  class ChangeFeed {
+    private final ConcurrentLinkedQueue<String> changed = new ConcurrentLinkedQueue<>();
+    private final ChangeListener listener = changed::add;
+
+    private Optional<TokenStore.Subscription> subscribe() {
+      Optional<TokenStore.Subscription> s = store.subscribe(listener);
+      assertThat(s.isPresent()).as("subscribe() present iff the store has a change feed")
+          .isEqualTo(hasChangeFeed());
+      return s;
+    }
+
+    @Test
+    @DisplayName("subscribe answers according to whether the store has a feed")
+    void subscribe_matchesHasChangeFeed() {
+      subscribe().ifPresent(TokenStore.Subscription::close);
+      assertThat(latchkey.hasChangeFeed()).isEqualTo(hasChangeFeed());
+    }
+
+    @Test
+    @DisplayName("insert, replace and delete each notify the id")
+    void writes_notifyId() {
+      Optional<TokenStore.Subscription> s = subscribe();
+      if (s.isEmpty()) return; // no feed: the previous assertion was the contract
+      try (TokenStore.Subscription sub = s.get()) {
+        TokenRecord r = inserted("ws-1");
+        await("insert notification", () -> changed.contains(r.id()));
+        changed.clear();
+        assertThat(store.replace(r.toBuilder().state(StoredState.DISABLED).version(2).build(), 1)).isTrue();
+        await("replace notification", () -> changed.contains(r.id()));
+        changed.clear();
+        assertThat(store.delete(r.id())).isTrue();
+        await("delete notification", () -> changed.contains(r.id()));
+      }
+    }
+
+    @Test
+    @DisplayName("usage updates do not notify")
+    void applyUsage_doesNotNotify() throws InterruptedException {
+      Optional<TokenStore.Subscription> s = subscribe();
+      if (s.isEmpty()) return;
+      try (TokenStore.Subscription sub = s.get()) {
+        TokenRecord r = inserted("ws-1");
+        await("insert notification", () -> changed.contains(r.id()));
+        TokenRecord marker = inserted("ws-1");
+        await("marker notification", () -> changed.contains(marker.id()));
+        changed.clear();
+        store.applyUsage(List.of(new UsageUpdate(r.id(), clock.instant().plusSeconds(1), null, null)));
+        TokenRecord after = inserted("ws-1"); // feeds are ordered: once this arrives, usage would have
+        await("later notification", () -> changed.contains(after.id()));
+        assertThat(changed).doesNotContain(r.id());
+      }
+    }
+
+    @Test
+    @DisplayName("a closed subscription receives nothing more")
+    void close_stopsDelivery() throws InterruptedException {
+      Optional<TokenStore.Subscription> s = subscribe();
+      if (s.isEmpty()) return;
+      TokenRecord r = inserted("ws-1");
+      await("insert notification", () -> changed.contains(r.id()));
+      s.get().close();
+      changed.clear();
+      TokenRecord later = inserted("ws-1");
+      Thread.sleep(300);
+      assertThat(changed).doesNotContain(later.id());
+    }
+
+    @Test
+    @DisplayName("a revoke on one instance reaches another instance's cache")
+    void revoke_propagatesAcrossInstances() throws Exception {
+      TokenStore second = secondStore(store);
+      try (Latchkey other = Latchkey.builder().store(second).clock(clock).tokenPrefix("kit")
+          .hashingKey(KEY).cacheTtl(Duration.ofHours(1)).build()) {
+        IssuedToken t = issue("ws-1", "n");
+        assertThat(other.validator().validate(t.secret()).isValid()).isTrue(); // now cached there
+        tokens.revoke(t.id());
+        if (hasChangeFeed()) {
+          await("revocation to reach the other instance",
+              () -> other.validator().validate(t.secret()).reasonOrNull() == Reason.REVOKED);
+        } else {
+          // Without a feed the other cache keeps the entry until its time-to-live passes.
+          clock.advance(Duration.ofHours(1).plusSeconds(1));
+          assertThat(other.validator().validate(t.secret()).reasonOrNull()).isEqualTo(Reason.REVOKED);
+        }
+      } finally {
+        if (second != store) second.close();
+      }
+    }
+  }
+
+  /** For subclasses: the hash renderings that must never appear in a backend's raw data. */
+  protected static List<String> renderings(byte @Nullable [] hash) {
+    if (hash == null) return List.of();
+    return List.of(Base64.getEncoder().encodeToString(hash), HexFormat.of().formatHex(hash));
+  }
+}
