@@ -33,6 +33,8 @@ final class CliHarness {
   final @Nullable TokenStore store;
   String stdin = "";
   Consumer<DemoService> onServerStarted = s -> {};
+  /** The standard output of the run in progress, for commands that keep running (serve). */
+  volatile StringWriter liveOut = new StringWriter();
 
   private CliHarness(Path workingDir, @Nullable TokenStore store) {
     this.workingDir = workingDir;
@@ -78,6 +80,7 @@ final class CliHarness {
   Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
+    liveOut = out;
     CliContext ctx = new CliContext(env, new PrintWriter(out, true), new PrintWriter(err, true),
         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), workingDir, store,
         onServerStarted);
