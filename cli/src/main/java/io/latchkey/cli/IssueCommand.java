@@ -56,9 +56,17 @@ final class IssueCommand extends StoreCommand {
     @Nullable Instant at;
   }
 
+  private @Nullable NewToken spec;
+
+  /** Every argument is checked before the store is opened, let alone created. */
+  @Override
+  void check() {
+    spec = spec();
+  }
+
   @Override
   int run(Session session) {
-    IssuedToken issued = session.tokens().issue(spec());
+    IssuedToken issued = session.tokens().issue(spec);
     if (json()) {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("token", issued.secret());
@@ -71,7 +79,6 @@ final class IssueCommand extends StoreCommand {
     return ExitCode.OK;
   }
 
-  /** Every argument is checked here, before anything is written. */
   private NewToken spec() {
     NewToken t = NewToken.in(workspace).name(name);
     if (description != null) t.description(description);

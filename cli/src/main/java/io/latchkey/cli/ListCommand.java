@@ -37,6 +37,11 @@ final class ListCommand extends StoreCommand {
   boolean all;
 
   @Override
+  void check() {
+    query(after);
+  }
+
+  @Override
   int run(Session session) {
     List<Token> tokens = new ArrayList<>();
     TokenPage page = session.tokens().list(query(after));

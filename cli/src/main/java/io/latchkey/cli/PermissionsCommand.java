@@ -1,5 +1,6 @@
 package io.latchkey.cli;
 
+import io.latchkey.NewToken;
 import io.latchkey.TokenId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,9 +77,14 @@ final class PermissionsCommand implements Runnable {
       Map<String, Boolean> m = new LinkedHashMap<>();
       for (String p : grants) m.put(p, true);
       for (String p : denials) {
-        if (Boolean.TRUE.equals(m.get(p))) throw usage("\"" + p + "\" is both granted and denied");
+        if (Boolean.TRUE.equals(m.get(p))) {
+          throw usage("\"" + Render.oneLine(p) + "\" is both granted and denied");
+        }
         m.put(p, false);
       }
+      // The names obey the same rule as at issue; checking them here keeps a typo from
+      // opening (or creating) the store.
+      NewToken.in("check").permissions(m);
       return m;
     }
   }

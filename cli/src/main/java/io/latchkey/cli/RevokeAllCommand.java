@@ -1,5 +1,6 @@
 package io.latchkey.cli;
 
+import io.latchkey.TokenQuery;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -16,6 +17,7 @@ final class RevokeAllCommand extends StoreCommand {
 
   @Override
   void check() {
+    TokenQuery.in(workspace); // a malformed workspace is a usage error, not a store round trip
     if (!yes) {
       throw usage("revoke-all revokes every token of workspace " + Render.oneLine(workspace)
           + " for good; add --yes to confirm");

@@ -25,6 +25,13 @@ final class RotateCommand extends StoreCommand {
   @Nullable Duration overlap;
 
   @Override
+  void check() {
+    if (overlap != null && overlap.isNegative()) {
+      throw usage("--overlap must not be negative, was " + overlap);
+    }
+  }
+
+  @Override
   int run(Session session) {
     IssuedToken issued = overlap == null
         ? session.tokens().rotate(id)

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** How --store, the environment and the hashing key combine, and how they fail. */
 class StoreOptionsTest {
@@ -106,5 +108,29 @@ class StoreOptionsTest {
     assertThat(r.exitCode()).isEqualTo(2);
     r.assertOneLineError();
     assertThat(r.err()).contains("--prefix / LATCHKEY_TOKEN_PREFIX \"Acme\"");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "issue -w acme -n a --allow-ip 10.0.0.7/8",
+      "issue -w acme -n a -p bad~name",
+      "issue -w a~b -n a",
+      "list -w acme --after nope",
+      "list -w bad~ws",
+      "update 0000000000000000 --allow-ip 300.0.0.1",
+      "permissions update 0000000000000000 -p bad~name",
+      "permissions set 0000000000000000 --deny a:b -p a:b",
+      "revoke-all -w bad~ws --yes",
+      "rotate 0000000000000000 --overlap -1h",
+      "serve --trusted-proxy 10.0.0.0/99",
+      "validate",
+      "show 123",
+  })
+  void badInput_neverOpensOrCreatesTheEmbeddedStore(String args) {
+    CliHarness.Run r = CliHarness.real(dir).run(IssueCommandTest.split(args));
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    r.assertOneLineError();
+    assertThat(dir.resolve("latchkey-data")).doesNotExist();
   }
 }
