@@ -607,25 +607,33 @@ public abstract class TokenStoreCompatibilityKit {
   @DisplayName("Concurrency: racing writers lose nothing")
   class Concurrency {
 
+    /** Runs {@code attempt(i)} on {@code threads} threads released at once; counts the wins. */
+    private int race(int threads, java.util.function.IntFunction<Boolean> attempt) throws Exception {
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+          int n = i;
+          results.add(pool.submit(() -> {
+            start.await();
+            return attempt.apply(n);
+          }));
+        }
+        start.countDown();
+        int wins = 0;
+        for (Future<Boolean> f : results) if (f.get(30, TimeUnit.SECONDS)) wins++;
+        return wins;
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+
     @Test
     @DisplayName("of many replaces with the same expected version, exactly one wins")
     void replace_race_exactlyOneWins() throws Exception {
       TokenRecord r = inserted("ws-1");
-      int threads = 8;
-      CountDownLatch start = new CountDownLatch(1);
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      List<Future<Boolean>> results = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        String name = "writer-" + i;
-        results.add(pool.submit(() -> {
-          start.await();
-          return store.replace(r.toBuilder().name(name).version(2).build(), 1);
-        }));
-      }
-      start.countDown();
-      int wins = 0;
-      for (Future<Boolean> f : results) if (f.get(30, TimeUnit.SECONDS)) wins++;
-      pool.shutdown();
+      int wins = race(8, i -> store.replace(r.toBuilder().name("writer-" + i).version(2).build(), 1));
       assertThat(wins).isEqualTo(1);
       assertThat(stored(r.id()).version()).isEqualTo(2);
     }
@@ -634,21 +642,8 @@ public abstract class TokenStoreCompatibilityKit {
     @DisplayName("of many inserts with one id, exactly one wins")
     void insert_race_exactlyOneWins() throws Exception {
       String id = newId();
-      int threads = 8;
-      CountDownLatch start = new CountDownLatch(1);
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      List<Future<Boolean>> results = new ArrayList<>();
-      for (int i = 0; i < threads; i++) {
-        String name = "inserter-" + i;
-        results.add(pool.submit(() -> {
-          start.await();
-          return store.insert(record("ws-1").toBuilder().id(id).name(name).build());
-        }));
-      }
-      start.countDown();
-      int wins = 0;
-      for (Future<Boolean> f : results) if (f.get(30, TimeUnit.SECONDS)) wins++;
-      pool.shutdown();
+      int wins = race(8,
+          i -> store.insert(record("ws-1").toBuilder().id(id).name("inserter-" + i).build()));
       assertThat(wins).isEqualTo(1);
       assertThat(store.list("ws-1", null, 100)).hasSize(1);
     }
