@@ -63,6 +63,12 @@ final class DemoCommand extends ServiceCommand {
     println("  # no token (401)");
     println("  curl -i " + url + "/reports");
     println("");
+    String storeUrl = root().store != null ? root().store : ctx().env(Session.ENV_STORE);
+    if (Stores.MEMORY.equalsIgnoreCase(storeUrl)) {
+      println("The store lives in this process only, so another terminal cannot change it;"
+          + " run the demo without --store memory: to try disabling the reader from outside.");
+      return;
+    }
     println("Then disable the reader from another terminal in this directory; within "
         + cacheTtl.toString().substring(2).toLowerCase(java.util.Locale.ROOT)
         + " the first curl answers 401:");

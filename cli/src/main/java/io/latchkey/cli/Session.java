@@ -74,7 +74,9 @@ final class Session implements AutoCloseable {
         key = HashingKey.generate(keyId); // nothing outlives the process, so neither may the key
       }
       TokenStore store = Stores.open(url);
-      return withStore(store, prefix, key, tuning, Stores.redact(url), actor, null);
+      String description = url.equalsIgnoreCase(Stores.MEMORY)
+          ? Stores.MEMORY + " (in this process only)" : Stores.redact(url);
+      return withStore(store, prefix, key, tuning, description, actor, null);
     }
 
     DataDir data = new DataDir(dataDir(options, ctx));
