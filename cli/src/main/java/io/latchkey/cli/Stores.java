@@ -3,6 +3,7 @@ package io.latchkey.cli;
 import io.latchkey.LatchkeyException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.TokenStore;
+import io.latchkey.store.jdbc.JdbcTokenStore;
 import io.latchkey.store.memory.InMemoryTokenStore;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -36,9 +37,9 @@ final class Stores {
     throw new ConfigException("--store \"" + redact(url) + "\" is not supported: use " + SUPPORTED);
   }
 
+  /** A command needs a connection or two; the demo service's handlers share them. */
   private static TokenStore openJdbc(String url) {
-    throw new ConfigException("--store " + redact(url)
-        + ": JDBC stores are not in this build yet (module store-jdbc)");
+    return JdbcTokenStore.builder().jdbcUrl(url).maximumPoolSize(2).build();
   }
 
   private static TokenStore openRedis(String url) {
