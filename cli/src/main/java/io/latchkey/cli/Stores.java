@@ -39,7 +39,8 @@ final class Stores {
 
   /** A command needs a connection or two; the demo service's handlers share them. */
   private static TokenStore openJdbc(String url) {
-    return JdbcTokenStore.builder().jdbcUrl(url).maximumPoolSize(2).build();
+    return JdbcTokenStore.builder().jdbcUrl(url).maximumPoolSize(2)
+        .connectionTimeout(java.time.Duration.ofSeconds(5)).build();
   }
 
   private static TokenStore openRedis(String url) {
