@@ -46,7 +46,7 @@ import org.jspecify.annotations.Nullable;
 final class LatchkeyCommand implements Runnable {
 
   @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "URL",
-      description = "Token store: jdbc:h2:..., jdbc:postgresql://..., redis://... or memory:"
+      description = "Token store: jdbc:h2:..., jdbc:postgresql://..., redis://..., redis-cluster://... or memory:"
           + " (gone at exit). Default: embedded H2 in --data-dir.")
   @Nullable String store;
 
