@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  LATCHKEY_STORE           default for --store",
-        "  LATCHKEY_HASHING_KEY     the hashing key, Base64 (required with --store; see keygen)",
+        "  LATCHKEY_HASHING_KEY     the hashing key in Base64; required with --store",
         "  LATCHKEY_HASHING_KEY_ID  its id, default k1",
         "  LATCHKEY_TOKEN_PREFIX    default for --prefix",
         "  LATCHKEY_DATA_DIR        default for --data-dir",

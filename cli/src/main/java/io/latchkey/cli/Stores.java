@@ -43,6 +43,7 @@ final class Stores {
     throw new ConfigException("--store \"" + redact(url) + "\" is not supported: use " + SUPPORTED);
   }
 
+  /** A command needs a connection or two; the demo service's handlers share them. */
   private static TokenStore openJdbc(String url) {
     return JdbcTokenStore.builder().jdbcUrl(url).maximumPoolSize(2)
         .connectionTimeout(java.time.Duration.ofSeconds(5)).build();
