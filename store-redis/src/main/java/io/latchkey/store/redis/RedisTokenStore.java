@@ -213,25 +213,28 @@ public final class RedisTokenStore implements TokenStore {
   @Override
   public void applyUsage(Collection<UsageUpdate> updates) {
     Objects.requireNonNull(updates, "updates == null");
-    List<RedisFuture<Long>> pending = new ArrayList<>(updates.size());
-    for (UsageUpdate u : updates) { // pipelined: all sent, then all awaited
+    List<UsageUpdate> batch = List.copyOf(updates);
+    List<RedisFuture<Long>> pending = new ArrayList<>(batch.size());
+    for (UsageUpdate u : batch) { // pipelined: all sent, then all awaited
       pending.add(evalAsync(Scripts.USAGE, ScriptOutputType.INTEGER, recordKey(u.tokenId()),
-          List.of(Long.toString(u.usedAt().toEpochMilli()),
-              u.clientIp() == null ? "" : u.clientIp(),
-              u.integration() == null ? "" : u.integration())));
+          usageArgs(u)));
     }
     for (int i = 0; i < pending.size(); i++) {
       try {
         await("applyUsage", pending.get(i));
       } catch (StoreUnavailableException e) {
         if (!(e.getCause() instanceof RedisNoScriptException)) throw e;
-        UsageUpdate u = new ArrayList<>(updates).get(i);
+        UsageUpdate u = batch.get(i); // that node had not seen the script yet
         script("applyUsage", Scripts.USAGE, ScriptOutputType.INTEGER, recordKey(u.tokenId()),
-            List.of(Long.toString(u.usedAt().toEpochMilli()),
-                u.clientIp() == null ? "" : u.clientIp(),
-                u.integration() == null ? "" : u.integration()));
+            usageArgs(u));
       }
     }
+  }
+
+  private static List<String> usageArgs(UsageUpdate u) {
+    return List.of(Long.toString(u.usedAt().toEpochMilli()),
+        u.clientIp() == null ? "" : u.clientIp(),
+        u.integration() == null ? "" : u.integration());
   }
 
   /**
