@@ -23,32 +23,39 @@ import org.jdbi.v3.core.Jdbi;
  */
 final class Migrations {
   /** The scripts, in order. Add new ones at the end; never edit a released one. */
-  static final List<String> SCRIPTS = List.of("V1__tokens.sql", "V2__change_feed.sql");
+  static final List<String> SCRIPTS = List.of(
+      "V1__tokens.sql", "V2__change_feed.sql", "V3__id_order_and_feed.sql");
   private static final Object H2_LOCK = new Object();
 
   private Migrations() {}
 
   /** Applies missing versions; returns the versions applied by this call. */
   static List<Integer> apply(Jdbi jdbi, Dialect dialect, String prefix) {
+    return apply(jdbi, dialect, prefix, SCRIPTS);
+  }
+
+  /** Applies the missing versions among {@code scripts} (tests use a prefix of the list). */
+  static List<Integer> apply(Jdbi jdbi, Dialect dialect, String prefix, List<String> scripts) {
     if (dialect == Dialect.H2) {
       synchronized (H2_LOCK) {
-        return jdbi.inTransaction(h -> run(h, dialect, prefix));
+        return jdbi.inTransaction(h -> run(h, dialect, prefix, scripts));
       }
     }
     return jdbi.inTransaction(h -> {
       h.execute("SELECT pg_advisory_xact_lock(?)", lockKey(prefix));
-      return run(h, dialect, prefix);
+      return run(h, dialect, prefix, scripts);
     });
   }
 
-  private static List<Integer> run(Handle h, Dialect dialect, String prefix) {
+  private static List<Integer> run(Handle h, Dialect dialect, String prefix,
+      List<String> scripts) {
     h.execute("CREATE TABLE IF NOT EXISTS " + prefix + "schema_version ("
         + "version INTEGER PRIMARY KEY, script VARCHAR(200) NOT NULL, "
         + "applied_at TIMESTAMP WITH TIME ZONE NOT NULL)");
     Set<Integer> applied = new TreeSet<>(h.createQuery(
         "SELECT version FROM " + prefix + "schema_version").mapTo(Integer.class).list());
     List<Integer> now = new ArrayList<>();
-    for (String script : SCRIPTS) {
+    for (String script : scripts) {
       int version = Integer.parseInt(script.substring(1, script.indexOf("__")));
       if (applied.contains(version)) continue;
       String sql = load(dialect, script).replace("${prefix}", prefix);

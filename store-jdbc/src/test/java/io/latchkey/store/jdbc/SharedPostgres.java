@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SharedPostgres {
   private static final AtomicInteger PREFIXES = new AtomicInteger();
   private static EmbeddedPostgres postgres;
+  private static boolean icuCreated;
 
   private SharedPostgres() {}
 
@@ -37,6 +38,19 @@ final class SharedPostgres {
 
   static String url() {
     return get().getJdbcUrl("postgres", "postgres");
+  }
+
+  /**
+   * The name of a database on the shared server whose default collation is ICU {@code en-US}, as
+   * production databases often have, unlike the server's own C.UTF-8 default.
+   */
+  static synchronized String icuDatabase() {
+    if (!icuCreated) {
+      org.jdbi.v3.core.Jdbi.create(url(), "postgres", "").useHandle(h -> h.execute(
+          "CREATE DATABASE icu_en TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"));
+      icuCreated = true;
+    }
+    return "icu_en";
   }
 
   /** A table prefix no other test uses: each test gets empty tables. */
