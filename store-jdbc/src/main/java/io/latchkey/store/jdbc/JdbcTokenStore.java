@@ -3,13 +3,14 @@ package io.latchkey.store.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.latchkey.InvalidArgumentException;
+import io.latchkey.LatchkeyException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
-import java.sql.DriverManager;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -30,6 +31,8 @@ import org.jdbi.v3.core.argument.ObjectArgument;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementExceptions;
+import org.jdbi.v3.core.statement.StatementExceptions.MessageRendering;
 import org.jdbi.v3.core.statement.Update;
 import org.jspecify.annotations.Nullable;
 
@@ -70,6 +73,7 @@ public final class JdbcTokenStore implements TokenStore {
   private final String listFirstSql;
   private final String listAfterSql;
   private final String usageSql;
+  private volatile boolean closed;
 
   private JdbcTokenStore(Jdbi jdbi, Dialect dialect, String prefix,
       @Nullable HikariDataSource ownedPool, PgChangeFeed.@Nullable Connector feedConnector) {
@@ -122,9 +126,16 @@ public final class JdbcTokenStore implements TokenStore {
     return prefix;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws InvalidArgumentException if a text field holds U+0000 or an unpaired surrogate, which
+   *     the database cannot store faithfully (nothing is written)
+   */
   @Override
   public boolean insert(TokenRecord r) {
     Objects.requireNonNull(r, "record == null");
+    StorableValues.check(r);
     try {
       return jdbi.withHandle(h -> {
         Update u = h.createUpdate(insertSql);
@@ -172,9 +183,16 @@ public final class JdbcTokenStore implements TokenStore {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws InvalidArgumentException if a text field holds U+0000 or an unpaired surrogate, which
+   *     the database cannot store faithfully (nothing is written)
+   */
   @Override
   public boolean replace(TokenRecord updated, long expectedVersion) {
     Objects.requireNonNull(updated, "updated == null");
+    StorableValues.check(updated);
     try {
       return jdbi.withHandle(h -> {
         Update u = h.createUpdate(replaceSql);
@@ -239,16 +257,28 @@ public final class JdbcTokenStore implements TokenStore {
     }
   }
 
-  /** On PostgreSQL, a LISTEN/NOTIFY feed; on H2, none. */
+  /**
+   * On PostgreSQL, a LISTEN/NOTIFY feed on one dedicated connection, shared by this store's
+   * subscribers; on H2, none. The first subscription waits (up to five seconds) until the feed
+   * listens, so that no change made after it returns is missed.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
   @Override
   public Optional<Subscription> subscribe(ChangeListener listener) {
     Objects.requireNonNull(listener, "listener == null");
+    if (closed) throw new IllegalStateException("JdbcTokenStore is closed");
     return feed == null ? Optional.empty() : Optional.of(feed.subscribe(listener));
   }
 
-  /** Stops the change feed and closes the pool if this store created it. */
+  /**
+   * Stops the change feed and closes the pool if this store created it; a host's {@link
+   * DataSource} is left open. Idempotent.
+   */
   @Override
   public void close() {
+    if (closed) return;
+    closed = true;
     if (feed != null) feed.close();
     if (ownedPool != null) ownedPool.close();
   }
@@ -302,22 +332,31 @@ public final class JdbcTokenStore implements TokenStore {
   }
 
   /**
-   * Configures a {@link JdbcTokenStore}: either {@link #jdbcUrl} (the store owns a pool) or {@link
-   * #dataSource} (the host owns it). Each setting is checked as it is set.
+   * Configures a {@link JdbcTokenStore}: either {@link #jdbcUrl} (the store creates and owns a
+   * HikariCP pool) or {@link #dataSource} (the host owns the pool). Each setting is checked as it
+   * is set, and its message names it; rules that involve several settings run in {@link #build()}.
+   * Not thread-safe.
    */
   public static final class Builder {
+    private static final String DEFAULT_PREFIX = "latchkey_";
+
     private @Nullable String jdbcUrl;
     private @Nullable String username;
     private @Nullable String password;
     private @Nullable DataSource dataSource;
-    private String tablePrefix = "latchkey_";
+    private @Nullable String tablePrefix;
     private boolean migrate = true;
-    private int maximumPoolSize = 10;
-    private Duration connectionTimeout = Duration.ofSeconds(5);
+    private @Nullable Integer maximumPoolSize;
+    private @Nullable Duration connectionTimeout;
 
     private Builder() {}
 
-    /** A {@code jdbc:postgresql:} or {@code jdbc:h2:} URL; the store creates and owns a pool. */
+    /**
+     * A {@code jdbc:postgresql:} or {@code jdbc:h2:} URL; the store creates a pool over it and
+     * closes that pool in {@link JdbcTokenStore#close()}.
+     *
+     * @throws InvalidArgumentException if blank, of another database, or already set
+     */
     public Builder jdbcUrl(String jdbcUrl) {
       if (jdbcUrl == null || jdbcUrl.isBlank()) {
         throw new InvalidArgumentException("jdbcUrl", "must not be null or blank");
@@ -326,6 +365,7 @@ public final class JdbcTokenStore implements TokenStore {
         throw new InvalidArgumentException("jdbcUrl",
             "must start with jdbc:postgresql: or jdbc:h2:");
       }
+      if (this.jdbcUrl != null) throw new InvalidArgumentException("jdbcUrl", "was already set");
       if (dataSource != null) {
         throw new InvalidArgumentException("jdbcUrl", "cannot be combined with dataSource");
       }
@@ -333,21 +373,41 @@ public final class JdbcTokenStore implements TokenStore {
       return this;
     }
 
-    /** The user for {@link #jdbcUrl}. */
+    /**
+     * The user for {@link #jdbcUrl} (when the URL does not name one).
+     *
+     * @throws InvalidArgumentException if null or already set
+     */
     public Builder username(String username) {
-      this.username = Objects.requireNonNull(username, "username == null");
+      if (username == null) throw new InvalidArgumentException("username", "must not be null");
+      if (this.username != null) throw new InvalidArgumentException("username", "was already set");
+      this.username = username;
       return this;
     }
 
-    /** The password for {@link #jdbcUrl}; never logged. */
+    /**
+     * The password for {@link #jdbcUrl}; never logged nor put in a message.
+     *
+     * @throws InvalidArgumentException if null or already set
+     */
     public Builder password(String password) {
-      this.password = Objects.requireNonNull(password, "password == null");
+      if (password == null) throw new InvalidArgumentException("password", "must not be null");
+      if (this.password != null) throw new InvalidArgumentException("password", "was already set");
+      this.password = password;
       return this;
     }
 
-    /** The host's own pool; the store never closes it. */
+    /**
+     * The host's own pool. The store borrows connections and never closes it; while subscribed
+     * to the change feed on PostgreSQL it holds one of its connections.
+     *
+     * @throws InvalidArgumentException if null, already set, or combined with {@link #jdbcUrl}
+     */
     public Builder dataSource(DataSource dataSource) {
       if (dataSource == null) throw new InvalidArgumentException("dataSource", "must not be null");
+      if (this.dataSource != null) {
+        throw new InvalidArgumentException("dataSource", "was already set");
+      }
       if (jdbcUrl != null) {
         throw new InvalidArgumentException("dataSource", "cannot be combined with jdbcUrl");
       }
@@ -357,83 +417,151 @@ public final class JdbcTokenStore implements TokenStore {
 
     /**
      * Prefix of every table, index, function and channel name: a lowercase letter, then up to 29
-     * lowercase letters, digits or {@code _}. Default {@code latchkey_}.
+     * lowercase letters, digits or {@code _}. Default {@code latchkey_}, giving {@code
+     * latchkey_tokens}, {@code latchkey_schema_version} and channel {@code latchkey_changes}.
+     *
+     * @throws InvalidArgumentException if malformed or already set
      */
     public Builder tablePrefix(String tablePrefix) {
       if (tablePrefix == null || !tablePrefix.matches("[a-z][a-z0-9_]{0,29}")) {
         throw new InvalidArgumentException("tablePrefix",
             "must be a lowercase letter followed by up to 29 lowercase letters, digits or _");
       }
+      if (this.tablePrefix != null) {
+        throw new InvalidArgumentException("tablePrefix", "was already set to " + this.tablePrefix);
+      }
       this.tablePrefix = tablePrefix;
       return this;
     }
 
-    /** Whether to apply schema migrations on start (default true). */
+    /**
+     * Whether {@link #build()} applies the schema migrations shipped in this jar (default true).
+     * Turn it off when your own migration tool applies the same scripts.
+     */
     public Builder migrate(boolean migrate) {
       this.migrate = migrate;
       return this;
     }
 
-    /** The owned pool's size (default 10). */
+    /**
+     * The size of the pool the store creates for {@link #jdbcUrl} (default 10).
+     *
+     * @throws InvalidArgumentException if not positive or already set
+     */
     public Builder maximumPoolSize(int size) {
-      if (size < 1) throw new InvalidArgumentException("maximumPoolSize", "must be positive, was " + size);
+      if (size < 1) {
+        throw new InvalidArgumentException("maximumPoolSize", "must be positive, was " + size);
+      }
+      if (maximumPoolSize != null) {
+        throw new InvalidArgumentException("maximumPoolSize",
+            "was already set to " + maximumPoolSize);
+      }
       this.maximumPoolSize = size;
       return this;
     }
 
-    /** How long the owned pool waits for a connection before the store reports unavailable. */
+    /**
+     * How long the pool the store creates for {@link #jdbcUrl} waits for a connection before the
+     * store reports {@link StoreUnavailableException} (default 5 s, at least 250 ms); also the
+     * change feed's connect timeout.
+     *
+     * @throws InvalidArgumentException if under 250 ms or already set
+     */
     public Builder connectionTimeout(Duration timeout) {
       if (timeout == null || timeout.toMillis() < 250) {
         throw new InvalidArgumentException("connectionTimeout", "must be at least 250 ms");
+      }
+      if (connectionTimeout != null) {
+        throw new InvalidArgumentException("connectionTimeout",
+            "was already set to " + connectionTimeout);
       }
       this.connectionTimeout = timeout;
       return this;
     }
 
     /**
-     * Connects, detects the dialect and applies migrations.
+     * Connects, detects the dialect and, unless turned off, applies migrations.
      *
-     * @throws InvalidArgumentException if neither a URL nor a data source was given
-     * @throws StoreUnavailableException if the database cannot be reached
+     * @throws InvalidArgumentException if neither a URL nor a data source was given, or if a
+     *     pool setting was given with a data source (configure your pool instead)
+     * @throws IllegalArgumentException if the database is neither PostgreSQL nor H2
+     * @throws StoreUnavailableException if the database cannot be reached or a migration fails
      */
     public JdbcTokenStore build() {
       if (jdbcUrl == null && dataSource == null) {
         throw new InvalidArgumentException("jdbcUrl", "or dataSource must be set");
       }
+      if (dataSource != null) {
+        rejectWithDataSource("username", username != null);
+        rejectWithDataSource("password", password != null);
+        rejectWithDataSource("maximumPoolSize", maximumPoolSize != null);
+        rejectWithDataSource("connectionTimeout", connectionTimeout != null);
+      }
+      String prefix = tablePrefix != null ? tablePrefix : DEFAULT_PREFIX;
+      Duration timeout = connectionTimeout != null ? connectionTimeout : Duration.ofSeconds(5);
       HikariDataSource owned = null;
       DataSource ds = dataSource;
       PgChangeFeed.Connector connector;
       try {
         if (ds == null) {
+          String url = Objects.requireNonNull(jdbcUrl);
           HikariConfig config = new HikariConfig();
-          config.setJdbcUrl(jdbcUrl);
+          config.setJdbcUrl(url);
           if (username != null) config.setUsername(username);
           if (password != null) config.setPassword(password);
-          config.setMaximumPoolSize(maximumPoolSize);
-          config.setConnectionTimeout(connectionTimeout.toMillis());
-          config.setValidationTimeout(Math.min(connectionTimeout.toMillis(), 1_000));
-          config.setPoolName("latchkey-" + tablePrefix);
+          config.setMaximumPoolSize(maximumPoolSize != null ? maximumPoolSize : 10);
+          config.setConnectionTimeout(timeout.toMillis());
+          config.setValidationTimeout(Math.min(timeout.toMillis(), 1_000));
+          config.setPoolName("latchkey-" + prefix);
           owned = new HikariDataSource(config);
           ds = owned;
-          String url = jdbcUrl;
-          String user = username;
-          String pass = password;
-          connector = () -> DriverManager.getConnection(url, user, pass);
+          connector = PgChangeFeed.driverConnector(url, username, password, timeout,
+              "latchkey-feed:" + prefix + "changes");
         } else {
           DataSource host = ds;
           connector = host::getConnection;
         }
-        Jdbi jdbi = Jdbi.create(ds);
+        DataSource source = ds;
+        Jdbi jdbi = Jdbi.create(() -> autoCommitting(source.getConnection()));
+        // Never render bound values into exception messages: one of them is a hash.
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
         Dialect dialect = jdbi.withHandle(
             h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
-        if (migrate) Migrations.apply(jdbi, dialect, tablePrefix);
-        return new JdbcTokenStore(jdbi, dialect, tablePrefix, owned, connector);
+        if (migrate) Migrations.apply(jdbi, dialect, prefix);
+        return new JdbcTokenStore(jdbi, dialect, prefix, owned, connector);
+      } catch (IllegalArgumentException | LatchkeyException e) {
+        if (owned != null) owned.close();
+        throw e;
       } catch (RuntimeException | SQLException e) {
         if (owned != null) owned.close();
-        if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-          throw (RuntimeException) e;
+        throw Failures.startFailed(e);
+      }
+    }
+
+    /**
+     * Each statement commits on its own unless the store opens a transaction. A host's pool may
+     * hand out connections without auto-commit; the store's writes would then be rolled back when
+     * the connection went back to the pool (which restores the host's setting). On an idle
+     * connection the switch costs no round trip.
+     */
+    private static Connection autoCommitting(Connection c) throws SQLException {
+      try {
+        if (!c.getAutoCommit()) c.setAutoCommit(true);
+        return c;
+      } catch (SQLException e) {
+        try {
+          c.close();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
         }
-        throw Failures.unavailable("start", e);
+        throw e;
+      }
+    }
+
+    private static void rejectWithDataSource(String field, boolean set) {
+      if (set) {
+        throw new InvalidArgumentException(field,
+            "applies only to the pool built from jdbcUrl: configure it on your dataSource");
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.latchkey.store.jdbc;
 
+import io.latchkey.StoreUnavailableException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
 
 /**
  * Applies the versioned SQL scripts shipped in this jar ({@code migrations/<dialect>/V<n>__*.sql})
@@ -59,15 +61,20 @@ final class Migrations {
       int version = Integer.parseInt(script.substring(1, script.indexOf("__")));
       if (applied.contains(version)) continue;
       String sql = load(dialect, script).replace("${prefix}", prefix);
-      if (dialect == Dialect.POSTGRESQL) {
-        // One simple-protocol execute runs the whole script, dollar-quoted bodies included.
-        try (Statement st = h.getConnection().createStatement()) {
-          st.execute(sql);
-        } catch (SQLException e) {
-          throw new IllegalStateException("migration " + script + " failed: " + e.getMessage(), e);
+      try {
+        if (dialect == Dialect.POSTGRESQL) {
+          // One simple-protocol execute runs the whole script, dollar-quoted bodies included.
+          try (Statement st = h.getConnection().createStatement()) {
+            st.execute(sql);
+          }
+        } else {
+          h.createScript(sql).execute();
         }
-      } else {
-        h.createScript(sql).execute();
+      } catch (SQLException | JdbiException e) {
+        // Scripts bind no token data, so the driver's message is safe to show, and needed.
+        Throwable cause = e instanceof JdbiException && e.getCause() != null ? e.getCause() : e;
+        throw new StoreUnavailableException("JDBC token store failed during start: migration "
+            + dialect.migrations + "/" + script + " failed: " + cause.getMessage(), cause);
       }
       h.createUpdate("INSERT INTO " + prefix + "schema_version (version, script, applied_at) "
               + "VALUES (?, ?, ?)")
