@@ -78,6 +78,10 @@ public final class RedisTokenStore implements TokenStore {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
   private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() {};
   private static final String[] NO_STRINGS = new String[0];
+  /** An index entry without its record is tidied away once its id is this old. */
+  static final long ORPHAN_AGE_MILLIS = Duration.ofDays(1).toMillis();
+  private static final String BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
   private final RedisClusterAsyncCommands<String, String> redis;
   private final @Nullable AbstractRedisClient client;
@@ -199,7 +203,12 @@ public final class RedisTokenStore implements TokenStore {
         Map<String, String> fields = await("list", reads.get(i));
         String id = ids.get(i);
         if (fields == null || fields.isEmpty() || !workspace.equals(fields.get("workspace"))) {
-          await("list", redis.zrem(index, id)); // a leftover of a crash or of retention
+          // Skipped. Removed only when surely a leftover (of retention, or of a crash): an entry
+          // without its record is also what an insert in progress looks like, and removing that
+          // one would hide a live token from revoke-all.
+          if (issuedMillis(id) < System.currentTimeMillis() - ORPHAN_AGE_MILLIS) {
+            await("list", redis.zrem(index, id));
+          }
           continue;
         }
         page.add(decode(id, fields));
@@ -357,6 +366,17 @@ public final class RedisTokenStore implements TokenStore {
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalStateException("token record " + id + " in Redis is malformed", e);
     }
+  }
+
+  /** The issue time that a token id's first 8 characters carry (see core's token format). */
+  static long issuedMillis(String id) {
+    long t = 0;
+    for (int i = 0; i < 8 && i < id.length(); i++) {
+      int digit = BASE62.indexOf(id.charAt(i));
+      if (digit < 0) return Long.MAX_VALUE; // not ours: never tidy it
+      t = t * 62 + digit;
+    }
+    return t;
   }
 
   private static Instant millis(String text) {
