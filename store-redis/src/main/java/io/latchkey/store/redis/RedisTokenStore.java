@@ -60,7 +60,8 @@ import org.jspecify.annotations.Nullable;
  * index lives in another slot and is written outside them, in an order that a crash between the
  * two cannot turn into a token that validation finds but revoke-all cannot reach: insert adds the
  * index entry <em>first</em>, delete removes the record first and the index entry after. An index
- * entry whose record is gone is skipped by listing (and removed as it is met).
+ * entry whose record is gone is skipped by listing, and removed once its id is a day old (a
+ * younger one may be an insert in progress).
  *
  * <p><b>Retention.</b> Every record carries a TTL: its remaining lifetime plus the retention (30
  * days by default) once expired, and the retention alone once revoked. Expired and revoked tokens
