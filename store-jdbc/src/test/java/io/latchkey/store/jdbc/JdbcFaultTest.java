@@ -12,8 +12,11 @@ import io.latchkey.Reason;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.TokenRecord;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.latchkey.spi.TokenStore;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What callers see when the database is gone, and what core stops before it gets there. */
 class JdbcFaultTest {
@@ -44,6 +47,45 @@ class JdbcFaultTest {
           .isInstanceOf(StoreUnavailableException.class);
     } finally {
       store.close();
+    }
+  }
+
+  @Test
+  void databaseRestarted_failedIssueLeftNothing_poolAndFeedRecover(@TempDir Path dataDir)
+      throws Exception {
+    EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir)
+        .setCleanDataDirectory(false).start();
+    int port = pg.getPort();
+    PgChangeFeedTest.Recorder recorder = new PgChangeFeedTest.Recorder();
+    JdbcTokenStore store = JdbcTokenStore.builder().jdbcUrl(pg.getJdbcUrl("postgres", "postgres"))
+        .username("postgres").connectionTimeout(Duration.ofMillis(500)).build();
+    try (Latchkey latchkey = Latchkey.builder().store(store).tokenPrefix("acme")
+        .hashingKey(HashingKey.generate("k1")).build();
+         TokenStore.Subscription sub = store.subscribe(recorder).orElseThrow()) {
+      IssuedToken before = latchkey.tokens().issue(NewToken.in("ws").name("before"));
+
+      pg.close();
+      assertThatThrownBy(() -> latchkey.tokens().issue(NewToken.in("ws").name("during")))
+          .isInstanceOf(StoreUnavailableException.class);
+
+      pg = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+          .setPort(port).start();
+      PostgresSchemaTest.await("the pool to reconnect", () -> {
+        try {
+          return store.find(before.id().value()).isPresent();
+        } catch (StoreUnavailableException e) {
+          return false;
+        }
+      });
+      assertThat(store.list("ws", null, 10)).extracting(TokenRecord::name)
+          .containsExactly("before"); // the failed issue wrote nothing
+      PostgresSchemaTest.await("the feed to reconnect and reset", () -> recorder.resets.get() > 0);
+      IssuedToken after = latchkey.tokens().issue(NewToken.in("ws").name("after"));
+      PostgresSchemaTest.awaitContains(recorder.changed, after.id().value());
+      assertThat(latchkey.validator().validate(after.secret()).isValid()).isTrue();
+    } finally {
+      store.close();
+      pg.close();
     }
   }
 

@@ -6,22 +6,30 @@ import io.latchkey.HashingKey;
 import io.latchkey.IssuedToken;
 import io.latchkey.Latchkey;
 import io.latchkey.NewToken;
+import io.latchkey.TokenQuery;
 import io.latchkey.ValidationRequest;
+import java.nio.charset.StandardCharsets;
+import java.sql.Clob;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** After issuing, validating and rotating tokens, no table holds a plaintext secret. */
 class JdbcSecretsTest {
 
-  @Test
-  void dumpEveryTable_afterIssue_containsNoPlaintextSecret() {
-    String prefix = SharedPostgres.freshPrefix();
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void dumpEveryTable_afterIssueValidateRotate_containsNoPlaintextSecret(Backend backend)
+      throws SQLException {
+    Backend.Opened db = backend.open();
     List<String> secrets = new ArrayList<>();
-    try (JdbcTokenStore store = JdbcTokenStore.builder().jdbcUrl(SharedPostgres.url())
-        .username("postgres").tablePrefix(prefix).build();
+    try (JdbcTokenStore store = db.builder().build();
          Latchkey latchkey = Latchkey.builder().store(store).tokenPrefix("acme")
              .hashingKey(HashingKey.generate("k1")).build()) {
       for (int i = 0; i < 5; i++) {
@@ -31,29 +39,44 @@ class JdbcSecretsTest {
             .integration("scanner-test"));
         secrets.add(t.secret());
       }
-      secrets.add(latchkey.tokens().rotate(latchkey.tokens().list(
-          io.latchkey.TokenQuery.in("ws-0")).tokens().get(0).id()).secret());
+      secrets.add(latchkey.tokens().rotate(
+          latchkey.tokens().list(TokenQuery.in("ws-0")).tokens().get(0).id()).secret());
       latchkey.flushUsage();
     }
 
-    Jdbi jdbi = Jdbi.create(SharedPostgres.url(), "postgres", "");
-    List<String> tables = jdbi.withHandle(h -> h.createQuery(
-        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE :p")
-        .bind("p", prefix + "%").mapTo(String.class).list());
-    assertThat(tables).contains(prefix + "tokens", prefix + "schema_version");
-    StringBuilder dump = new StringBuilder();
-    for (String table : tables) {
-      // Every column as text: bytea renders as \x hex, jsonb as JSON.
-      for (Map<String, Object> row : jdbi.withHandle(h -> h.createQuery(
-          "SELECT t::text AS row FROM " + table + " t").mapToMap().list())) {
-        dump.append(row.get("row")).append('\n');
-      }
-    }
-    assertThat(dump).contains("scanner-test"); // usage reached the table: the dump is real
+    String dump = dump(db.sql(), db.prefix());
+    assertThat(dump).contains("scanner-test", "team-3"); // usage and metadata: the dump is real
     for (String secret : secrets) {
-      String body = secret.substring("acme_".length());
-      String secretPart = body.substring(16, 16 + 33);
-      assertThat(dump.toString()).doesNotContain(secret).doesNotContain(secretPart);
+      String secretPart = secret.substring("acme_".length() + 16, "acme_".length() + 16 + 33);
+      assertThat(dump).doesNotContain(secret).doesNotContain(secretPart)
+          .doesNotContain(HexFormat.of().formatHex(secretPart.getBytes(StandardCharsets.US_ASCII)));
     }
+  }
+
+  /** Every row of every table with the prefix, every column as text; bytes as hex and raw. */
+  private static String dump(Jdbi jdbi, String prefix) throws SQLException {
+    return jdbi.withHandle(h -> {
+      List<String> tables = h.createQuery("SELECT table_name FROM information_schema.tables "
+              + "WHERE LOWER(table_name) LIKE ?")
+          .bind(0, prefix + "%").mapTo(String.class).list();
+      assertThat(tables).extracting(t -> t.toLowerCase(Locale.ROOT))
+          .contains(prefix + "tokens", prefix + "schema_version");
+      StringBuilder out = new StringBuilder();
+      for (String table : tables) {
+        for (Map<String, Object> row : h.createQuery("SELECT * FROM " + table).mapToMap().list()) {
+          for (Object value : row.values()) out.append(render(value)).append('\t');
+          out.append('\n');
+        }
+      }
+      return out.toString();
+    });
+  }
+
+  private static String render(Object value) throws SQLException {
+    if (value instanceof byte[] bytes) {
+      return HexFormat.of().formatHex(bytes) + " " + new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+    if (value instanceof Clob clob) return clob.getSubString(1, (int) clob.length());
+    return String.valueOf(value);
   }
 }

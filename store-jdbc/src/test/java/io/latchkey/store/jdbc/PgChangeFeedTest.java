@@ -1,5 +1,6 @@
 package io.latchkey.store.jdbc;
 
+import static io.latchkey.store.jdbc.PostgresSchemaTest.await;
 import static io.latchkey.store.jdbc.PostgresSchemaTest.awaitContains;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,9 +9,7 @@ import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
 
@@ -41,19 +40,6 @@ class PgChangeFeedTest {
     return admin().withHandle(h -> h.createQuery(
         "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")
         .bind(0, "latchkey-feed:" + prefix + "changes").mapTo(Integer.class).one());
-  }
-
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
   }
 
   @Test

@@ -101,6 +101,19 @@ class PostgresSchemaTest {
     }
   }
 
+  static void await(String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
   static void awaitContains(Collection<String> seen, String id) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!seen.contains(id)) {
