@@ -292,7 +292,21 @@ public final class JdbcTokenStore implements TokenStore {
 
   private static final RowMapper<TokenRecord> ROWS = JdbcTokenStore::map;
 
+  /**
+   * Reads one row. A row edited by hand into something that is not a record (an unknown state,
+   * broken JSON) fails as the backend failing: validation then answers UNAVAILABLE for that
+   * token, failing closed, rather than throwing. The message names the id, never a value.
+   */
   private static TokenRecord map(ResultSet rs, StatementContext ctx) throws SQLException {
+    try {
+      return read(rs);
+    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+      throw new StoreUnavailableException("JDBC token store holds a malformed row for token "
+          + rs.getString("id") + " (" + e.getClass().getSimpleName() + ")", null);
+    }
+  }
+
+  private static TokenRecord read(ResultSet rs) throws SQLException {
     return TokenRecord.builder()
         .id(rs.getString("id"))
         .workspace(rs.getString("workspace"))

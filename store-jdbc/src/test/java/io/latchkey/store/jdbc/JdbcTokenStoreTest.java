@@ -180,6 +180,27 @@ class JdbcTokenStoreTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void find_rowBrokenByHand_throwsUnavailableNamingOnlyTheId(Backend backend) {
+    Backend.Opened db = backend.open();
+    try (JdbcTokenStore store = db.builder().build()) {
+      TokenRecord r = record("0000000000000007");
+      store.insert(r);
+      String table = db.prefix() + "tokens";
+      assertThatThrownBy(() -> db.sql().useHandle(h -> h.execute(
+          "UPDATE " + table + " SET state = 'revoked' WHERE id = ?", r.id())))
+          .satisfies(e -> assertThat(e.getMessage()).containsIgnoringCase(table + "_state"));
+      db.sql().useHandle(h -> h.execute("UPDATE " + table + " SET metadata = "
+          + (backend == Backend.POSTGRESQL ? "'[\"secret-ish\"]'::jsonb" : "'[\"secret-ish\"]'")
+          + " WHERE id = ?", r.id()));
+      assertThatThrownBy(() -> store.find(r.id()))
+          .isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("malformed row for token " + r.id())
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("secret-ish"));
+    }
+  }
+
   @Test
   void close_ownedPool_isClosedAndLaterCallsThrowUnavailable() {
     Backend.Opened db = Backend.H2.open();

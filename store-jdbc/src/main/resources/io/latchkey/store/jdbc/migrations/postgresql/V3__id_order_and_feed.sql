@@ -29,3 +29,7 @@ BEGIN
   RETURN NEW;
 END;
 $$ LANGUAGE plpgsql;
+
+-- A state edited by hand must still be one the store can read.
+ALTER TABLE ${prefix}tokens ADD CONSTRAINT ${prefix}tokens_state
+  CHECK (state IN ('ACTIVE', 'DISABLED', 'REVOKED'));
