@@ -30,6 +30,7 @@ import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.argument.ObjectArgument;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.core.statement.StatementExceptions.MessageRendering;
@@ -362,6 +363,7 @@ public final class JdbcTokenStore implements TokenStore {
     private boolean migrate = true;
     private @Nullable Integer maximumPoolSize;
     private @Nullable Duration connectionTimeout;
+    private @Nullable Duration queryTimeout;
 
     private Builder() {}
 
@@ -494,6 +496,25 @@ public final class JdbcTokenStore implements TokenStore {
     }
 
     /**
+     * How long one statement may run (waiting for a row lock included) before the database
+     * cancels it and the store throws {@link StoreUnavailableException}: a stuck database then
+     * holds a validation for this long, not indefinitely. Whole seconds, rounded up; {@link
+     * Duration#ZERO} turns it off. Default 10 s. Migrations are not bounded by it.
+     *
+     * @throws InvalidArgumentException if negative or already set
+     */
+    public Builder queryTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative()) {
+        throw new InvalidArgumentException("queryTimeout", "must not be null or negative");
+      }
+      if (queryTimeout != null) {
+        throw new InvalidArgumentException("queryTimeout", "was already set to " + queryTimeout);
+      }
+      this.queryTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Connects, detects the dialect and, unless turned off, applies migrations.
      *
      * @throws InvalidArgumentException if neither a URL nor a data source was given, or if a
@@ -539,6 +560,10 @@ public final class JdbcTokenStore implements TokenStore {
         Jdbi jdbi = Jdbi.create(() -> autoCommitting(source.getConnection()));
         // Never render bound values into exception messages: one of them is a hash.
         jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
+        Duration perStatement = queryTimeout != null ? queryTimeout : Duration.ofSeconds(10);
+        long seconds = (perStatement.toMillis() + 999) / 1000;
+        jdbi.getConfig(SqlStatements.class)
+            .setQueryTimeout(seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE));
         Dialect dialect = jdbi.withHandle(
             h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
         if (migrate) Migrations.apply(jdbi, dialect, prefix);

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.SqlStatements;
 
 /**
  * Applies the versioned SQL scripts shipped in this jar ({@code migrations/<dialect>/V<n>__*.sql})
@@ -40,13 +41,20 @@ final class Migrations {
   static List<Integer> apply(Jdbi jdbi, Dialect dialect, String prefix, List<String> scripts) {
     if (dialect == Dialect.H2) {
       synchronized (H2_LOCK) {
-        return jdbi.inTransaction(h -> run(h, dialect, prefix, scripts));
+        return jdbi.inTransaction(h -> run(unbounded(h), dialect, prefix, scripts));
       }
     }
     return jdbi.inTransaction(h -> {
-      h.execute("SELECT pg_advisory_xact_lock(?)", lockKey(prefix));
+      // Waits for another instance's migration however long it takes.
+      unbounded(h).execute("SELECT pg_advisory_xact_lock(?)", lockKey(prefix));
       return run(h, dialect, prefix, scripts);
     });
+  }
+
+  /** The store's per-statement timeout is for token operations, not for a schema change. */
+  private static Handle unbounded(Handle h) {
+    h.getConfig(SqlStatements.class).setQueryTimeout(null); // this handle's copy only
+    return h;
   }
 
   private static List<Integer> run(Handle h, Dialect dialect, String prefix,

@@ -202,6 +202,26 @@ class JdbcTokenStoreTest {
   }
 
   @Test
+  void replace_rowLockedElsewhere_givesUpAfterQueryTimeoutAndChangesNothing() {
+    Backend.Opened db = Backend.POSTGRESQL.open();
+    TokenRecord r = record("0000000000000008");
+    try (JdbcTokenStore store = db.builder().queryTimeout(java.time.Duration.ofSeconds(1)).build();
+         org.jdbi.v3.core.Handle locker = db.sql().open()) {
+      store.insert(r);
+      locker.begin();
+      locker.execute("SELECT id FROM " + db.prefix() + "tokens WHERE id = ? FOR UPDATE", r.id());
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> store.replace(r.toBuilder().name("x").version(2).build(), 1))
+          .isInstanceOf(StoreUnavailableException.class)
+          .hasMessageContaining("replace (SQLState 57014)"); // query_canceled
+      assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(
+          java.time.Duration.ofSeconds(5));
+      locker.rollback();
+      assertThat(store.find(r.id())).contains(r);
+    }
+  }
+
+  @Test
   void close_ownedPool_isClosedAndLaterCallsThrowUnavailable() {
     Backend.Opened db = Backend.H2.open();
     JdbcTokenStore store = db.builder().build();
