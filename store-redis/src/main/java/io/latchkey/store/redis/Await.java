@@ -48,6 +48,17 @@ final class Await {
     return new StoreUnavailableException("Redis " + what + " failed: " + describe(cause), cause);
   }
 
+  /**
+   * Building a store failed to connect. Lettuce's messages name the URIs, which may hold a
+   * password, so only a server's error code is passed on (e.g. {@code WRONGPASS}).
+   */
+  static StoreUnavailableException connectFailed(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+    String detail = root instanceof RedisCommandExecutionException ? " (" + describe(root) + ")" : "";
+    return new StoreUnavailableException("Redis connect failed: cannot connect" + detail, cause);
+  }
+
   private static String describe(Throwable t) {
     if (t instanceof TimeoutException || t instanceof RedisCommandTimeoutException) {
       return "no reply in time";

@@ -579,7 +579,7 @@ public final class RedisTokenStore implements TokenStore {
         if (e instanceof StoreUnavailableException || e instanceof InvalidArgumentException) {
           throw e;
         }
-        throw Await.unavailable("connect", e);
+        throw Await.connectFailed(e);
       }
     }
 

@@ -4,6 +4,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -13,7 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
@@ -34,12 +38,60 @@ final class TestRedis {
   private static @Nullable Node standalone;
   private static @Nullable List<Node> cluster;
   private static @Nullable Path workDir;
+  private static final List<Runnable> CLIENTS = new ArrayList<>();
+  private static final Map<String, RedisCommands<String, String>> NODE_CONNECTIONS =
+      new HashMap<>();
+  private static @Nullable RedisClusterCommands<String, String> clusterAdmin;
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(TestRedis::stopAll, "test-redis-stopper"));
   }
 
   private TestRedis() {}
+
+  /** The two deployments every Redis-specific test runs against. */
+  enum Topology {
+    STANDALONE,
+    CLUSTER;
+
+    /** A builder for a store on this topology, owning its client. */
+    RedisTokenStore.Builder builder() {
+      if (this == STANDALONE) return RedisTokenStore.builder().uri(standaloneUri());
+      List<String> nodes = clusterUris();
+      return RedisTokenStore.builder().clusterUri(nodes.get(0), nodes.get(1), nodes.get(2));
+    }
+
+    /** Commands that reach any key (routed by slot in a cluster). */
+    synchronized RedisClusterCommands<String, String> admin() {
+      if (this == STANDALONE) {
+        return nodes().get(0);
+      }
+      if (clusterAdmin == null) {
+        RedisClusterClient c = RedisClusterClient.create(
+            clusterUris().stream().map(RedisURI::create).toList());
+        CLIENTS.add(() -> c.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+        clusterAdmin = c.connect().sync();
+      }
+      return clusterAdmin;
+    }
+
+    /** A connection to every master: for per-node commands (SCAN, SCRIPT, CLIENT). */
+    synchronized List<RedisCommands<String, String>> nodes() {
+      List<String> uris = this == STANDALONE ? List.of(standaloneUri()) : clusterUris();
+      List<RedisCommands<String, String>> nodes = new ArrayList<>();
+      for (String uri : uris) {
+        nodes.add(NODE_CONNECTIONS.computeIfAbsent(uri, u -> connect(u)));
+      }
+      return nodes;
+    }
+  }
+
+  /** A plain connection of the test's own, closed by the shutdown hook. */
+  static synchronized RedisCommands<String, String> connect(String uri) {
+    RedisClient c = RedisClient.create(uri);
+    CLIENTS.add(() -> c.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+    return c.connect().sync();
+  }
 
   /** A key prefix no other test uses in this JVM. */
   static String freshPrefix() {
@@ -62,10 +114,9 @@ final class TestRedis {
    * A server of the test's own, that it may stop and start. With {@code persistent}, every write
    * is appended and fsynced to a file, so data survives a restart on the same port.
    */
-  static synchronized Node startOwn(boolean persistent) {
-    List<String> settings = persistent
-        ? List.of("appendonly yes", "appendfsync always")
-        : List.of();
+  static synchronized Node startOwn(boolean persistent, String... moreSettings) {
+    List<String> settings = new ArrayList<>(List.of(moreSettings));
+    if (persistent) settings.addAll(List.of("appendonly yes", "appendfsync always"));
     return start(false, port -> settings);
   }
 
@@ -213,6 +264,13 @@ final class TestRedis {
   }
 
   private static synchronized void stopAll() {
+    for (Runnable c : CLIENTS) {
+      try {
+        c.run();
+      } catch (RuntimeException e) {
+        // closing test clients is best effort
+      }
+    }
     for (Node n : STARTED) {
       try {
         n.stop();
