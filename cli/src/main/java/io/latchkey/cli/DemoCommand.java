@@ -28,7 +28,7 @@ final class DemoCommand extends ServiceCommand {
   @Override
   void beforeStart(Session session) {
     TokenManager tokens = session.tokens();
-    // A demo killed hard (or whose store closed first at exit) leaves its tokens: clear them.
+    // A demo killed hard (kill -9) leaves its tokens: clear them.
     for (io.latchkey.Token left : tokens.list(io.latchkey.TokenQuery.in(WORKSPACE)
         .nameContains("demo-").limit(io.latchkey.TokenQuery.MAX_LIMIT)).tokens()) {
       if (left.name().equals("demo-reader") || left.name().equals("demo-disabled")) {

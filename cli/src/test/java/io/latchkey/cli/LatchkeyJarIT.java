@@ -211,8 +211,11 @@ class LatchkeyJarIT {
 
     demo[0].destroy();
     assertThat(demo[0].waitFor(20, TimeUnit.SECONDS)).isTrue();
-    // Killed by a signal, the demo may lose the race with H2's own shutdown hook and leave its
-    // tokens; the next demo clears them first, and an orderly stop deletes its own.
+    assertThat(demo[0].exitValue()).as("SIGTERM is an orderly stop").isZero();
+    JsonNode afterSignal = JSON.readTree(run(null, "list", "--json", "-w", "demo").out());
+    assertThat(afterSignal.get("tokens")).as("the demo deletes its tokens on SIGTERM").isEmpty();
+    // Killed hard, a demo leaves its tokens; the next demo clears them first, and an orderly
+    // stop deletes its own.
     Process again = launch(null, work.resolve("demo2.out"), work.resolve("demo2.err"),
         "demo", "--exit-after", "1s");
     assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();

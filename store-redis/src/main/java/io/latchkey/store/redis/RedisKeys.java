@@ -8,16 +8,16 @@ import java.util.Base64;
  * in one Redis Cluster slot:
  *
  * <ul>
- *   <li>{@code <prefix>tok:{<id>}}: the record, a hash (its own slot, chosen by the id);
- *   <li>{@code <prefix>ws:{<workspace>}}: the workspace's ids, a sorted set with every score 0, so
+ *   <li>{@code <prefix>t:{<id>}}: the record, a hash (its own slot, chosen by the id);
+ *   <li>{@code <prefix>w:{<workspace>}}: the workspace's ids, a sorted set with every score 0, so
  *       members sort by id ({@code ZRANGEBYLEX});
- *   <li>{@code <prefix>due:{<workspace>}}: the same ids scored by the Redis time (ms) after which
+ *   <li>{@code <prefix>d:{<workspace>}}: the same ids scored by the Redis time (ms) after which
  *       their record is certainly gone, for sweeping the index; same slot as the index;
  *   <li>{@code <prefix>changes}: the pub/sub channel of the change feed (not a key).
  * </ul>
  *
  * <p>A workspace that is empty or holds a brace would break the hash tag, so it is spelled in
- * Base64url under the distinct kinds {@code wsx}/{@code duex} instead: names stay injective.
+ * Base64url under the distinct kinds {@code wx}/{@code dx} instead: names stay injective.
  */
 final class RedisKeys {
   private final String prefix;
@@ -31,15 +31,15 @@ final class RedisKeys {
   }
 
   String record(String id) {
-    return prefix + "tok:{" + id + "}";
+    return prefix + "t:{" + id + "}";
   }
 
   String index(String workspace) {
-    return workspaceKey("ws", workspace);
+    return workspaceKey("w", workspace);
   }
 
   String due(String workspace) {
-    return workspaceKey("due", workspace);
+    return workspaceKey("d", workspace);
   }
 
   String channel() {

@@ -45,8 +45,8 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>A record is one Redis hash ({@code <prefix>tok:{<id>}}), so {@link #find} is one {@code
- * HGETALL}. Each workspace has an index sorted by id ({@code <prefix>ws:{<workspace>}}) for
+ * <p>A record is one Redis hash ({@code <prefix>t:{<id>}}), so {@link #find} is one {@code
+ * HGETALL}. Each workspace has an index sorted by id ({@code <prefix>w:{<workspace>}}) for
  * keyset listing and revoke-all. Insert, replace (compare-and-set on the version), delete and usage
  * updates are Lua scripts ({@code EVALSHA}, falling back to {@code EVAL} on {@code NOSCRIPT}); each
  * touches the keys of one cluster slot and publishes the changed id on {@code <prefix>changes},

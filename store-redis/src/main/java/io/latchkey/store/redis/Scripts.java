@@ -2,7 +2,7 @@ package io.latchkey.store.redis;
 
 /**
  * The Lua scripts behind every change. Each touches the keys of one cluster slot only: a record
- * ({@code tok:{id}}), or a workspace's index and due set ({@code ws:{w}}, {@code due:{w}}). Field
+ * ({@code t:{id}}), or a workspace's index and due set ({@code w:{ws}}, {@code d:{ws}}). Field
  * names are those of {@link RecordCodec}. Numbers that go back into Redis commands are formatted
  * with {@code %d}: Lua's default number format keeps only 14 digits.
  */
