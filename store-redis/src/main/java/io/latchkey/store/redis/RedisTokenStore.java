@@ -23,13 +23,14 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -311,7 +312,7 @@ public final class RedisTokenStore implements TokenStore {
     }
   }
 
-  private <T> T await(java.util.concurrent.CompletionStage<T> reply, String what) {
+  private <T> T await(CompletionStage<T> reply, String what) {
     return Await.reply(reply, timeoutNanos, what);
   }
 
@@ -377,7 +378,7 @@ public final class RedisTokenStore implements TokenStore {
       List<RedisURI> uris = new ArrayList<>();
       List<String> all = new ArrayList<>();
       all.add(seedUri);
-      all.addAll(java.util.Arrays.asList(moreSeedUris));
+      all.addAll(Arrays.asList(moreSeedUris));
       for (String s : all) {
         if (s == null) throw new InvalidArgumentException("clusterUri", "must not be null");
         if (!s.startsWith("redis://") && !s.startsWith("rediss://")) {

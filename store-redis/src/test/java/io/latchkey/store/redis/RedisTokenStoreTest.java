@@ -1,8 +1,10 @@
 package io.latchkey.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
@@ -10,17 +12,23 @@ import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
 import io.latchkey.store.redis.TestRedis.Topology;
 import io.lettuce.core.KillArgs;
+import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -264,6 +272,46 @@ class RedisTokenStoreTest {
       assertThat(store.list("ws-1", null, 10)).isEmpty();
       assertThat(store.list("ws-2", null, 10)).extracting(TokenRecord::id).containsExactly(r.id());
       assertThat(topology.admin().zcard(store.keys().index("ws-1"))).isZero();
+    }
+  }
+
+  @Test
+  void find_isOneHgetall() {
+    TestRedis.Node node = TestRedis.startOwn(false);
+    try (RedisTokenStore store = RedisTokenStore.create(node.uri())) {
+      TokenRecord r = record("ws-1", Duration.ofDays(1));
+      store.insert(r);
+      RedisCommands<String, String> admin = TestRedis.connect(node.uri());
+      admin.configResetstat();
+
+      assertThat(store.find(r.id())).contains(r);
+
+      Map<String, Long> calls = new TreeMap<>();
+      Matcher m = Pattern.compile("cmdstat_([a-z|]+):calls=(\\d+)")
+          .matcher(admin.info("commandstats"));
+      while (m.find()) calls.put(m.group(1), Long.parseLong(m.group(2)));
+      calls.keySet().removeAll(List.of("config", "info")); // ours
+      assertThat(calls).containsExactly(Map.entry("hgetall", 1L));
+    } finally {
+      node.stop();
+    }
+  }
+
+  @Test
+  void find_foreignHashUnderOurKey_failsClosedWithoutEchoingValues() {
+    String prefix = TestRedis.freshPrefix();
+    try (RedisTokenStore store = Topology.STANDALONE.builder().keyPrefix(prefix).build()) {
+      String id = newId();
+      Topology.STANDALONE.admin().hset(store.keys().record(id),
+          Map.of("ws", "ws-1", "hash", "c2VjcmV0LWhhc2g="));
+      assertThatThrownBy(() -> store.find(id)).isInstanceOf(StoreUnavailableException.class)
+          .hasMessage("Redis record of token " + id + " is malformed (no field name)");
+      Map<String, String> rest = new TreeMap<>(Map.of("name", "n", "desc", "", "hint", "h",
+          "kid", "k", "state", "ACTIVE", "perms", "not json", "ips", "[]", "meta", "{}"));
+      rest.putAll(Map.of("cat", "1", "cby", "x", "uat", "1", "exp", "2", "ver", "1"));
+      Topology.STANDALONE.admin().hset(store.keys().record(id), rest);
+      assertThatThrownBy(() -> store.find(id)).isInstanceOf(StoreUnavailableException.class)
+          .hasMessageNotContaining("c2VjcmV0LWhhc2g=").hasMessageNotContaining("not json");
     }
   }
 
