@@ -114,6 +114,7 @@ public final class RedisTokenStore implements TokenStore {
     return builder().uri(redisUri).build();
   }
 
+  /** Returns a builder: one way to reach Redis, then optional settings. */
   public static Builder builder() {
     return new Builder();
   }
@@ -134,9 +135,9 @@ public final class RedisTokenStore implements TokenStore {
     args.addAll(RecordCodec.allFields(record));
     Long inserted = await(Scripts.INSERT.<Long>run(commands, ScriptOutputType.INTEGER,
         new String[] {keys.record(record.id())}, args.toArray(String[]::new)), what);
-    // A duplicate id leaves our entry in this workspace's index: listing skips it (the record
-    // belongs elsewhere) and the sweep drops it once its due time passes. Removing it here could
-    // race with a delete and a re-insert of the same id.
+    // A duplicate id from another workspace leaves our entry in this workspace's index: listing
+    // skips it (the record belongs elsewhere) and the sweep drops it once its due time passes.
+    // Removing it here could race with a delete and a re-insert of the same id.
     return inserted != null && inserted == 1L;
   }
 
