@@ -128,6 +128,7 @@ class RedisTokenStoreBuilderTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the subscription only has to stay open for the block
   void hostConnections_withPubSub_feedWorks_andNeitherIsClosed() {
     RedisClusterClient host = RedisClusterClient.create(TestRedis.clusterUris().get(1));
     try (StatefulRedisClusterConnection<String, String> connection = host.connect();

@@ -191,6 +191,7 @@ class RedisTokenStoreTest {
 
   @ParameterizedTest
   @EnumSource(Topology.class)
+  @SuppressWarnings("try") // the subscription only has to stay open for the block
   void feedConnectionKilled_resubscribesAndResetsListeners(Topology topology) {
     String prefix = TestRedis.freshPrefix();
     try (RedisTokenStore store = open(topology, prefix)) {
@@ -227,6 +228,7 @@ class RedisTokenStoreTest {
 
   @ParameterizedTest
   @EnumSource(Topology.class)
+  @SuppressWarnings("try") // the subscription only has to stay open for the block
   void keyPrefix_isolatesStoresOnOneRedis(Topology topology) {
     try (RedisTokenStore a = open(topology, TestRedis.freshPrefix());
          RedisTokenStore b = open(topology, TestRedis.freshPrefix())) {
