@@ -162,8 +162,13 @@ public final class IpRanges {
     return parts == 4 ? value : -1;
   }
 
+  /**
+   * Parses IPv6 text into two longs without allocating: groups are packed into {@code out} in the
+   * order read, and the groups after a {@code ::} are then shifted to the end.
+   */
   private static boolean parseV6(String s, int from, int to, long[] out) {
-    int[] groups = new int[8];
+    out[0] = 0;
+    out[1] = 0;
     int count = 0;
     int gap = -1;
     int i = from;
@@ -171,11 +176,7 @@ public final class IpRanges {
       if (to - i < 2 || s.charAt(i + 1) != ':') return false;
       gap = 0;
       i += 2;
-      if (i == to) {
-        out[0] = 0;
-        out[1] = 0;
-        return true;
-      }
+      if (i == to) return true;
     }
     while (i < to) {
       if (count == 8) return false;
@@ -191,13 +192,13 @@ public final class IpRanges {
         if (count > 6) return false;
         long v4 = parseV4(s, start, to);
         if (v4 < 0) return false;
-        groups[count++] = (int) (v4 >>> 16);
-        groups[count++] = (int) (v4 & 0xffff);
+        setGroup(out, count++, (int) (v4 >>> 16));
+        setGroup(out, count++, (int) (v4 & 0xffff));
         i = to;
         break;
       }
       if (i == start) return false;
-      groups[count++] = v;
+      setGroup(out, count++, v);
       if (i == to) break;
       if (s.charAt(i) != ':') return false;
       i++;
@@ -210,23 +211,25 @@ public final class IpRanges {
         return false; // trailing single colon
       }
     }
-    int[] full = new int[8];
-    if (gap < 0) {
-      if (count != 8) return false;
-      System.arraycopy(groups, 0, full, 0, 8);
-    } else {
-      if (count > 7) return false;
-      System.arraycopy(groups, 0, full, 0, gap);
-      int tail = count - gap;
-      System.arraycopy(groups, gap, full, 8 - tail, tail);
+    if (gap < 0) return count == 8;
+    if (count > 7) return false;
+    // Move groups [gap, count) to [8 - tail, 8), highest first so none is overwritten unread.
+    int tail = count - gap;
+    for (int k = tail - 1; k >= 0; k--) {
+      int v = group(out, gap + k);
+      setGroup(out, gap + k, 0);
+      setGroup(out, 8 - tail + k, v);
     }
-    long h = 0;
-    long l = 0;
-    for (int k = 0; k < 4; k++) h = (h << 16) | full[k];
-    for (int k = 4; k < 8; k++) l = (l << 16) | full[k];
-    out[0] = h;
-    out[1] = l;
     return true;
+  }
+
+  private static int group(long[] a, int k) {
+    return (int) ((a[k >> 2] >>> (48 - 16 * (k & 3))) & 0xffff);
+  }
+
+  private static void setGroup(long[] a, int k, int v) {
+    int shift = 48 - 16 * (k & 3);
+    a[k >> 2] = (a[k >> 2] & ~(0xffffL << shift)) | ((long) v << shift);
   }
 
   private static int hex(char c) {
