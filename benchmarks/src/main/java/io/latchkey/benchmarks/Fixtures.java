@@ -28,7 +28,7 @@ final class Fixtures {
 
   static Latchkey.Builder latchkey(TokenStore store) {
     return Latchkey.builder().store(store).tokenPrefix(PREFIX)
-        .hashingKey(HashingKey.of("k1", PEPPER)).usageFlushInterval(Duration.ofSeconds(5));
+        .hashingKey(HashingKey.of("k1", PEPPER)).usageFlushInterval(Duration.ofSeconds(Long.getLong("flush", 5)));
   }
 
   static NewToken newToken(int i) {

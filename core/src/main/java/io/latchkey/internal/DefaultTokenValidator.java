@@ -156,8 +156,11 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     if (slot != null && now > slot.usedAt) { // at most once per millisecond per token
       UsageBuffer.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
+      // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
+      // frequency sketch needs relative popularity, not every read, and each recorded read costs
+      // a reordering of the access deque and a sketch increment, cache misses with many tokens.
       Cache<String, CompiledToken> c = cache;
-      if (c != null) c.getIfPresent(id); // tells the eviction policy that this entry is in use
+      if (c != null && (now & 15) == 0) c.getIfPresent(id);
     }
     if (entry.keyIndex != 0 && entry.rehashing.compareAndSet(false, true)) {
       scheduleRehash(entry, token);
@@ -174,7 +177,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     // Valid tokens are the common case: look at the records first, the unknown ids second. The
     // read is quiet: recording every read for the eviction policy (W-TinyLFU) costs a ring-buffer
     // write and, when drained, a 48-byte array per read in Caffeine's frequency sketch. validate()
-    // records a read at most once per millisecond per token instead, with its usage.
+    // records a sample of reads instead, with usage.
     CompiledToken entry = policy.getIfPresentQuietly(id);
     if (entry != null && isFresh(entry)) return entry;
     if (entry == null && unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;

@@ -21,16 +21,11 @@ public final class IpRanges {
   private static final long V4_MAPPED_LO = 0x0000_ffff_0000_0000L;
   private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[2]);
 
-  private final long[] hi;
-  private final long[] lo;
-  private final long[] maskHi;
-  private final long[] maskLo;
+  /** Per range four longs: network high, network low, mask high, mask low (one object to load). */
+  private final long[] ranges;
 
   private IpRanges(int n) {
-    hi = new long[n];
-    lo = new long[n];
-    maskHi = new long[n];
-    maskLo = new long[n];
+    ranges = new long[4 * n];
   }
 
   /** Compiles canonical entries; null if the list is empty (any address allowed). */
@@ -42,10 +37,10 @@ public final class IpRanges {
       String entry = canonical.get(i);
       int bits = parseRange(entry, addr);
       if (bits < 0) throw new IllegalStateException("stored allowlist entry is malformed");
-      r.hi[i] = addr[0];
-      r.lo[i] = addr[1];
-      r.maskHi[i] = mask(bits, 0);
-      r.maskLo[i] = mask(bits, 64);
+      r.ranges[4 * i] = addr[0];
+      r.ranges[4 * i + 1] = addr[1];
+      r.ranges[4 * i + 2] = mask(bits, 0);
+      r.ranges[4 * i + 3] = mask(bits, 64);
     }
     return r;
   }
@@ -55,8 +50,9 @@ public final class IpRanges {
     if (ip == null) return false;
     long[] a = SCRATCH.get();
     if (!parseAddress(ip, 0, ip.length(), a)) return false;
-    for (int i = 0; i < hi.length; i++) {
-      if ((a[0] & maskHi[i]) == hi[i] && (a[1] & maskLo[i]) == lo[i]) return true;
+    long[] r = ranges;
+    for (int i = 0; i + 3 < r.length; i += 4) {
+      if ((a[0] & r[i + 2]) == r[i] && (a[1] & r[i + 3]) == r[i + 1]) return true;
     }
     return false;
   }
