@@ -189,8 +189,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
    * inside the cache's compute for that key.
    *
    * <p>An invalidation that arrives while the store is being read may be older than what the read
-   * returned, or newer; we cannot tell, and a compute on an absent key does not reliably hold it
-   * off. So every invalidation bumps its id's stripe of {@link #invalidations}, and a load that saw
+   * returned, or newer; we cannot tell. Caffeine's {@code invalidate(key)} waits for a compute of
+   * that key, but {@code invalidateAll()} (a feed reset) passes over a compute still in flight. So every invalidation bumps its id's stripe of {@link #invalidations}, and a load that saw
    * its stripe move drops what it cached (the waiting requests still get the answer read, which was current when they came).
    */
   private CompiledToken load(Cache<String, CompiledToken> c, String id) {
