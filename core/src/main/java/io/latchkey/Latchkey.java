@@ -47,6 +47,7 @@ public final class Latchkey implements AutoCloseable {
   private final DefaultTokenValidator validator;
   private final UsageBuffer usage;
   private final ScheduledExecutorService background;
+  private final java.util.concurrent.ExecutorService invalidations;
   private final TokenStore.@Nullable Subscription subscription;
   private volatile boolean closed;
 
@@ -61,6 +62,11 @@ public final class Latchkey implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.invalidations = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "latchkey-invalidations");
+      t.setDaemon(true);
+      return t;
+    });
     TokenListener listener = b.listeners.isEmpty() ? TokenListener.NONE
         : b.listeners.size() == 1 ? b.listeners.get(0)
         : composite(List.copyOf(b.listeners));
@@ -72,7 +78,7 @@ public final class Latchkey implements AutoCloseable {
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     this.validator = new DefaultTokenValidator(format, hasher, store, clock, listener, usage,
-        background, manager, ticker, new DefaultTokenValidator.CacheSettings(
+        background, invalidations, manager, ticker, new DefaultTokenValidator.CacheSettings(
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
             b.serveStaleFor));
     manager.attach(validator);
@@ -133,6 +139,7 @@ public final class Latchkey implements AutoCloseable {
     if (closed) return;
     closed = true;
     if (subscription != null) subscription.close();
+    invalidations.shutdown();
     background.shutdown();
     try {
       background.awaitTermination(5, TimeUnit.SECONDS);

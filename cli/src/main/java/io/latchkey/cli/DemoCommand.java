@@ -28,6 +28,13 @@ final class DemoCommand extends ServiceCommand {
   @Override
   void beforeStart(Session session) {
     TokenManager tokens = session.tokens();
+    // A demo killed hard (kill -9) leaves its tokens: clear them.
+    for (io.latchkey.Token left : tokens.list(io.latchkey.TokenQuery.in(WORKSPACE)
+        .nameContains("demo-").limit(io.latchkey.TokenQuery.MAX_LIMIT)).tokens()) {
+      if (left.name().equals("demo-reader") || left.name().equals("demo-disabled")) {
+        tokens.delete(left.id());
+      }
+    }
     issued.add(tokens.issue(NewToken.in(WORKSPACE).name("demo-reader")
         .description("issued by latchkey demo").permission(DemoService.READ, true)));
     IssuedToken disabled = tokens.issue(NewToken.in(WORKSPACE).name("demo-disabled")

@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  LATCHKEY_STORE           default for --store",
-        "  LATCHKEY_HASHING_KEY     the hashing key, Base64 (required with --store; see keygen)",
+        "  LATCHKEY_HASHING_KEY     the hashing key in Base64; required with --store",
         "  LATCHKEY_HASHING_KEY_ID  its id, default k1",
         "  LATCHKEY_TOKEN_PREFIX    default for --prefix",
         "  LATCHKEY_DATA_DIR        default for --data-dir",
@@ -46,7 +46,7 @@ import org.jspecify.annotations.Nullable;
 final class LatchkeyCommand implements Runnable {
 
   @Option(names = "--store", scope = ScopeType.INHERIT, paramLabel = "URL",
-      description = "Token store: jdbc:h2:..., jdbc:postgresql://..., redis://... or memory:"
+      description = "Token store: jdbc:h2:..., jdbc:postgresql://..., redis://..., redis-cluster://... or memory:"
           + " (gone at exit). Default: embedded H2 in --data-dir.")
   @Nullable String store;
 

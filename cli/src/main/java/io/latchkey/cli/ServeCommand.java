@@ -4,7 +4,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-    description = {"Run the demo HTTP service on 127.0.0.1, guarded by the validator:",
+    description = {"Run the demo HTTP service on 127.0.0.1, guarded by the validator.",
         "  GET /whoami   any valid token: its principal",
         "  GET /reports  needs " + DemoService.READ,
         "  POST /admin   needs " + DemoService.ADMIN,

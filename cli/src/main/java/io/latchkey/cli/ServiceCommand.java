@@ -80,7 +80,9 @@ abstract class ServiceCommand extends StoreCommand {
       afterStop(session);
       throw new java.io.UncheckedIOException(e);
     }
-    // Ctrl-C: stop serving, then wait for the cleanup below (usage flush, demo tokens).
+    // Ctrl-C or kill: stop serving; this thread then cleans up and the command exits normally.
+    AutoCloseable signals = Signals.onStop(service::close);
+    // Other ways into JVM shutdown: stop serving, then wait for the cleanup below.
     Thread hook = new Thread(() -> {
       service.close();
       try {
@@ -110,6 +112,11 @@ abstract class ServiceCommand extends StoreCommand {
           Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
           // The hook is running: it is waiting for cleanedUp, which is now counted down.
+        }
+        try {
+          signals.close();
+        } catch (Exception e) {
+          // Restoring the previous handlers cannot fail in a way worth reporting.
         }
       }
     }

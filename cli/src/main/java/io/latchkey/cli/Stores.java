@@ -3,14 +3,18 @@ package io.latchkey.cli;
 import io.latchkey.LatchkeyException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.TokenStore;
+import io.latchkey.store.jdbc.JdbcTokenStore;
 import io.latchkey.store.memory.InMemoryTokenStore;
+import io.latchkey.store.redis.RedisTokenStore;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Opens the {@link TokenStore} a {@code --store} URL names. The one place that knows the schemes. */
 final class Stores {
   static final String MEMORY = "memory:";
-  static final String SUPPORTED = "jdbc:h2:..., jdbc:postgresql://..., redis://... or memory:";
+  static final String CLUSTER = "redis-cluster://";
+  static final String SUPPORTED =
+      "jdbc:h2:..., jdbc:postgresql://..., redis://..., redis-cluster://... or memory:";
 
   private static final Pattern PASSWORD_PARAM =
       Pattern.compile("(?i)(password=)[^&;]*");
@@ -33,17 +37,25 @@ final class Stores {
     if (lower.startsWith("redis://") || lower.startsWith("rediss://")) {
       return guard(url, () -> openRedis(url));
     }
+    if (lower.startsWith(CLUSTER)) {
+      return guard(url, () -> openRedisCluster(url));
+    }
     throw new ConfigException("--store \"" + redact(url) + "\" is not supported: use " + SUPPORTED);
   }
 
+  /** A command needs a connection or two; the demo service's handlers share them. */
   private static TokenStore openJdbc(String url) {
-    throw new ConfigException("--store " + redact(url)
-        + ": JDBC stores are not in this build yet (module store-jdbc)");
+    return JdbcTokenStore.builder().jdbcUrl(url).maximumPoolSize(2)
+        .connectionTimeout(java.time.Duration.ofSeconds(5)).build();
   }
 
   private static TokenStore openRedis(String url) {
-    throw new ConfigException("--store " + redact(url)
-        + ": Redis stores are not in this build yet (module store-redis)");
+    return RedisTokenStore.create(url);
+  }
+
+  private static TokenStore openRedisCluster(String url) {
+    return RedisTokenStore.builder().clusterUri("redis://" + url.substring(CLUSTER.length()))
+        .build();
   }
 
   /** Drivers and pools throw their own exceptions when a server is down; name it one way. */

@@ -211,8 +211,16 @@ class LatchkeyJarIT {
 
     demo[0].destroy();
     assertThat(demo[0].waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(demo[0].exitValue()).as("SIGTERM is an orderly stop").isZero();
+    JsonNode afterSignal = JSON.readTree(run(null, "list", "--json", "-w", "demo").out());
+    assertThat(afterSignal.get("tokens")).as("the demo deletes its tokens on SIGTERM").isEmpty();
+    // Killed hard, a demo leaves its tokens; the next demo clears them first, and an orderly
+    // stop deletes its own.
+    Process again = launch(null, work.resolve("demo2.out"), work.resolve("demo2.err"),
+        "demo", "--exit-after", "1s");
+    assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
     JsonNode left = JSON.readTree(run(null, "list", "--json", "-w", "demo").out());
-    assertThat(left.get("tokens")).as("the demo deletes its tokens when stopped").isEmpty();
+    assertThat(left.get("tokens")).as(Files.readString(work.resolve("demo2.err"))).isEmpty();
   }
 
   private static String awaitLine(Path file, String regex) throws Exception {

@@ -237,4 +237,17 @@ class ServeCommandTest {
     assertThat(cli.ok("list", "-w", "demo", "--json").json().get("tokens"))
         .as("demo tokens are deleted when it stops").isEmpty();
   }
+
+  @Test
+  void demo_clearsLeftoversOfAHardKilledDemoButNothingElse() throws Exception {
+    String leftover = cli.issue("demo", "demo-reader").get("id").asText();
+    String unrelated = cli.issue("demo", "demo-reader-of-mine").get("id").asText();
+
+    Future<CliHarness.Run> run = start("demo");
+    started.get().close();
+    assertThat(run.get(10, TimeUnit.SECONDS).exitCode()).isZero();
+
+    assertThat(cli.run("show", leftover).exitCode()).isEqualTo(3);
+    assertThat(cli.run("show", unrelated).exitCode()).isZero();
+  }
 }

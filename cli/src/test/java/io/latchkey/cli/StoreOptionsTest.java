@@ -64,6 +64,22 @@ class StoreOptionsTest {
   }
 
   @Test
+  void store_unreachableWithPasswords_exit5OneLineWithoutThePassword() {
+    CliHarness cli = CliHarness.real(dir);
+    cli.env.put("LATCHKEY_HASHING_KEY", CliHarness.KEY);
+
+    for (String url : new String[] {"redis://hunter2@127.0.0.1:1",
+        "jdbc:postgresql://127.0.0.1:1/latchkey?user=app&password=hunter2"}) {
+      CliHarness.Run r = cli.run("--store", url, "list", "-w", "acme");
+
+      assertThat(r.exitCode()).as(r.err()).isEqualTo(5);
+      r.assertOneLineError();
+      assertThat(r.err()).doesNotContain("hunter2");
+    }
+    assertThat(dir.resolve("latchkey-data")).doesNotExist();
+  }
+
+  @Test
   void hashingKey_malformedInEnvironment_usageErrorWithoutTheValue() {
     CliHarness cli = CliHarness.real(dir);
     cli.env.put("LATCHKEY_HASHING_KEY", "c2hvcnQ=");

@@ -61,6 +61,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final boolean listening;
   private final UsageBuffer usage;
   private final Executor background;
+  private final Executor invalidations;
   private final Rehasher rehasher;
   private final Ticker ticker;
   private final @Nullable Cache<String, CompiledToken> cache;
@@ -75,8 +76,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private volatile long retryStoreAtNanos;
 
   public DefaultTokenValidator(TokenFormat format, Hasher hasher, TokenStore store, Clock clock,
-      TokenListener listener, UsageBuffer usage, Executor background, Rehasher rehasher,
-      Ticker ticker, CacheSettings settings) {
+      TokenListener listener, UsageBuffer usage, Executor background, Executor invalidations,
+      Rehasher rehasher, Ticker ticker, CacheSettings settings) {
     this.format = format;
     this.hasher = hasher;
     this.store = store;
@@ -85,6 +86,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     this.listening = listener != TokenListener.NONE;
     this.usage = usage;
     this.background = background;
+    this.invalidations = invalidations;
     this.rehasher = rehasher;
     this.ticker = ticker;
     this.ttlNanos = settings.ttl().toNanos();
@@ -293,13 +295,27 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     return cache == null ? 0 : cache.estimatedSize();
   }
 
+  /**
+   * Feed notifications arrive on the store's I/O thread. Invalidating there could block on a load
+   * of the same id that is waiting for that very thread (a cache compute holds the key while it
+   * reads the store), so they are applied on a thread of their own; the result is the same, as an
+   * invalidation queued behind a load removes what the load put.
+   */
   @Override
   public void tokenChanged(String tokenId) {
-    invalidate(tokenId);
+    onInvalidationThread(() -> invalidate(tokenId));
   }
 
   @Override
   public void feedReset() {
-    invalidateAll();
+    onInvalidationThread(this::invalidateAll);
+  }
+
+  private void onInvalidationThread(Runnable task) {
+    try {
+      invalidations.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // Latchkey is closing: nothing will read the cache again.
+    }
   }
 }

@@ -1,0 +1,24 @@
+package io.latchkey.store.redis;
+
+import io.latchkey.spi.TokenStore;
+import io.latchkey.testkit.TokenStoreCompatibilityKit;
+
+/** The SPI contract against a real three-master Redis Cluster. */
+class RedisClusterTokenStoreCompatibilityTest extends TokenStoreCompatibilityKit {
+  private String prefix;
+
+  @Override
+  protected TokenStore newStore() {
+    prefix = EmbeddedRedis.freshPrefix();
+    return RedisTokenStore.builder().clusterUri(EmbeddedRedis.clusterUri()).keyPrefix(prefix)
+        .commandTimeout(java.time.Duration.ofSeconds(5))
+        .build();
+  }
+
+  @Override
+  protected TokenStore secondStore(TokenStore first) {
+    return RedisTokenStore.builder().clusterUri(EmbeddedRedis.clusterUri()).keyPrefix(prefix)
+        .commandTimeout(java.time.Duration.ofSeconds(5))
+        .build();
+  }
+}
