@@ -70,7 +70,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final long ttlNanos;
   private final long staleNanos;
   /** Per stripe of ids, bumped before every invalidation; see {@link #load}. */
-  private final AtomicLongArray invalidations = new AtomicLongArray(STRIPES);
+  private final AtomicLongArray invalidationStamps = new AtomicLongArray(STRIPES);
   /** Set when a store read failed as unavailable; cleared by the next successful read. */
   private volatile boolean storeDown;
   private volatile long retryStoreAtNanos;
@@ -192,12 +192,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
    *
    * <p>An invalidation that arrives while the store is being read may be older than what the read
    * returned, or newer; we cannot tell. Caffeine's {@code invalidate(key)} waits for a compute of
-   * that key, but {@code invalidateAll()} (a feed reset) passes over a compute still in flight. So every invalidation bumps its id's stripe of {@link #invalidations}, and a load that saw
+   * that key, but {@code invalidateAll()} (a feed reset) passes over a compute still in flight.
+   * So every invalidation bumps its id's stripe of {@link #invalidationStamps}, and a load that saw
    * its stripe move drops what it cached (the waiting requests still get the answer read, which was current when they came).
    */
   private CompiledToken load(Cache<String, CompiledToken> c, String id) {
     int stripe = id.hashCode() & (STRIPES - 1);
-    long before = invalidations.get(stripe);
+    long before = invalidationStamps.get(stripe);
     CompiledToken loaded = c.asMap().compute(id, (key, old) -> {
       if (old != null && isFresh(old)) return old;
       if (old == null && unknown.getIfPresent(key) != null) return null;
@@ -223,7 +224,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       }
       return compile(found.get());
     });
-    if (invalidations.get(stripe) != before) {
+    if (invalidationStamps.get(stripe) != before) {
       if (loaded != null) {
         c.asMap().remove(id, loaded);
       } else {
@@ -275,7 +276,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   /** Drops one id from the cache (and from the unknown ids). */
   public void invalidate(String id) {
     if (cache != null) {
-      invalidations.incrementAndGet(id.hashCode() & (STRIPES - 1));
+      invalidationStamps.incrementAndGet(id.hashCode() & (STRIPES - 1));
       cache.invalidate(id);
       unknown.invalidate(id);
     }
@@ -284,7 +285,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   /** Drops everything cached. */
   public void invalidateAll() {
     if (cache != null) {
-      for (int i = 0; i < STRIPES; i++) invalidations.incrementAndGet(i);
+      for (int i = 0; i < STRIPES; i++) invalidationStamps.incrementAndGet(i);
       cache.invalidateAll();
       unknown.invalidateAll();
     }
