@@ -6,7 +6,6 @@ import io.latchkey.NewToken;
 import io.latchkey.TokenManager;
 import io.latchkey.ValidationRequest;
 import io.latchkey.spi.TokenStore;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +27,7 @@ final class Fixtures {
 
   static Latchkey.Builder latchkey(TokenStore store) {
     return Latchkey.builder().store(store).tokenPrefix(PREFIX)
-        .hashingKey(HashingKey.of("k1", PEPPER)).usageFlushInterval(Duration.ofSeconds(Long.getLong("flush", 5)));
+        .hashingKey(HashingKey.of("k1", PEPPER));
   }
 
   static NewToken newToken(int i) {
