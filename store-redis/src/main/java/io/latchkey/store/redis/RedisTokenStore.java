@@ -60,7 +60,8 @@ import org.jspecify.annotations.Nullable;
  * index lives in another slot and is written outside them, in an order that a crash between the
  * two cannot turn into a token that validation finds but revoke-all cannot reach: insert adds the
  * index entry <em>first</em>, delete removes the record first and the index entry after. An index
- * entry whose record is gone is skipped by listing (and removed as it is met).
+ * entry whose record is gone is skipped by listing, and removed once its id is a day old (a
+ * younger one may be an insert in progress).
  *
  * <p><b>Retention.</b> Every record carries a TTL: its remaining lifetime plus the retention (30
  * days by default) once expired, and the retention alone once revoked. Expired and revoked tokens
@@ -78,6 +79,10 @@ public final class RedisTokenStore implements TokenStore {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
   private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() {};
   private static final String[] NO_STRINGS = new String[0];
+  /** An index entry without its record is tidied away once its id is this old. */
+  static final long ORPHAN_AGE_MILLIS = Duration.ofDays(1).toMillis();
+  private static final String BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
   private final RedisClusterAsyncCommands<String, String> redis;
   private final @Nullable AbstractRedisClient client;
@@ -199,7 +204,12 @@ public final class RedisTokenStore implements TokenStore {
         Map<String, String> fields = await("list", reads.get(i));
         String id = ids.get(i);
         if (fields == null || fields.isEmpty() || !workspace.equals(fields.get("workspace"))) {
-          await("list", redis.zrem(index, id)); // a leftover of a crash or of retention
+          // Skipped. Removed only when surely a leftover (of retention, or of a crash): an entry
+          // without its record is also what an insert in progress looks like, and removing that
+          // one would hide a live token from revoke-all.
+          if (issuedMillis(id) < System.currentTimeMillis() - ORPHAN_AGE_MILLIS) {
+            await("list", redis.zrem(index, id));
+          }
           continue;
         }
         page.add(decode(id, fields));
@@ -357,6 +367,17 @@ public final class RedisTokenStore implements TokenStore {
     } catch (JsonProcessingException | RuntimeException e) {
       throw new IllegalStateException("token record " + id + " in Redis is malformed", e);
     }
+  }
+
+  /** The issue time that a token id's first 8 characters carry (see core's token format). */
+  static long issuedMillis(String id) {
+    long t = 0;
+    for (int i = 0; i < 8 && i < id.length(); i++) {
+      int digit = BASE62.indexOf(id.charAt(i));
+      if (digit < 0) return Long.MAX_VALUE; // not ours: never tidy it
+      t = t * 62 + digit;
+    }
+    return t;
   }
 
   private static Instant millis(String text) {
