@@ -1,8 +1,5 @@
 package io.latchkey.store.redis;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
@@ -10,177 +7,180 @@ import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
-import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisConnectionStateListener;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.net.SocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link TokenStore} in Redis or Redis Cluster, on Lettuce. One code path serves both: every
- * command goes through Lettuce's shared cluster-or-standalone async interface.
+ * A {@link TokenStore} on Redis, standalone or Redis Cluster, through Lettuce.
  *
- * <p><b>Keys.</b> A record is one hash, {@code <prefix>t:{<id>}}, so {@link #find} is one {@code
- * HGETALL}; permissions, allowlist and metadata are JSON fields in it. A workspace's index is a
- * sorted set {@code <prefix>w:{<workspace>}} of ids (all scored 0, so it sorts by id) for keyset
- * listing and revoke-all. Changes are published on {@code <prefix>changes}.
+ * <pre>{@code
+ * TokenStore store = RedisTokenStore.create("redis://localhost:6379");
+ * TokenStore clustered = RedisTokenStore.builder()
+ *     .clusterUri("redis://10.0.0.1:6379", "redis://10.0.0.2:6379")
+ *     .keyPrefix("acme:latchkey:")
+ *     .build();
+ * }</pre>
  *
- * <p><b>Atomicity.</b> Insert-if-absent, compare-and-set and delete are Lua scripts (EVALSHA, with
- * EVAL on NOSCRIPT) that touch the record key only, so in a cluster each runs on one node. The
- * index lives in another slot and is written outside them, in an order that a crash between the
- * two cannot turn into a token that validation finds but revoke-all cannot reach: insert adds the
- * index entry <em>first</em>, delete removes the record first and the index entry after. An index
- * entry whose record is gone is skipped by listing, and removed once its id is a day old (a
- * younger one may be an insert in progress).
+ * <p>A record is one Redis hash ({@code <prefix>t:{<id>}}), so {@link #find} is one {@code
+ * HGETALL}. Each workspace has an index sorted by id ({@code <prefix>w:{<workspace>}}) for
+ * keyset listing and revoke-all. Insert, replace (compare-and-set on the version), delete and usage
+ * updates are Lua scripts ({@code EVALSHA}, falling back to {@code EVAL} on {@code NOSCRIPT}); each
+ * touches the keys of one cluster slot and publishes the changed id on {@code <prefix>changes},
+ * which {@link #subscribe} listens to.
  *
- * <p><b>Retention.</b> Every record carries a TTL: its remaining lifetime plus the retention (30
- * days by default) once expired, and the retention alone once revoked. Expired and revoked tokens
- * thus linger long enough for listing and audits, then leave the keyspace; validation answers as
- * for an unknown token afterwards. TTLs are relative, so clock skew between hosts and Redis does
- * not matter.
+ * <p><b>Two slots, one order.</b> A record and its workspace index live in different slots, so an
+ * insert indexes the id first and writes the record second, and a delete removes the record first
+ * and the index entry second. A crash between the two leaves at worst an index entry without a
+ * record, which listing skips: never a record that validation finds but revoke-all cannot reach.
  *
- * <p>Built from a URI, the store owns its client and closes it; built from the host's client or
- * connection, it never closes those. Every method throws {@link StoreUnavailableException} when
- * Redis cannot be reached or does not answer within the command timeout (2 s by default).
+ * <p><b>Retention.</b> Every record carries a Redis TTL: it disappears {@linkplain
+ * Builder#retention(Duration) retention} (30 days by default) after it expires, or after it is
+ * revoked. TTLs are relative to each write ({@code expiresAt - updatedAt + retention}), so the
+ * host's clock and Redis's need not agree. Index entries of such records are swept when the
+ * workspace is next listed or written to.
+ *
+ * <p><b>Ownership.</b> A store built from a URI owns its Lettuce client and shuts it down on
+ * {@link #close()}; a store built from the host's client opens (and closes) only its own
+ * connections; a store built from the host's connection never closes it.
+ *
+ * <p>Thread-safe. Every method throws {@link StoreUnavailableException} when Redis cannot be
+ * reached or does not answer within the {@linkplain Builder#commandTimeout(Duration) command
+ * timeout} (2 s by default).
  */
 public final class RedisTokenStore implements TokenStore {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final TypeReference<Map<String, Boolean>> PERMISSIONS = new TypeReference<>() {};
-  private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
-  private static final TypeReference<Map<String, String>> METADATA = new TypeReference<>() {};
-  private static final String[] NO_STRINGS = new String[0];
-  /** An index entry without its record is tidied away once its id is this old. */
-  static final long ORPHAN_AGE_MILLIS = Duration.ofDays(1).toMillis();
-  private static final String BASE62 =
-      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  static final String DEFAULT_KEY_PREFIX = "latchkey:";
+  static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+  static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+  /** How long an index entry outlives its record: covers clock skew between cluster nodes. */
+  static final long INDEX_MARGIN_MILLIS = Duration.ofHours(1).toMillis();
+  /** How many dead index entries one list or index call removes at most. */
+  static final int SWEEP_LIMIT = 100;
+  private static final long MAX_LIVE_MILLIS = Duration.ofDays(100 * 366).toMillis();
+  private static final int MAX_LIST_BATCH = 1000;
 
-  private final RedisClusterAsyncCommands<String, String> redis;
-  private final @Nullable AbstractRedisClient client;
-  private final boolean ownsClient;
-  private final @Nullable StatefulConnection<String, String> ownedConnection;
-  private final String prefix;
-  private final String channel;
+  private final Connections connections;
+  private final RedisClusterAsyncCommands<String, String> commands;
+  private final RedisKeys keys;
   private final long retentionMillis;
-  private final Duration timeout;
-  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
-  private @Nullable StatefulRedisPubSubConnection<String, String> pubSub;
-  private @Nullable RedisConnectionStateListener reconnects;
+  private final long timeoutNanos;
+  private final @Nullable ChangeFeed feed;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
-  private RedisTokenStore(Builder b, RedisClusterAsyncCommands<String, String> redis,
-      @Nullable AbstractRedisClient client, boolean ownsClient,
-      @Nullable StatefulConnection<String, String> ownedConnection) {
-    this.redis = redis;
-    this.client = client;
-    this.ownsClient = ownsClient;
-    this.ownedConnection = ownedConnection;
-    this.prefix = b.keyPrefix;
-    this.channel = b.keyPrefix + "changes";
-    this.retentionMillis = b.retention.toMillis();
-    this.timeout = b.commandTimeout;
+  private RedisTokenStore(Connections connections, String keyPrefix, Duration retention,
+      Duration commandTimeout) {
+    this.connections = connections;
+    this.commands = connections.commands;
+    this.keys = new RedisKeys(keyPrefix);
+    this.retentionMillis = retention.toMillis();
+    this.timeoutNanos = commandTimeout.toNanos();
+    this.feed = connections.pubSub == null ? null
+        : new ChangeFeed(keys.channel(), connections.pubSub, connections.ownsPubSub, timeoutNanos);
   }
 
   /**
-   * A store on a standalone Redis, e.g. {@code redis://localhost:6379/0}; it owns its client.
+   * Opens a store on a standalone Redis (or one behind Sentinel) with the default settings; the
+   * store owns the client it creates.
    *
+   * @param redisUri e.g. {@code redis://localhost:6379}, {@code rediss://user:pw@host:6380/2}
+   * @throws InvalidArgumentException if the URI is malformed
    * @throws StoreUnavailableException if Redis cannot be reached
    */
-  public static RedisTokenStore create(String uri) {
-    return builder().uri(uri).build();
+  public static RedisTokenStore create(String redisUri) {
+    return builder().uri(redisUri).build();
   }
 
+  /** Returns a builder: one way to reach Redis, then optional settings. */
   public static Builder builder() {
     return new Builder();
   }
 
-  private String recordKey(String id) {
-    return prefix + "t:{" + id + "}";
-  }
-
-  private String indexKey(String workspace) {
-    return prefix + "w:{" + workspace + "}";
-  }
-
-  // ------------------------------------------------------------------ SPI
+  // ------------------------------------------------------------------ TokenStore
 
   @Override
-  public boolean insert(TokenRecord r) {
-    Objects.requireNonNull(r, "record == null");
-    // Index first: a crash after it leaves an entry that listing skips, never an unlisted token.
-    await("insert", redis.zadd(indexKey(r.workspace()), 0, r.id()));
-    List<String> args = new ArrayList<>(List.of(channel, r.id(), Long.toString(ttlMillis(r))));
-    addContent(args, r);
-    if (r.lastUsedAt() != null) {
-      args.add("lastUsedAt");
-      args.add(Long.toString(r.lastUsedAt().toEpochMilli()));
-    }
-    if (r.lastUsedIp() != null) {
-      args.add("lastUsedIp");
-      args.add(r.lastUsedIp());
-    }
-    if (r.lastUsedIntegration() != null) {
-      args.add("lastUsedIntegration");
-      args.add(r.lastUsedIntegration());
-    }
-    Long inserted = script("insert", Scripts.INSERT, ScriptOutputType.INTEGER, recordKey(r.id()),
-        args);
+  public boolean insert(TokenRecord record) {
+    Objects.requireNonNull(record, "record == null");
+    open();
+    String what = "insert of token " + record.id();
+    // Index first: a crash before the record is written leaves an entry that listing skips.
+    long expireAt = index(record, what);
+    List<String> args = new ArrayList<>(40);
+    args.add(Long.toString(expireAt));
+    args.add(keys.channel());
+    args.add(record.id());
+    args.addAll(RecordCodec.allFields(record));
+    Long inserted = await(Scripts.INSERT.<Long>run(commands, ScriptOutputType.INTEGER,
+        new String[] {keys.record(record.id())}, args.toArray(String[]::new)), what);
+    // A duplicate id from another workspace leaves our entry in this workspace's index: listing
+    // skips it (the record belongs elsewhere) and the sweep drops it once its due time passes.
+    // Removing it here could race with a delete and a re-insert of the same id.
     return inserted != null && inserted == 1L;
   }
 
   @Override
   public Optional<TokenRecord> find(String id) {
     Objects.requireNonNull(id, "id == null");
-    Map<String, String> fields = await("find", redis.hgetall(recordKey(id)));
-    return fields == null || fields.isEmpty() ? Optional.empty() : Optional.of(decode(id, fields));
+    open();
+    Map<String, String> hash = await(commands.hgetall(keys.record(id)), "find of token " + id);
+    return Optional.ofNullable(RecordCodec.decode(id, hash));
   }
 
   @Override
   public boolean replace(TokenRecord updated, long expectedVersion) {
     Objects.requireNonNull(updated, "updated == null");
-    List<String> args = new ArrayList<>(List.of(channel, updated.id(),
-        Long.toString(expectedVersion), Long.toString(ttlMillis(updated))));
-    addContent(args, updated);
-    Long replaced = script("replace", Scripts.REPLACE, ScriptOutputType.INTEGER,
-        recordKey(updated.id()), args);
-    return replaced != null && replaced == 1L;
+    open();
+    String what = "replace of token " + updated.id();
+    // Raises the index entry's due time before the record's TTL can grow.
+    long expireAt = index(updated, what);
+    List<String> args = new ArrayList<>(40);
+    args.add(Long.toString(expectedVersion));
+    args.add(Long.toString(expireAt));
+    args.add(keys.channel());
+    args.add(updated.id());
+    args.addAll(RecordCodec.fields(updated));
+    String previousWorkspace = await(Scripts.REPLACE.<String>run(commands,
+        ScriptOutputType.VALUE, new String[] {keys.record(updated.id())},
+        args.toArray(String[]::new)), what);
+    if (previousWorkspace == null) return false;
+    if (!previousWorkspace.equals(updated.workspace())) {
+      unindexQuietly(previousWorkspace, updated.id());
+    }
+    return true;
   }
 
   @Override
   public boolean delete(String id) {
     Objects.requireNonNull(id, "id == null");
-    String workspace = script("delete", Scripts.DELETE, ScriptOutputType.VALUE, recordKey(id),
-        List.of(channel, id));
+    open();
+    // Record first: a crash before the index entry goes leaves an entry that listing skips.
+    String workspace = await(Scripts.DELETE.<String>run(commands, ScriptOutputType.VALUE,
+        new String[] {keys.record(id)}, keys.channel(), id), "delete of token " + id);
     if (workspace == null) return false;
-    await("delete", redis.zrem(indexKey(workspace), id));
+    unindexQuietly(workspace, id);
     return true;
   }
 
@@ -188,34 +188,32 @@ public final class RedisTokenStore implements TokenStore {
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
-    String index = indexKey(workspace);
+    open();
+    String what = "list of workspace " + workspace;
+    String[] indexKeys = {keys.index(workspace), keys.due(workspace)};
     List<TokenRecord> page = new ArrayList<>(Math.min(limit, 256));
-    String after = afterId;
+    String cursor = afterId;
     while (page.size() < limit) {
-      int want = limit - page.size();
-      Range<String> range = after == null
-          ? Range.unbounded()
-          : Range.from(Range.Boundary.excluding(after), Range.Boundary.unbounded());
-      List<String> ids = await("list", redis.zrangebylex(index, range, Limit.create(0, want)));
-      if (ids.isEmpty()) break;
-      List<RedisFuture<Map<String, String>>> reads = new ArrayList<>(ids.size());
-      for (String id : ids) reads.add(redis.hgetall(recordKey(id))); // pipelined
-      for (int i = 0; i < ids.size(); i++) {
-        Map<String, String> fields = await("list", reads.get(i));
-        String id = ids.get(i);
-        if (fields == null || fields.isEmpty() || !workspace.equals(fields.get("workspace"))) {
-          // Skipped. Removed only when surely a leftover (of retention, or of a crash): an entry
-          // without its record is also what an insert in progress looks like, and removing that
-          // one would hide a live token from revoke-all.
-          if (issuedMillis(id) < System.currentTimeMillis() - ORPHAN_AGE_MILLIS) {
-            await("list", redis.zrem(index, id));
-          }
-          continue;
-        }
-        page.add(decode(id, fields));
+      int batch = Math.min(limit - page.size(), MAX_LIST_BATCH);
+      List<Object> ids = await(Scripts.LIST.<List<Object>>run(commands, ScriptOutputType.MULTI,
+          indexKeys, cursor == null ? "-" : "(" + cursor, Integer.toString(batch),
+          Integer.toString(SWEEP_LIMIT)), what);
+      if (ids == null || ids.isEmpty()) break;
+      // One pipelined HGETALL per id: in a cluster the records live on different nodes.
+      List<CompletableFuture<Map<String, String>>> reads = new ArrayList<>(ids.size());
+      for (Object id : ids) {
+        reads.add(commands.hgetall(keys.record((String) id)).toCompletableFuture());
       }
-      if (ids.size() < want) break;
-      after = ids.get(ids.size() - 1);
+      long deadline = System.nanoTime() + timeoutNanos;
+      for (int i = 0; i < ids.size(); i++) {
+        String id = (String) ids.get(i);
+        TokenRecord r = RecordCodec.decode(id, Await.until(reads.get(i), deadline, what));
+        // Skipped: an entry whose record is gone (deleted, expired, or never written after a
+        // crash) or belongs to another workspace (a refused duplicate insert).
+        if (r != null && r.workspace().equals(workspace)) page.add(r);
+      }
+      if (ids.size() < batch) break;
+      cursor = (String) ids.get(ids.size() - 1);
     }
     return page;
   }
@@ -223,389 +221,405 @@ public final class RedisTokenStore implements TokenStore {
   @Override
   public void applyUsage(Collection<UsageUpdate> updates) {
     Objects.requireNonNull(updates, "updates == null");
-    List<UsageUpdate> batch = List.copyOf(updates);
-    List<RedisFuture<Long>> pending = new ArrayList<>(batch.size());
-    for (UsageUpdate u : batch) { // pipelined: all sent, then all awaited
-      pending.add(evalAsync(Scripts.USAGE, ScriptOutputType.INTEGER, recordKey(u.tokenId()),
-          usageArgs(u)));
+    if (updates.isEmpty()) return;
+    open();
+    // Pipelined: every script is sent before any reply is awaited.
+    List<CompletableFuture<Long>> replies = new ArrayList<>(updates.size());
+    for (UsageUpdate u : updates) {
+      String ip = u.clientIp();
+      String integration = u.integration();
+      replies.add(Scripts.USAGE.run(commands, ScriptOutputType.INTEGER,
+          new String[] {keys.record(u.tokenId())},
+          Long.toString(u.usedAt().toEpochMilli()),
+          ip == null ? "0" : "1", ip == null ? "" : ip,
+          integration == null ? "0" : "1", integration == null ? "" : integration));
     }
-    for (int i = 0; i < pending.size(); i++) {
-      try {
-        await("applyUsage", pending.get(i));
-      } catch (StoreUnavailableException e) {
-        if (!(e.getCause() instanceof RedisNoScriptException)) throw e;
-        UsageUpdate u = batch.get(i); // that node had not seen the script yet
-        script("applyUsage", Scripts.USAGE, ScriptOutputType.INTEGER, recordKey(u.tokenId()),
-            usageArgs(u));
-      }
-    }
-  }
-
-  private static List<String> usageArgs(UsageUpdate u) {
-    return List.of(Long.toString(u.usedAt().toEpochMilli()),
-        u.clientIp() == null ? "" : u.clientIp(),
-        u.integration() == null ? "" : u.integration());
+    long deadline = System.nanoTime() + timeoutNanos;
+    String what = "usage batch of " + updates.size() + " tokens";
+    for (CompletableFuture<Long> reply : replies) Await.until(reply, deadline, what);
   }
 
   /**
-   * Subscribes to {@code <prefix>changes}. The first subscriber opens one pub/sub connection
-   * (Lettuce resubscribes after a reconnect; subscribers are then told to drop their caches).
-   * Empty when the store was built from a bare connection, which cannot open pub/sub.
+   * Subscribes to the ids changed through this store's key prefix by any process. Empty when the
+   * store was built on a host connection without a {@linkplain
+   * Builder#pubSubConnection(StatefulRedisPubSubConnection) pub/sub connection}.
+   *
+   * @throws StoreUnavailableException if the subscription cannot be made
    */
   @Override
-  public synchronized Optional<Subscription> subscribe(ChangeListener listener) {
+  public Optional<Subscription> subscribe(ChangeListener listener) {
     Objects.requireNonNull(listener, "listener == null");
-    if (client == null) return Optional.empty();
-    if (pubSub == null) {
-      try {
-        StatefulRedisPubSubConnection<String, String> c = client instanceof RedisClusterClient cc
-            ? cc.connectPubSub() : ((RedisClient) client).connectPubSub();
-        c.addListener(new RedisPubSubAdapter<>() {
-          @Override
-          public void message(String ch, String id) {
-            for (ChangeListener l : listeners) l.tokenChanged(id);
-          }
-        });
-        c.sync().subscribe(channel);
-        RedisConnectionStateListener onReconnect = new RedisConnectionStateListener() {
-          private boolean first = true;
-
-          @Override
-          public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress a) {
-            if (connection != c) return;
-            if (first) {
-              first = false;
-              return;
-            }
-            for (ChangeListener l : listeners) l.feedReset();
-          }
-        };
-        client.addListener(onReconnect);
-        reconnects = onReconnect;
-        pubSub = c;
-      } catch (RedisException e) {
-        throw unavailable("subscribe", e);
-      }
-    }
-    listeners.add(listener);
-    return Optional.of(() -> listeners.remove(listener));
+    open();
+    if (feed == null) return Optional.empty();
+    return Optional.of(feed.subscribe(listener));
   }
 
-  /** Closes the pub/sub connection and, if this store created them, its connection and client. */
+  /** Ends the change feed and releases what this store created; idempotent. */
   @Override
-  public synchronized void close() {
-    listeners.clear();
-    if (reconnects != null && client != null) client.removeListener(reconnects);
-    if (pubSub != null) pubSub.close();
-    pubSub = null;
-    if (ownedConnection != null) ownedConnection.close();
-    if (ownsClient && client != null) client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    if (feed != null) feed.close();
+    connections.close();
   }
 
   @Override
   public String toString() {
-    return "RedisTokenStore[prefix=" + prefix + (client instanceof RedisClusterClient
-        ? ", cluster]" : "]");
+    return "RedisTokenStore[mode=" + connections.mode + ", keyPrefix=" + keys.prefix() + "]";
   }
 
-  // ------------------------------------------------------------------ encoding
+  // ------------------------------------------------------------------ internals
 
-  /** Remaining lifetime plus retention; retention alone once revoked. Never below one second. */
-  private long ttlMillis(TokenRecord r) {
-    long remaining = r.state() == StoredState.REVOKED ? 0
-        : Math.max(0, r.expiresAt().toEpochMilli() - r.updatedAt().toEpochMilli());
-    return Math.max(1_000, remaining + retentionMillis);
-  }
-
-  /** Every field but the usage fields, which only applyUsage writes. */
-  private static void addContent(List<String> args, TokenRecord r) {
-    add(args, "workspace", r.workspace());
-    add(args, "name", r.name());
-    add(args, "description", r.description());
-    add(args, "hint", r.hint());
-    add(args, "keyId", r.keyId());
-    add(args, "hash", Base64.getEncoder().encodeToString(r.hash()));
-    add(args, "state", r.state().name());
-    add(args, "permissions", json(r.permissions()));
-    add(args, "allowedIps", json(r.allowedIps()));
-    add(args, "metadata", json(r.metadata()));
-    add(args, "createdAt", Long.toString(r.createdAt().toEpochMilli()));
-    add(args, "createdBy", r.createdBy());
-    add(args, "updatedAt", Long.toString(r.updatedAt().toEpochMilli()));
-    add(args, "expiresAt", Long.toString(r.expiresAt().toEpochMilli()));
-    add(args, "version", Long.toString(r.version()));
-  }
-
-  private static void add(List<String> args, String field, String value) {
-    args.add(field);
-    args.add(value);
-  }
-
-  private static TokenRecord decode(String id, Map<String, String> f) {
-    try {
-      return TokenRecord.builder()
-          .id(id)
-          .workspace(f.get("workspace"))
-          .name(f.get("name"))
-          .description(f.get("description"))
-          .hint(f.get("hint"))
-          .keyId(f.get("keyId"))
-          .hash(Base64.getDecoder().decode(f.get("hash")))
-          .state(StoredState.valueOf(f.get("state")))
-          .permissions(JSON.readValue(f.get("permissions"), PERMISSIONS))
-          .allowedIps(JSON.readValue(f.get("allowedIps"), STRINGS))
-          .metadata(JSON.readValue(f.get("metadata"), METADATA))
-          .createdAt(millis(f.get("createdAt")))
-          .createdBy(f.get("createdBy"))
-          .updatedAt(millis(f.get("updatedAt")))
-          .expiresAt(millis(f.get("expiresAt")))
-          .lastUsedAt(f.get("lastUsedAt") == null ? null : millis(f.get("lastUsedAt")))
-          .lastUsedIp(f.get("lastUsedIp"))
-          .lastUsedIntegration(f.get("lastUsedIntegration"))
-          .version(Long.parseLong(f.get("version")))
-          .build();
-    } catch (JsonProcessingException | RuntimeException e) {
-      throw new IllegalStateException("token record " + id + " in Redis is malformed", e);
-    }
-  }
-
-  /** The issue time that a token id's first 8 characters carry (see core's token format). */
-  static long issuedMillis(String id) {
-    long t = 0;
-    for (int i = 0; i < 8 && i < id.length(); i++) {
-      int digit = BASE62.indexOf(id.charAt(i));
-      if (digit < 0) return Long.MAX_VALUE; // not ours: never tidy it
-      t = t * 62 + digit;
-    }
-    return t;
-  }
-
-  private static Instant millis(String text) {
-    return Instant.ofEpochMilli(Long.parseLong(text));
-  }
-
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot encode a token field as JSON", e);
-    }
-  }
-
-  // ------------------------------------------------------------------ commands
-
-  private <T> RedisFuture<T> evalAsync(Scripts s, ScriptOutputType type, String key,
-      List<String> args) {
-    return redis.evalsha(s.sha, type, new String[] {key}, args.toArray(NO_STRINGS));
-  }
-
-  /** EVALSHA, and EVAL (which also caches the script on that node) when it is not loaded yet. */
-  private <T> @Nullable T script(String operation, Scripts s, ScriptOutputType type, String key,
-      List<String> args) {
-    try {
-      return await(operation, evalAsync(s, type, key, args));
-    } catch (StoreUnavailableException e) {
-      if (!(e.getCause() instanceof RedisNoScriptException)) throw e;
-      return await(operation,
-          redis.<T>eval(s.source, type, new String[] {key}, args.toArray(NO_STRINGS)));
-    }
-  }
-
-  private <T> T await(String operation, RedisFuture<T> future) {
-    try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (cause instanceof RedisNoScriptException noScript) {
-        throw new StoreUnavailableException("script not loaded", noScript);
-      }
-      throw unavailable(operation, cause);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new StoreUnavailableException("Redis token store did not answer " + operation
-          + " within " + timeout.toMillis() + " ms", null);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("interrupted during " + operation, e);
-    }
-  }
-
-  private static StoreUnavailableException unavailable(String operation, Throwable cause) {
-    String message = cause.getMessage() == null ? cause.getClass().getSimpleName()
-        : cause.getMessage();
-    return new StoreUnavailableException(
-        "Redis token store failed during " + operation + ": " + message, cause);
+  RedisKeys keys() {
+    return keys;
   }
 
   /**
-   * Configures a {@link RedisTokenStore}: one of {@link #uri}, {@link #clusterUri} (the store owns
-   * the client), {@link #client}, {@link #clusterClient} (the host's client: a connection is opened
-   * and closed by the store, the client is not), or {@link #connection}/{@link
-   * #clusterConnection} (the host's connection, never closed; no change feed).
+   * The record's time to live from now: until it expires (nothing for a revoked one), plus the
+   * retention. Relative to the write, so no clock has to agree with Redis's.
+   */
+  long ttlMillis(TokenRecord r) {
+    long live = 0;
+    if (r.state() != StoredState.REVOKED) {
+      try {
+        live = Math.subtractExact(r.expiresAt().toEpochMilli(), r.updatedAt().toEpochMilli());
+      } catch (ArithmeticException e) {
+        live = MAX_LIVE_MILLIS;
+      }
+    }
+    return Math.min(Math.max(live, 0), MAX_LIVE_MILLIS) + retentionMillis;
+  }
+
+  /** Indexes the record's id in its workspace; returns the record's expiry (Redis time, ms). */
+  private long index(TokenRecord r, String what) {
+    Long expireAt = await(Scripts.INDEX.<Long>run(commands, ScriptOutputType.INTEGER,
+        new String[] {keys.index(r.workspace()), keys.due(r.workspace())}, r.id(),
+        Long.toString(ttlMillis(r)), Integer.toString(SWEEP_LIMIT),
+        Long.toString(INDEX_MARGIN_MILLIS)), what);
+    return Objects.requireNonNull(expireAt, "INDEX script returned nil");
+  }
+
+  /**
+   * Removes an index entry after its record is gone. The change itself has happened by then, so a
+   * failure here is not the caller's: the entry is skipped by listing and swept when due.
+   */
+  private void unindexQuietly(String workspace, String id) {
+    try {
+      await(Scripts.UNINDEX.<Long>run(commands, ScriptOutputType.INTEGER,
+          new String[] {keys.index(workspace), keys.due(workspace)}, id),
+          "unindex of token " + id);
+    } catch (StoreUnavailableException e) {
+      System.getLogger(RedisTokenStore.class.getName()).log(System.Logger.Level.DEBUG,
+          "index entry of token " + id + " left for the sweep: " + e.getMessage());
+    }
+  }
+
+  private <T> T await(CompletionStage<T> reply, String what) {
+    return Await.reply(reply, timeoutNanos, what);
+  }
+
+  private void open() {
+    if (closed.get()) throw new StoreUnavailableException("Redis token store is closed", null);
+  }
+
+  // ------------------------------------------------------------------ builder
+
+  /**
+   * Builds a {@link RedisTokenStore}. Give it exactly one way to reach Redis: {@link #uri}, {@link
+   * #clusterUri}, {@link #client}, {@link #clusterClient}, {@link #connection} or {@link
+   * #clusterConnection}. Each setting is checked as it is set, and may be set once. Not
+   * thread-safe.
    */
   public static final class Builder {
-    private @Nullable String uri;
-    private boolean cluster;
-    private @Nullable AbstractRedisClient client;
-    private @Nullable StatefulConnection<String, String> connection;
-    private String keyPrefix = "latchkey:";
-    private Duration retention = Duration.ofDays(30);
-    private Duration commandTimeout = Duration.ofSeconds(2);
-    private int sources;
+    private @Nullable String source;
+    private @Nullable RedisURI uri;
+    private @Nullable List<RedisURI> clusterUris;
+    private @Nullable RedisClient client;
+    private @Nullable RedisClusterClient clusterClient;
+    private @Nullable StatefulRedisConnection<String, String> connection;
+    private @Nullable StatefulRedisClusterConnection<String, String> clusterConnection;
+    private @Nullable StatefulRedisPubSubConnection<String, String> pubSubConnection;
+    private @Nullable String keyPrefix;
+    private @Nullable Duration retention;
+    private @Nullable Duration commandTimeout;
 
     private Builder() {}
 
-    private void once(String field) {
-      if (++sources > 1) {
-        throw new InvalidArgumentException(field,
-            "cannot be combined: give one of uri, clusterUri, client, clusterClient, connection");
+    /**
+     * A standalone Redis (or Sentinel) URI; the store creates and owns the client.
+     *
+     * @param redisUri {@code redis://}, {@code rediss://}, {@code redis-socket://} or {@code
+     *     redis-sentinel://}, as Lettuce's {@link RedisURI} reads them
+     * @throws InvalidArgumentException if malformed, or if another source was set
+     */
+    public Builder uri(String redisUri) {
+      checkSource("uri");
+      if (redisUri == null) throw new InvalidArgumentException("uri", "must not be null");
+      if (!redisUri.startsWith("redis://") && !redisUri.startsWith("rediss://")
+          && !redisUri.startsWith("redis-socket://") && !redisUri.startsWith("redis-sentinel://")
+          && !redisUri.startsWith("rediss-sentinel://")) {
+        throw new InvalidArgumentException("uri",
+            "must start with redis://, rediss://, redis-socket:// or redis-sentinel://");
       }
-    }
-
-    /** A standalone Redis, {@code redis://[password@]host:port[/db]} or {@code rediss://…}. */
-    public Builder uri(String uri) {
-      checkUri("uri", uri);
-      once("uri");
-      this.uri = uri;
+      this.uri = parse("uri", redisUri);
+      source = "uri";
       return this;
     }
 
-    /** A Redis Cluster, by the URI of any of its nodes: the rest are discovered. */
-    public Builder clusterUri(String uri) {
-      checkUri("clusterUri", uri);
-      once("clusterUri");
-      this.uri = uri;
-      this.cluster = true;
+    /**
+     * Seed nodes of a Redis Cluster; the store creates and owns a cluster client, which discovers
+     * the other nodes.
+     *
+     * @throws InvalidArgumentException if a URI is malformed, or if another source was set
+     */
+    public Builder clusterUri(String seedUri, String... moreSeedUris) {
+      checkSource("clusterUri");
+      if (seedUri == null || moreSeedUris == null) {
+        throw new InvalidArgumentException("clusterUri", "must not be null");
+      }
+      List<RedisURI> uris = new ArrayList<>();
+      List<String> all = new ArrayList<>();
+      all.add(seedUri);
+      all.addAll(Arrays.asList(moreSeedUris));
+      for (String s : all) {
+        if (s == null) throw new InvalidArgumentException("clusterUri", "must not be null");
+        if (!s.startsWith("redis://") && !s.startsWith("rediss://")) {
+          throw new InvalidArgumentException("clusterUri", "must start with redis:// or rediss://");
+        }
+        uris.add(parse("clusterUri", s));
+      }
+      this.clusterUris = List.copyOf(uris);
+      source = "clusterUri";
       return this;
     }
 
-    private static void checkUri(String field, @Nullable String uri) {
-      if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
-        throw new InvalidArgumentException(field, "must be a redis:// or rediss:// URI");
-      }
-    }
-
-    /** The host's standalone client; never shut down by the store. */
+    /**
+     * The host's standalone client: the store opens its own connections on it and closes them,
+     * never the client.
+     */
     public Builder client(RedisClient client) {
-      if (client == null) throw new InvalidArgumentException("client", "must not be null");
-      once("client");
-      this.client = client;
+      checkSource("client");
+      this.client = nonNull("client", client);
+      source = "client";
       return this;
     }
 
-    /** The host's cluster client; never shut down by the store. */
-    public Builder clusterClient(RedisClusterClient client) {
-      if (client == null) throw new InvalidArgumentException("clusterClient", "must not be null");
-      once("clusterClient");
-      this.client = client;
-      this.cluster = true;
+    /** The host's cluster client: as {@link #client}, for Redis Cluster. */
+    public Builder clusterClient(RedisClusterClient clusterClient) {
+      checkSource("clusterClient");
+      this.clusterClient = nonNull("clusterClient", clusterClient);
+      source = "clusterClient";
       return this;
     }
 
-    /** The host's standalone connection; never closed by the store. No change feed. */
+    /**
+     * The host's connection, with a String codec ({@link StringCodec#UTF8}); never closed by the
+     * store. Without {@link #pubSubConnection} the store has no change feed, and caches elsewhere
+     * learn of changes only when their entries' time-to-live ends.
+     */
     public Builder connection(StatefulRedisConnection<String, String> connection) {
-      if (connection == null) throw new InvalidArgumentException("connection", "must not be null");
-      once("connection");
-      this.connection = connection;
+      checkSource("connection");
+      this.connection = nonNull("connection", connection);
+      source = "connection";
       return this;
     }
 
-    /** The host's cluster connection; never closed by the store. No change feed. */
-    public Builder clusterConnection(StatefulRedisClusterConnection<String, String> connection) {
-      if (connection == null) {
-        throw new InvalidArgumentException("clusterConnection", "must not be null");
+    /** The host's cluster connection: as {@link #connection}, for Redis Cluster. */
+    public Builder clusterConnection(
+        StatefulRedisClusterConnection<String, String> clusterConnection) {
+      checkSource("clusterConnection");
+      this.clusterConnection = nonNull("clusterConnection", clusterConnection);
+      source = "clusterConnection";
+      return this;
+    }
+
+    /**
+     * The host's pub/sub connection (String codec) for the change feed of a store built on a
+     * {@link #connection} or {@link #clusterConnection}. The store subscribes it to its channel
+     * and unsubscribes on close; it never closes it.
+     */
+    public Builder pubSubConnection(StatefulRedisPubSubConnection<String, String> pubSubConnection) {
+      if (this.pubSubConnection != null) {
+        throw new InvalidArgumentException("pubSubConnection", "was already set");
       }
-      once("clusterConnection");
-      this.connection = connection;
-      this.cluster = true;
+      this.pubSubConnection = nonNull("pubSubConnection", pubSubConnection);
       return this;
     }
 
-    /** Prefix of every key and of the channel: 1 to 64 characters, no braces or blanks. */
+    /**
+     * Prepended to every key and to the change channel ({@code latchkey:} by default), so several
+     * stores or applications can share one Redis. At most 64 characters, no braces (they are
+     * cluster hash tags), no spaces or control characters; may be empty.
+     */
     public Builder keyPrefix(String keyPrefix) {
-      if (keyPrefix == null || keyPrefix.isEmpty() || keyPrefix.length() > 64
-          || !keyPrefix.matches("[^{}\\s]+")) {
-        throw new InvalidArgumentException("keyPrefix",
-            "must be 1 to 64 characters without braces or whitespace");
+      if (this.keyPrefix != null) {
+        throw new InvalidArgumentException("keyPrefix", "was already set to " + this.keyPrefix);
+      }
+      nonNull("keyPrefix", keyPrefix);
+      if (keyPrefix.length() > 64) {
+        throw new InvalidArgumentException("keyPrefix", "must be at most 64 characters");
+      }
+      for (int i = 0; i < keyPrefix.length(); i++) {
+        char c = keyPrefix.charAt(i);
+        if (c == '{' || c == '}') {
+          throw new InvalidArgumentException("keyPrefix",
+              "must not contain '{' or '}': they are Redis Cluster hash tags");
+        }
+        if (c <= ' ' || c == 0x7f) {
+          throw new InvalidArgumentException("keyPrefix",
+              "must not contain spaces or control characters (index " + i + ")");
+        }
       }
       this.keyPrefix = keyPrefix;
       return this;
     }
 
-    /** How long revoked and expired records stay before Redis drops them (30 days). */
+    /**
+     * How long a record stays in Redis after it expires or is revoked (30 days by default), so
+     * that listings and validation can still tell why it no longer works. Then its TTL removes it.
+     * At least one minute, at most 100 years.
+     */
     public Builder retention(Duration retention) {
-      if (retention == null || retention.isNegative() || retention.isZero()) {
-        throw new InvalidArgumentException("retention", "must be positive");
+      if (this.retention != null) {
+        throw new InvalidArgumentException("retention", "was already set to " + this.retention);
+      }
+      nonNull("retention", retention);
+      if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new InvalidArgumentException("retention", "must be at least 1 minute");
+      }
+      if (retention.compareTo(Duration.ofDays(36_500)) > 0) {
+        throw new InvalidArgumentException("retention", "must be at most 36500 days");
       }
       this.retention = retention;
       return this;
     }
 
-    /** How long a command may take before the store reports unavailable (2 s). */
-    public Builder commandTimeout(Duration timeout) {
-      if (timeout == null || timeout.toMillis() < 10) {
-        throw new InvalidArgumentException("commandTimeout", "must be at least 10 ms");
+    /**
+     * How long any call waits for Redis before it throws {@link StoreUnavailableException} (2 s
+     * by default): short, so that validation answers {@code UNAVAILABLE} quickly when Redis is
+     * down. Between 1 ms and 5 minutes.
+     */
+    public Builder commandTimeout(Duration commandTimeout) {
+      if (this.commandTimeout != null) {
+        throw new InvalidArgumentException("commandTimeout",
+            "was already set to " + this.commandTimeout);
       }
-      this.commandTimeout = timeout;
+      nonNull("commandTimeout", commandTimeout);
+      if (commandTimeout.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new InvalidArgumentException("commandTimeout", "must be at least 1 ms");
+      }
+      if (commandTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new InvalidArgumentException("commandTimeout", "must be at most 5 minutes");
+      }
+      this.commandTimeout = commandTimeout;
       return this;
     }
 
     /**
-     * Connects.
+     * Connects and returns the store.
      *
-     * @throws InvalidArgumentException if no source was given
+     * @throws InvalidArgumentException if no way to reach Redis was set, or the settings conflict
      * @throws StoreUnavailableException if Redis cannot be reached
      */
-    @SuppressWarnings("unchecked")
     public RedisTokenStore build() {
-      if (sources == 0) {
+      if (source == null) {
         throw new InvalidArgumentException("uri",
-            "or clusterUri, client, clusterClient or connection must be set");
+            "must be set, or one of clusterUri, client, clusterClient, connection,"
+                + " clusterConnection");
       }
-      AbstractRedisClient owned = null;
+      if (pubSubConnection != null && connection == null && clusterConnection == null) {
+        throw new InvalidArgumentException("pubSubConnection",
+            "goes with connection or clusterConnection; a store built from " + source
+                + " opens its own");
+      }
+      Duration timeout = commandTimeout == null ? DEFAULT_COMMAND_TIMEOUT : commandTimeout;
+      Connections c = connect(timeout);
+      return new RedisTokenStore(c, keyPrefix == null ? DEFAULT_KEY_PREFIX : keyPrefix,
+          retention == null ? DEFAULT_RETENTION : retention, timeout);
+    }
+
+    private Connections connect(Duration timeout) {
+      List<AutoCloseable> owned = new ArrayList<>();
       try {
+        if (uri != null) {
+          uri.setTimeout(timeout); // our own parse of the host's text: ours to change
+          RedisClient own = RedisClient.create(uri);
+          owned.add(() -> own.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+          own.setOptions(ClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(TimeoutOptions.enabled(timeout))
+              .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+              .build());
+          return standalone(own, owned);
+        }
+        if (clusterUris != null) {
+          for (RedisURI seed : clusterUris) seed.setTimeout(timeout);
+          RedisClusterClient own = RedisClusterClient.create(clusterUris);
+          owned.add(() -> own.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+          own.setOptions(ClusterClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(TimeoutOptions.enabled(timeout))
+              .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+              .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                  .enableAllAdaptiveRefreshTriggers().build())
+              .build());
+          return cluster(own, owned);
+        }
+        if (client != null) return standalone(client, owned);
+        if (clusterClient != null) return cluster(clusterClient, owned);
+        StatefulRedisPubSubConnection<String, String> hostPubSub = pubSubConnection;
+        Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
+            hostPubSub == null ? null : () -> hostPubSub;
         if (connection != null) {
-          RedisClusterAsyncCommands<String, String> commands = cluster
-              ? ((StatefulRedisClusterConnection<String, String>) connection).async()
-              : ((StatefulRedisConnection<String, String>) connection).async();
-          return new RedisTokenStore(this, commands, null, false, null);
+          return new Connections("standalone", connection.async(), pubSub, false, owned);
         }
-        AbstractRedisClient c = client;
-        if (c == null) {
-          RedisURI redisUri = RedisURI.create(uri);
-          redisUri.setTimeout(commandTimeout);
-          if (cluster) {
-            RedisClusterClient cc = RedisClusterClient.create(redisUri);
-            cc.setOptions(ClusterClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-            c = cc;
-          } else {
-            RedisClient rc = RedisClient.create(redisUri);
-            rc.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-            c = rc;
-          }
-          owned = c;
+        return new Connections("cluster", Objects.requireNonNull(clusterConnection).async(),
+            pubSub, false, owned);
+      } catch (RuntimeException e) {
+        Connections.closeAll(owned);
+        if (e instanceof StoreUnavailableException || e instanceof InvalidArgumentException) {
+          throw e;
         }
-        StatefulConnection<String, String> conn;
-        RedisClusterAsyncCommands<String, String> commands;
-        if (c instanceof RedisClusterClient cc) {
-          StatefulRedisClusterConnection<String, String> cluster = cc.connect();
-          conn = cluster;
-          commands = cluster.async();
-        } else {
-          StatefulRedisConnection<String, String> single = ((RedisClient) c).connect();
-          conn = single;
-          commands = single.async();
-        }
-        return new RedisTokenStore(this, commands, c, owned != null, conn);
-      } catch (RedisException | IllegalArgumentException e) {
-        if (owned != null) owned.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-        if (e instanceof IllegalArgumentException) {
-          throw new InvalidArgumentException("uri", "is malformed: " + e.getMessage());
-        }
-        throw unavailable("connect", e);
+        throw Await.connectFailed(e);
       }
+    }
+
+    private static Connections standalone(RedisClient client, List<AutoCloseable> owned) {
+      StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
+      owned.add(c);
+      return new Connections("standalone", c.async(),
+          () -> client.connectPubSub(StringCodec.UTF8), true, owned);
+    }
+
+    private static Connections cluster(RedisClusterClient client, List<AutoCloseable> owned) {
+      StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
+      owned.add(c);
+      return new Connections("cluster", c.async(),
+          () -> client.connectPubSub(StringCodec.UTF8), true, owned);
+    }
+
+    /** Parses without echoing the text: a URI may carry a password. */
+    private static RedisURI parse(String field, String text) {
+      try {
+        return RedisURI.create(text);
+      } catch (RuntimeException e) {
+        throw new InvalidArgumentException(field, "is not a valid Redis URI (redis://host:port)");
+      }
+    }
+
+    /** Fails unless {@code field} may become the one way to reach Redis. */
+    private void checkSource(String field) {
+      if (field.equals(source)) throw new InvalidArgumentException(field, "was already set");
+      if (source != null) {
+        throw new InvalidArgumentException(field,
+            "cannot be combined with " + source + ": give the store one way to reach Redis");
+      }
+    }
+
+    private static <T> T nonNull(String field, @Nullable T value) {
+      if (value == null) throw new InvalidArgumentException(field, "must not be null");
+      return value;
     }
   }
 }

@@ -9,14 +9,12 @@ class RedisTokenStoreCompatibilityTest extends TokenStoreCompatibilityKit {
 
   @Override
   protected TokenStore newStore() {
-    prefix = EmbeddedRedis.freshPrefix();
-    return RedisTokenStore.builder().uri(EmbeddedRedis.standaloneUri()).keyPrefix(prefix)
-        .commandTimeout(java.time.Duration.ofSeconds(5)).build();
+    prefix = TestRedis.freshPrefix();
+    return RedisTokenStore.builder().uri(TestRedis.standaloneUri()).keyPrefix(prefix).build();
   }
 
   @Override
   protected TokenStore secondStore(TokenStore first) {
-    return RedisTokenStore.builder().uri(EmbeddedRedis.standaloneUri()).keyPrefix(prefix)
-        .commandTimeout(java.time.Duration.ofSeconds(5)).build();
+    return RedisTokenStore.builder().uri(TestRedis.standaloneUri()).keyPrefix(prefix).build();
   }
 }
