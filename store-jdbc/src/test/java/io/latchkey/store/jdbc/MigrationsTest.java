@@ -11,6 +11,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Versioned migrations on a real PostgreSQL and on H2: empty database, re-apply, racing starts. */
 class MigrationsTest {
@@ -45,9 +47,11 @@ class MigrationsTest {
     assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3);
   }
 
-  @Test
-  void build_concurrentStartsOnOnePostgres_applyEachVersionOnce() throws Exception {
-    String prefix = SharedPostgres.freshPrefix();
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void build_concurrentStartsOnOneDatabase_applyEachVersionOnce(Backend backend)
+      throws Exception {
+    Backend.Opened db = backend.open();
     int starters = 4;
     CountDownLatch go = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(starters);
@@ -55,14 +59,19 @@ class MigrationsTest {
     for (int i = 0; i < starters; i++) {
       stores.add(pool.submit(() -> {
         go.await();
-        return JdbcTokenStore.builder().jdbcUrl(SharedPostgres.url()).username("postgres")
-            .tablePrefix(prefix).maximumPoolSize(2).build();
+        return db.builder().maximumPoolSize(2).build();
       }));
     }
     go.countDown();
-    for (Future<JdbcTokenStore> f : stores) f.get(60, TimeUnit.SECONDS).close();
-    pool.shutdown();
-    assertThat(versions(postgres(), prefix)).containsExactly(1, 2, 3);
+    try {
+      for (Future<JdbcTokenStore> f : stores) f.get(60, TimeUnit.SECONDS).close();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(versions(db.sql(), db.prefix())).containsExactly(1, 2, 3);
+    int rows = db.sql().withHandle(h -> h.createQuery(
+        "SELECT count(*) FROM " + db.prefix() + "schema_version").mapTo(Integer.class).one());
+    assertThat(rows).isEqualTo(3);
   }
 
   @Test
