@@ -17,7 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -218,6 +220,24 @@ class JdbcTokenStoreTest {
           java.time.Duration.ofSeconds(5));
       locker.rollback();
       assertThat(store.find(r.id())).contains(r);
+    }
+  }
+
+  @Test
+  void h2File_closedAndReopened_keepsRecordsAndMigratesOnce(@TempDir Path dir) {
+    String url = "jdbc:h2:file:" + dir.resolve("tokens").toAbsolutePath();
+    TokenRecord r = record("0000000000000009");
+    try (JdbcTokenStore store = JdbcTokenStore.create(url)) {
+      assertThat(store.dialect()).isEqualTo("h2");
+      assertThat(store.subscribe(id -> { })).isEmpty();
+      store.insert(r);
+    }
+    // Closing the owned pool released the file: a second open (as after a restart) succeeds.
+    try (JdbcTokenStore reopened = JdbcTokenStore.create(url)) {
+      assertThat(reopened.find(r.id())).contains(r);
+      int versions = org.jdbi.v3.core.Jdbi.create(url).withHandle(h -> h.createQuery(
+          "SELECT count(*) FROM latchkey_schema_version").mapTo(Integer.class).one());
+      assertThat(versions).isEqualTo(Migrations.SCRIPTS.size());
     }
   }
 
