@@ -53,9 +53,13 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>Built from a JDBC URL, the store creates and owns a HikariCP pool and closes it in {@link
- * #close()}; built from the host's {@link DataSource}, it never closes it (the change feed then
- * holds one of its connections while subscribed). Every method throws {@link
- * StoreUnavailableException} when the database cannot be reached.
+ * #close()}; built from the host's {@link DataSource}, it never closes it (on PostgreSQL the change
+ * feed then holds one of its connections from the first subscription until {@link #close()}).
+ *
+ * <p>Every method throws {@link StoreUnavailableException} when the database cannot be reached,
+ * a statement fails, or a statement outlives the {@linkplain Builder#queryTimeout query timeout};
+ * a write that throws leaves the row as it was. Messages never carry a bound value (a hash).
+ * Thread-safe.
  */
 public final class JdbcTokenStore implements TokenStore {
   private static final String COLUMNS = "id, workspace, name, description, hint, key_id, hash, "
@@ -107,12 +111,14 @@ public final class JdbcTokenStore implements TokenStore {
    * A store over the database at {@code jdbcUrl} ({@code jdbc:postgresql://…}, {@code
    * jdbc:h2:file:…}, {@code jdbc:h2:mem:…}), with its own connection pool and migrations applied.
    *
-   * @throws StoreUnavailableException if the database cannot be reached
+   * @throws InvalidArgumentException if the URL is not a PostgreSQL or H2 JDBC URL
+   * @throws StoreUnavailableException if the database cannot be reached or a migration fails
    */
   public static JdbcTokenStore create(String jdbcUrl) {
     return builder().jdbcUrl(jdbcUrl).build();
   }
 
+  /** A builder; give it {@link Builder#jdbcUrl} or {@link Builder#dataSource}. */
   public static Builder builder() {
     return new Builder();
   }
