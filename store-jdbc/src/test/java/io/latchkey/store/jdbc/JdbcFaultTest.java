@@ -51,6 +51,7 @@ class JdbcFaultTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the subscription is held, not used, by the try block
   void databaseRestarted_failedIssueLeftNothing_poolAndFeedRecover(@TempDir Path dataDir)
       throws Exception {
     EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir)

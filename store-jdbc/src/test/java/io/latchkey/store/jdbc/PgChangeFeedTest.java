@@ -43,6 +43,7 @@ class PgChangeFeedTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the subscription is held, not used, by the try block
   void feed_connectionKilled_reconnectsResetsSubscribersAndDeliversAgain() {
     Backend.Opened db = Backend.POSTGRESQL.open();
     Recorder recorder = new Recorder();

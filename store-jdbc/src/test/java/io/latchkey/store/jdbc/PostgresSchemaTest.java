@@ -50,6 +50,7 @@ class PostgresSchemaTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the subscription is held, not used, by the try block
   void changeFeed_rowEditedByHandWithoutVersionBump_notifiesButUsageWriteDoesNot() {
     String prefix = SharedPostgres.freshPrefix();
     Jdbi sql = Jdbi.create(SharedPostgres.url(), "postgres", "");
