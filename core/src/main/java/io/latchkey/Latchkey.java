@@ -282,7 +282,14 @@ public final class Latchkey implements AutoCloseable {
     private static void checkPositive(String field, @Nullable TemporalAmount amount) {
       if (amount == null) throw new InvalidArgumentException(field, "must not be null");
       Instant epoch = Instant.EPOCH;
-      if (!epoch.atZone(ZoneOffset.UTC).plus(amount).toInstant().isAfter(epoch)) {
+      Instant end;
+      try {
+        // Far enough ahead that any issue time plus this amount must still be representable.
+        end = epoch.atZone(ZoneOffset.UTC).plusYears(1000).plus(amount).toInstant();
+      } catch (java.time.DateTimeException | ArithmeticException e) {
+        throw new InvalidArgumentException(field, "is too long: " + amount);
+      }
+      if (!end.isAfter(epoch.atZone(ZoneOffset.UTC).plusYears(1000).toInstant())) {
         throw new InvalidArgumentException(field, "must be positive, was " + amount);
       }
     }
@@ -375,8 +382,11 @@ public final class Latchkey implements AutoCloseable {
       Instant epoch = Instant.EPOCH;
       if (epoch.atZone(ZoneOffset.UTC).plus(defaultLifetime).toInstant()
           .isAfter(epoch.atZone(ZoneOffset.UTC).plus(maxLifetime).toInstant())) {
-        throw new InvalidArgumentException("defaultLifetime",
-            defaultLifetime + " exceeds maxLifetime " + maxLifetime);
+        if (defaultLifetimeSet) {
+          throw new InvalidArgumentException("defaultLifetime",
+              defaultLifetime + " exceeds maxLifetime " + maxLifetime);
+        }
+        defaultLifetime = maxLifetime; // only a shorter maximum was set: it caps the default too
       }
       return new Latchkey(this, store, ordered);
     }
