@@ -10,7 +10,6 @@ import io.latchkey.internal.UsageBuffer;
 import io.latchkey.spi.TokenStore;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -48,6 +47,7 @@ public final class Latchkey implements AutoCloseable {
   private final DefaultTokenValidator validator;
   private final UsageBuffer usage;
   private final ScheduledExecutorService background;
+  private final java.util.concurrent.ExecutorService invalidations;
   private final TokenStore.@Nullable Subscription subscription;
   private volatile boolean closed;
 
@@ -62,6 +62,11 @@ public final class Latchkey implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.invalidations = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "latchkey-invalidations");
+      t.setDaemon(true);
+      return t;
+    });
     TokenListener listener = b.listeners.isEmpty() ? TokenListener.NONE
         : b.listeners.size() == 1 ? b.listeners.get(0)
         : composite(List.copyOf(b.listeners));
@@ -73,7 +78,7 @@ public final class Latchkey implements AutoCloseable {
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     this.validator = new DefaultTokenValidator(format, hasher, store, clock, listener, usage,
-        background, manager, ticker, new DefaultTokenValidator.CacheSettings(
+        background, invalidations, manager, ticker, new DefaultTokenValidator.CacheSettings(
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
             b.serveStaleFor));
     manager.attach(validator);
@@ -134,6 +139,7 @@ public final class Latchkey implements AutoCloseable {
     if (closed) return;
     closed = true;
     if (subscription != null) subscription.close();
+    invalidations.shutdown();
     background.shutdown();
     try {
       background.awaitTermination(5, TimeUnit.SECONDS);
@@ -235,10 +241,7 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /**
-     * The lifetime of a token that asks for none: two years by default, or the {@link
-     * #maxLifetime} if that is shorter.
-     */
+    /** The lifetime of a token that asks for none: two years by default. */
     public Builder defaultLifetime(Period lifetime) {
       return defaultLifetime((TemporalAmount) lifetime);
     }
@@ -281,12 +284,12 @@ public final class Latchkey implements AutoCloseable {
       Instant epoch = Instant.EPOCH;
       Instant end;
       try {
-        end = epoch.atZone(ZoneOffset.UTC).plus(amount).toInstant();
-      } catch (DateTimeException | ArithmeticException e) {
-        // Past the range of Instant: no expiry could ever be computed from it.
-        throw new InvalidArgumentException(field, "is too long, was " + amount);
+        // Far enough ahead that any issue time plus this amount must still be representable.
+        end = epoch.atZone(ZoneOffset.UTC).plusYears(1000).plus(amount).toInstant();
+      } catch (java.time.DateTimeException | ArithmeticException e) {
+        throw new InvalidArgumentException(field, "is too long: " + amount);
       }
-      if (!end.isAfter(epoch)) {
+      if (!end.isAfter(epoch.atZone(ZoneOffset.UTC).plusYears(1000).toInstant())) {
         throw new InvalidArgumentException(field, "must be positive, was " + amount);
       }
     }
@@ -355,8 +358,8 @@ public final class Latchkey implements AutoCloseable {
     /**
      * Builds the instance and subscribes to the store's change feed, if it has one.
      *
-     * @throws InvalidArgumentException if the store or a hashing key is missing, or a default
-     *     lifetime that was set exceeds the maximum
+     * @throws InvalidArgumentException if the store or a hashing key is missing, or the default
+     *     lifetime exceeds the maximum
      */
     public Latchkey build() {
       if (store == null) {
@@ -379,13 +382,11 @@ public final class Latchkey implements AutoCloseable {
       Instant epoch = Instant.EPOCH;
       if (epoch.atZone(ZoneOffset.UTC).plus(defaultLifetime).toInstant()
           .isAfter(epoch.atZone(ZoneOffset.UTC).plus(maxLifetime).toInstant())) {
-        if (!defaultLifetimeSet) {
-          // Only the maximum was set: it caps the built-in two-year default too.
-          defaultLifetime = maxLifetime;
-        } else {
+        if (defaultLifetimeSet) {
           throw new InvalidArgumentException("defaultLifetime",
               defaultLifetime + " exceeds maxLifetime " + maxLifetime);
         }
+        defaultLifetime = maxLifetime; // only a shorter maximum was set: it caps the default too
       }
       return new Latchkey(this, store, ordered);
     }

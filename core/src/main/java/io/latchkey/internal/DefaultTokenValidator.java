@@ -2,6 +2,7 @@ package io.latchkey.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.latchkey.Reason;
 import io.latchkey.StoreUnavailableException;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +36,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class DefaultTokenValidator implements TokenValidator, ChangeListener {
   private static final System.Logger LOG = System.getLogger(DefaultTokenValidator.class.getName());
+  /**
+   * While the store is down and stale entries may be served, how long they are served without
+   * asking the store again: one failed read per second, not one per request.
+   */
+  static final long STORE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final int STRIPES = 64;
 
   /** Cache settings; a zero ttl turns the cache off (every validation reads the store). */
   public record CacheSettings(long maximumSize, Duration ttl, long negativeMaximumSize,
@@ -53,16 +61,23 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final boolean listening;
   private final UsageBuffer usage;
   private final Executor background;
+  private final Executor invalidations;
   private final Rehasher rehasher;
   private final Ticker ticker;
   private final @Nullable Cache<String, CompiledToken> cache;
+  private final @Nullable Policy<String, CompiledToken> policy;
   private final @Nullable Cache<String, Boolean> unknown;
   private final long ttlNanos;
   private final long staleNanos;
+  /** Per stripe of ids, bumped before every invalidation; see {@link #load}. */
+  private final AtomicLongArray invalidationStamps = new AtomicLongArray(STRIPES);
+  /** Set when a store read failed as unavailable; cleared by the next successful read. */
+  private volatile boolean storeDown;
+  private volatile long retryStoreAtNanos;
 
   public DefaultTokenValidator(TokenFormat format, Hasher hasher, TokenStore store, Clock clock,
-      TokenListener listener, UsageBuffer usage, Executor background, Rehasher rehasher,
-      Ticker ticker, CacheSettings settings) {
+      TokenListener listener, UsageBuffer usage, Executor background, Executor invalidations,
+      Rehasher rehasher, Ticker ticker, CacheSettings settings) {
     this.format = format;
     this.hasher = hasher;
     this.store = store;
@@ -71,23 +86,31 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     this.listening = listener != TokenListener.NONE;
     this.usage = usage;
     this.background = background;
+    this.invalidations = invalidations;
     this.rehasher = rehasher;
     this.ticker = ticker;
     this.ttlNanos = settings.ttl().toNanos();
     this.staleNanos = settings.serveStaleFor().toNanos();
     if (ttlNanos > 0) {
+      // Maintenance runs on the calling thread: with reads kept out of the policy (see validate)
+      // it is only the bookkeeping of loads, which handing to the common pool would cost a thread
+      // wake-up each.
       this.cache = Caffeine.newBuilder()
+          .executor(Runnable::run)
           .maximumSize(settings.maximumSize())
           .expireAfterWrite(ttlNanos + staleNanos, TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
+      this.policy = cache.policy();
       this.unknown = Caffeine.newBuilder()
+          .executor(Runnable::run)
           .maximumSize(settings.negativeMaximumSize())
           .expireAfterWrite(settings.negativeTtl().toNanos(), TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
     } else {
       this.cache = null;
+      this.policy = null;
       this.unknown = null;
     }
   }
@@ -132,9 +155,14 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     }
 
     UsageBuffer.Slot slot = entry.usage;
-    if (slot != null) {
-      UsageBuffer.record(slot, now, IpRanges.isAddress(ip) ? ip : null,
+    if (slot != null && now > slot.usedAt) { // at most once per millisecond per token
+      UsageBuffer.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
+      // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
+      // frequency sketch needs relative popularity, not every read, and each recorded read costs
+      // a reordering of the access deque and a sketch increment, cache misses with many tokens.
+      Cache<String, CompiledToken> c = cache;
+      if (c != null && (now & 15) == 0) c.getIfPresent(id);
     }
     if (entry.keyIndex != 0 && entry.rehashing.compareAndSet(false, true)) {
       scheduleRehash(entry, token);
@@ -148,20 +176,46 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       Optional<TokenRecord> found = store.find(id);
       return found.isPresent() ? compile(found.get()) : CompiledToken.UNKNOWN;
     }
-    if (unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
-    CompiledToken entry = c.getIfPresent(id);
+    // Valid tokens are the common case: look at the records first, the unknown ids second. The
+    // read is quiet: recording every read for the eviction policy (W-TinyLFU) costs a ring-buffer
+    // write and, when drained, a 48-byte array per read in Caffeine's frequency sketch. validate()
+    // records a sample of reads instead, with usage.
+    CompiledToken entry = policy.getIfPresentQuietly(id);
     if (entry != null && isFresh(entry)) return entry;
-    // Miss or stale: load once per id, inside the cache's compute for that key.
+    if (entry == null && unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+    return load(c, id);
+  }
+
+  /**
+   * Loads a missing or stale entry, once per id however many requests wait: the store is read
+   * inside the cache's compute for that key.
+   *
+   * <p>An invalidation that arrives while the store is being read may be older than what the read
+   * returned, or newer; we cannot tell. Caffeine's {@code invalidate(key)} waits for a compute of
+   * that key, but {@code invalidateAll()} (a feed reset) passes over a compute still in flight.
+   * So every invalidation bumps its id's stripe of {@link #invalidationStamps}, and a load that saw
+   * its stripe move drops what it cached (the waiting requests still get the answer read, which was current when they came).
+   */
+  private CompiledToken load(Cache<String, CompiledToken> c, String id) {
+    int stripe = id.hashCode() & (STRIPES - 1);
+    long before = invalidationStamps.get(stripe);
     CompiledToken loaded = c.asMap().compute(id, (key, old) -> {
       if (old != null && isFresh(old)) return old;
       if (old == null && unknown.getIfPresent(key) != null) return null;
+      boolean servable = old != null && ticker.read() - old.loadedAtNanos <= ttlNanos + staleNanos;
+      if (servable && storeDown && ticker.read() - retryStoreAtNanos < 0) {
+        return old; // the store failed a moment ago: do not make every request wait for it again
+      }
       Optional<TokenRecord> found;
       try {
         found = store.find(key);
+        storeDown = false;
       } catch (RuntimeException e) {
-        if (old != null && ticker.read() - old.loadedAtNanos <= ttlNanos + staleNanos) {
-          return old; // the host allowed serving this entry while the store is down
+        if (e instanceof StoreUnavailableException) {
+          retryStoreAtNanos = ticker.read() + STORE_RETRY_NANOS;
+          storeDown = true;
         }
+        if (servable) return old; // the host allowed serving this entry while the store is down
         throw e;
       }
       if (found.isEmpty()) {
@@ -170,6 +224,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       }
       return compile(found.get());
     });
+    if (invalidationStamps.get(stripe) != before) {
+      if (loaded != null) {
+        c.asMap().remove(id, loaded);
+      } else {
+        unknown.invalidate(id);
+      }
+    }
     return loaded == null ? CompiledToken.UNKNOWN : loaded;
   }
 
@@ -215,6 +276,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   /** Drops one id from the cache (and from the unknown ids). */
   public void invalidate(String id) {
     if (cache != null) {
+      invalidationStamps.incrementAndGet(id.hashCode() & (STRIPES - 1));
       cache.invalidate(id);
       unknown.invalidate(id);
     }
@@ -223,6 +285,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   /** Drops everything cached. */
   public void invalidateAll() {
     if (cache != null) {
+      for (int i = 0; i < STRIPES; i++) invalidationStamps.incrementAndGet(i);
       cache.invalidateAll();
       unknown.invalidateAll();
     }
@@ -233,13 +296,27 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     return cache == null ? 0 : cache.estimatedSize();
   }
 
+  /**
+   * Feed notifications arrive on the store's I/O thread. Invalidating there could block on a load
+   * of the same id that is waiting for that very thread (a cache compute holds the key while it
+   * reads the store), so they are applied on a thread of their own; the result is the same, as an
+   * invalidation queued behind a load removes what the load put.
+   */
   @Override
   public void tokenChanged(String tokenId) {
-    invalidate(tokenId);
+    onInvalidationThread(() -> invalidate(tokenId));
   }
 
   @Override
   public void feedReset() {
-    invalidateAll();
+    onInvalidationThread(this::invalidateAll);
+  }
+
+  private void onInvalidationThread(Runnable task) {
+    try {
+      invalidations.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // Latchkey is closing: nothing will read the cache again.
+    }
   }
 }

@@ -1,38 +1,63 @@
 package io.latchkey.internal;
 
 import io.latchkey.HashingKey;
+import java.security.DigestException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.List;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HMAC-SHA256 of a token's id and secret, keyed by the configured hashing keys. The first key is
- * the primary: new tokens use it. Each thread keeps its own {@link Mac} per key and its own
- * buffers, so hashing allocates nothing after warm-up.
+ * HMAC-SHA256 (RFC 2104) of a token's id and secret, keyed by the configured hashing keys. The
+ * first key is the primary: new tokens use it.
+ *
+ * <p>HMAC is built here from the JDK's SHA-256 {@link MessageDigest} rather than taken from {@code
+ * javax.crypto.Mac}: the same four compressions, but {@code Mac.doFinal(byte[], int)} allocates a
+ * fresh array for every result, and this runs on every validation. Each thread keeps its own
+ * digest and buffers, so hashing allocates nothing after warm-up. {@code HasherTest} checks the
+ * result against {@code Mac}.
  */
 public final class Hasher {
   public static final int HASH_LENGTH = 32;
-  private static final String ALGORITHM = "HmacSHA256";
+  private static final int BLOCK = 64;
 
-  private final HashingKey[] keys;
+  private final String[] keyIds;
+  /** Per key, the key (hashed if longer than a block) padded to a block and XORed with 0x36. */
+  private final byte[][] innerPads;
+  /** The same with 0x5c. */
+  private final byte[][] outerPads;
   private final ThreadLocal<State> state;
 
   public Hasher(List<HashingKey> keys) {
     if (keys.isEmpty()) throw new IllegalArgumentException("no hashing key");
-    this.keys = keys.toArray(new HashingKey[0]);
+    int n = keys.size();
+    this.keyIds = new String[n];
+    this.innerPads = new byte[n][];
+    this.outerPads = new byte[n][];
+    for (int k = 0; k < n; k++) {
+      keyIds[k] = keys.get(k).id();
+      byte[] key = keys.get(k).bytes();
+      if (key.length > BLOCK) key = sha256().digest(key);
+      byte[] ipad = new byte[BLOCK];
+      byte[] opad = new byte[BLOCK];
+      for (int i = 0; i < BLOCK; i++) {
+        byte b = i < key.length ? key[i] : 0;
+        ipad[i] = (byte) (b ^ 0x36);
+        opad[i] = (byte) (b ^ 0x5c);
+      }
+      innerPads[k] = ipad;
+      outerPads[k] = opad;
+    }
     this.state = ThreadLocal.withInitial(State::new);
   }
 
   public String primaryKeyId() {
-    return keys[0].id();
+    return keyIds[0];
   }
 
   /** The index of a configured key id, or -1 if not configured. */
   public int indexOf(String keyId) {
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i].id().equals(keyId)) return i;
+    for (int i = 0; i < keyIds.length; i++) {
+      if (keyIds[i].equals(keyId)) return i;
     }
     return -1;
   }
@@ -49,31 +74,39 @@ public final class Hasher {
    * expected}. Allocates nothing.
    */
   public boolean matches(int keyIndex, byte[] expected, String token, int offset) {
-    if (keyIndex < 0 || keyIndex >= keys.length) return false;
+    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
     State s = state.get();
     s.compute(keyIndex, token, offset);
     return MessageDigest.isEqual(s.out, expected);
   }
 
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("SHA-256 is unavailable in this JDK", e);
+    }
+  }
+
   private final class State {
-    final Mac[] macs = new Mac[keys.length];
+    final MessageDigest md = sha256();
     final byte[] in = new byte[TokenFormat.BODY_LENGTH];
+    final byte[] inner = new byte[HASH_LENGTH];
     final byte[] out = new byte[HASH_LENGTH];
 
     void compute(int keyIndex, String token, int offset) {
-      Mac mac = macs[keyIndex];
+      // The body is ASCII (base62), checked by TokenFormat before we get here.
+      for (int i = 0; i < in.length; i++) in[i] = (byte) token.charAt(offset + i);
       try {
-        if (mac == null) {
-          mac = Mac.getInstance(ALGORITHM);
-          mac.init(new SecretKeySpec(keys[keyIndex].bytes(), ALGORITHM));
-          macs[keyIndex] = mac;
-        }
-        // The body is ASCII (base62), checked by TokenFormat before we get here.
-        for (int i = 0; i < in.length; i++) in[i] = (byte) token.charAt(offset + i);
-        mac.update(in, 0, in.length);
-        mac.doFinal(out, 0);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HmacSHA256 is unavailable in this JDK", e);
+        md.update(innerPads[keyIndex]);
+        md.update(in, 0, in.length);
+        md.digest(inner, 0, HASH_LENGTH);
+        md.update(outerPads[keyIndex]);
+        md.update(inner, 0, HASH_LENGTH);
+        md.digest(out, 0, HASH_LENGTH);
+      } catch (DigestException e) {
+        md.reset();
+        throw new IllegalStateException("SHA-256 digest failed", e);
       }
     }
   }

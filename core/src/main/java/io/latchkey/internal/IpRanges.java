@@ -21,16 +21,11 @@ public final class IpRanges {
   private static final long V4_MAPPED_LO = 0x0000_ffff_0000_0000L;
   private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[2]);
 
-  private final long[] hi;
-  private final long[] lo;
-  private final long[] maskHi;
-  private final long[] maskLo;
+  /** Per range four longs: network high, network low, mask high, mask low (one object to load). */
+  private final long[] ranges;
 
   private IpRanges(int n) {
-    hi = new long[n];
-    lo = new long[n];
-    maskHi = new long[n];
-    maskLo = new long[n];
+    ranges = new long[4 * n];
   }
 
   /** Compiles canonical entries; null if the list is empty (any address allowed). */
@@ -42,10 +37,10 @@ public final class IpRanges {
       String entry = canonical.get(i);
       int bits = parseRange(entry, addr);
       if (bits < 0) throw new IllegalStateException("stored allowlist entry is malformed");
-      r.hi[i] = addr[0];
-      r.lo[i] = addr[1];
-      r.maskHi[i] = mask(bits, 0);
-      r.maskLo[i] = mask(bits, 64);
+      r.ranges[4 * i] = addr[0];
+      r.ranges[4 * i + 1] = addr[1];
+      r.ranges[4 * i + 2] = mask(bits, 0);
+      r.ranges[4 * i + 3] = mask(bits, 64);
     }
     return r;
   }
@@ -55,8 +50,9 @@ public final class IpRanges {
     if (ip == null) return false;
     long[] a = SCRATCH.get();
     if (!parseAddress(ip, 0, ip.length(), a)) return false;
-    for (int i = 0; i < hi.length; i++) {
-      if ((a[0] & maskHi[i]) == hi[i] && (a[1] & maskLo[i]) == lo[i]) return true;
+    long[] r = ranges;
+    for (int i = 0; i + 3 < r.length; i += 4) {
+      if ((a[0] & r[i + 2]) == r[i] && (a[1] & r[i + 3]) == r[i + 1]) return true;
     }
     return false;
   }
@@ -162,8 +158,13 @@ public final class IpRanges {
     return parts == 4 ? value : -1;
   }
 
+  /**
+   * Parses IPv6 text into two longs without allocating: groups are packed into {@code out} in the
+   * order read, and the groups after a {@code ::} are then shifted to the end.
+   */
   private static boolean parseV6(String s, int from, int to, long[] out) {
-    int[] groups = new int[8];
+    out[0] = 0;
+    out[1] = 0;
     int count = 0;
     int gap = -1;
     int i = from;
@@ -171,11 +172,7 @@ public final class IpRanges {
       if (to - i < 2 || s.charAt(i + 1) != ':') return false;
       gap = 0;
       i += 2;
-      if (i == to) {
-        out[0] = 0;
-        out[1] = 0;
-        return true;
-      }
+      if (i == to) return true;
     }
     while (i < to) {
       if (count == 8) return false;
@@ -191,13 +188,13 @@ public final class IpRanges {
         if (count > 6) return false;
         long v4 = parseV4(s, start, to);
         if (v4 < 0) return false;
-        groups[count++] = (int) (v4 >>> 16);
-        groups[count++] = (int) (v4 & 0xffff);
+        setGroup(out, count++, (int) (v4 >>> 16));
+        setGroup(out, count++, (int) (v4 & 0xffff));
         i = to;
         break;
       }
       if (i == start) return false;
-      groups[count++] = v;
+      setGroup(out, count++, v);
       if (i == to) break;
       if (s.charAt(i) != ':') return false;
       i++;
@@ -210,23 +207,25 @@ public final class IpRanges {
         return false; // trailing single colon
       }
     }
-    int[] full = new int[8];
-    if (gap < 0) {
-      if (count != 8) return false;
-      System.arraycopy(groups, 0, full, 0, 8);
-    } else {
-      if (count > 7) return false;
-      System.arraycopy(groups, 0, full, 0, gap);
-      int tail = count - gap;
-      System.arraycopy(groups, gap, full, 8 - tail, tail);
+    if (gap < 0) return count == 8;
+    if (count > 7) return false;
+    // Move groups [gap, count) to [8 - tail, 8), highest first so none is overwritten unread.
+    int tail = count - gap;
+    for (int k = tail - 1; k >= 0; k--) {
+      int v = group(out, gap + k);
+      setGroup(out, gap + k, 0);
+      setGroup(out, 8 - tail + k, v);
     }
-    long h = 0;
-    long l = 0;
-    for (int k = 0; k < 4; k++) h = (h << 16) | full[k];
-    for (int k = 4; k < 8; k++) l = (l << 16) | full[k];
-    out[0] = h;
-    out[1] = l;
     return true;
+  }
+
+  private static int group(long[] a, int k) {
+    return (int) ((a[k >> 2] >>> (48 - 16 * (k & 3))) & 0xffff);
+  }
+
+  private static void setGroup(long[] a, int k, int v) {
+    int shift = 48 - 16 * (k & 3);
+    a[k >> 2] = (a[k >> 2] & ~(0xffffL << shift)) | ((long) v << shift);
   }
 
   private static int hex(char c) {

@@ -43,7 +43,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -803,11 +802,5 @@ public abstract class TokenStoreCompatibilityKit {
         if (second != store) second.close();
       }
     }
-  }
-
-  /** For subclasses: the hash renderings that must never appear in a backend's raw data. */
-  protected static List<String> renderings(byte @Nullable [] hash) {
-    if (hash == null) return List.of();
-    return List.of(Base64.getEncoder().encodeToString(hash), HexFormat.of().formatHex(hash));
   }
 }

@@ -1,0 +1,52 @@
+package io.latchkey.benchmarks;
+
+import io.latchkey.HashingKey;
+import io.latchkey.Latchkey;
+import io.latchkey.NewToken;
+import io.latchkey.TokenManager;
+import io.latchkey.ValidationRequest;
+import io.latchkey.spi.TokenStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What every benchmark shares: one kind of token and one kind of request. */
+final class Fixtures {
+  static final String PREFIX = "acme";
+  static final String WORKSPACE = "workspace-7";
+  static final String ALLOWED = "203.0.113.0/24";
+  static final String CLIENT_IP = "203.0.113.9";
+  static final String REQUIRED = "invoices:read";
+  /** The pepper of both Latchkey and the floor (fixed, so the JVMs of one run agree). */
+  static final byte[] PEPPER = new byte[32];
+
+  static {
+    for (int i = 0; i < PEPPER.length; i++) PEPPER[i] = (byte) (31 * i + 7);
+  }
+
+  private Fixtures() {}
+
+  static Latchkey.Builder latchkey(TokenStore store) {
+    return Latchkey.builder().store(store).tokenPrefix(PREFIX)
+        .hashingKey(HashingKey.of("k1", PEPPER));
+  }
+
+  static NewToken newToken(int i) {
+    return NewToken.in(WORKSPACE).name("bench-" + i)
+        .permission(REQUIRED, true)
+        .permission("invoices:write", true)
+        .permission("admin", false)
+        .allowIp(ALLOWED);
+  }
+
+  /** The request a host would build for {@code token}: address, workspace, one permission. */
+  static ValidationRequest request(String token) {
+    return ValidationRequest.of(token).clientIp(CLIENT_IP).workspace(WORKSPACE).require(REQUIRED);
+  }
+
+  /** Issues {@code n} tokens and returns their plaintexts. */
+  static List<String> issue(TokenManager tokens, int n) {
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) out.add(tokens.issue(newToken(i)).secret());
+    return out;
+  }
+}

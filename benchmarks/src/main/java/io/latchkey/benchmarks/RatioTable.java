@@ -1,0 +1,223 @@
+package io.latchkey.benchmarks;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * The whole suite in one command, printed as a table of ratios ready for the README:
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar</pre>
+ *
+ * <p>Starts one PostgreSQL and one Redis, runs every JMH benchmark in forked JVMs with a fixed,
+ * pre-touched heap and the GC profiler (for bytes per operation), runs the cached path again on two
+ * threads, then measures revocation propagation between two instances, and prints the table. The
+ * JMH log goes to {@code benchmarks/target/jmh.log} (or {@code jmh.log} outside a checkout).
+ */
+public final class RatioTable {
+  static final String[] JVM_ARGS = {"-XX:+AlwaysPreTouch", "-Xms6g", "-Xmx6g"};
+  static final int REVOCATIONS = 1_000;
+
+  private final List<RunResult> results = new ArrayList<>();
+
+  private RatioTable() {}
+
+  public static void main(String[] args) throws Exception {
+    RatioTable t = new RatioTable();
+    long started = System.nanoTime();
+    String postgres = Backends.postgresUrl();
+    String redis = Backends.redisUri();
+    File log = new File("benchmarks/target").isDirectory() ? new File("benchmarks/target/jmh.log")
+        : new File("jmh.log");
+    log.delete();
+    List<String> jvmArgs = new ArrayList<>(List.of(JVM_ARGS));
+    jvmArgs.add("-D" + Backends.POSTGRES_PROPERTY + "=" + postgres);
+    jvmArgs.add("-D" + Backends.REDIS_PROPERTY + "=" + redis);
+
+    step("single thread: cached validate, floor, JWT, bcrypt, cache miss (log: " + log + ")");
+    t.run(new OptionsBuilder()
+        .include(CachedValidateBenchmark.class.getSimpleName())
+        .include(JwtHs256Benchmark.class.getSimpleName())
+        .include(BcryptApiKeyBenchmark.class.getSimpleName())
+        .include(CacheMissBenchmark.class.getSimpleName())
+        .threads(1), jvmArgs, log);
+    step("two threads: cached validate and floor");
+    t.run(new OptionsBuilder()
+        .include(CachedValidateBenchmark.class.getSimpleName())
+        .threads(2), jvmArgs, log);
+    step("revocation propagation, " + REVOCATIONS + " revocations per backend");
+    Propagation.Result pg = Propagation.measure(Backends.POSTGRES, REVOCATIONS);
+    Propagation.Result rd = Propagation.measure(Backends.REDIS, REVOCATIONS);
+
+    System.out.println();
+    System.out.println(t.table(pg, rd, (System.nanoTime() - started) / 1e9));
+    System.exit(0); // the embedded servers stop in shutdown hooks
+  }
+
+  private static void step(String what) {
+    System.out.println("[latchkey-bench] " + what);
+  }
+
+  private void run(ChainedOptionsBuilder options, List<String> jvmArgs, File log)
+      throws Exception {
+    Collection<RunResult> run = new Runner(options
+        .forks(1)
+        .jvmArgsAppend(jvmArgs.toArray(new String[0]))
+        .addProfiler(GCProfiler.class)
+        .output(log.getPath() + ".part")
+        .build()).run();
+    Path part = Path.of(log.getPath() + ".part");
+    Files.writeString(log.toPath(), Files.readString(part), java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND);
+    Files.delete(part);
+    results.addAll(run);
+  }
+
+  /** The run of {@code method} (simple class name dot method) with these settings. */
+  private RunResult find(String method, int threads, String paramName, String paramValue) {
+    for (RunResult r : results) {
+      String name = r.getParams().getBenchmark();
+      if (!name.endsWith("." + method) || r.getParams().getThreads() != threads) continue;
+      if (paramName != null && !paramValue.equals(r.getParams().getParam(paramName))) continue;
+      return r;
+    }
+    throw new IllegalStateException("no result for " + method + " " + paramValue);
+  }
+
+  /**
+   * Operations per second: the median of the measurement iterations, not their mean. On a shared
+   * two-core VM another process now and then takes a core for part of a second; the median keeps
+   * one such iteration from moving a ratio.
+   */
+  private double ops(String method, int threads, String paramName, String paramValue) {
+    List<Double> scores = new ArrayList<>();
+    for (BenchmarkResult b : find(method, threads, paramName, paramValue).getBenchmarkResults()) {
+      for (IterationResult i : b.getIterationResults()) scores.add(i.getPrimaryResult().getScore());
+    }
+    scores.sort(null);
+    int n = scores.size();
+    return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+  }
+
+  /**
+   * Bytes allocated per operation: the median over iterations. The last iteration's window also
+   * holds the trial's teardown (closing Latchkey flushes the usage of every token used), which
+   * would otherwise dominate the mean.
+   */
+  private double bytesPerOp(String method, String paramName, String paramValue) {
+    List<Double> values = new ArrayList<>();
+    for (BenchmarkResult b : find(method, 1, paramName, paramValue).getBenchmarkResults()) {
+      for (IterationResult i : b.getIterationResults()) {
+        Result<?> r = i.getSecondaryResults().get("gc.alloc.rate.norm");
+        if (r != null) values.add(r.getScore());
+      }
+    }
+    if (values.isEmpty()) return Double.NaN;
+    values.sort(null);
+    int n = values.size();
+    return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
+  }
+
+  private String table(Propagation.Result pg, Propagation.Result rd, double seconds) {
+    String cv = "CachedValidateBenchmark.";
+    double oursSame = ops(cv + "latchkey", 1, "tokens", "same");
+    double floorSame = ops(cv + "floor", 1, "tokens", "same");
+    double oursRandom = ops(cv + "latchkey", 1, "tokens", "random");
+    double floorRandom = ops(cv + "floor", 1, "tokens", "random");
+    double jwt = ops("JwtHs256Benchmark.jwtHs256", 1, null, null);
+    double bcrypt = ops("BcryptApiKeyBenchmark.bcryptCost10", 1, null, null);
+    double missPg = ops("CacheMissBenchmark.latchkeyMiss", 1, "backend", Backends.POSTGRES);
+    double barePg = ops("CacheMissBenchmark.bareRead", 1, "backend", Backends.POSTGRES);
+    double missRedis = ops("CacheMissBenchmark.latchkeyMiss", 1, "backend", Backends.REDIS);
+    double bareRedis = ops("CacheMissBenchmark.bareRead", 1, "backend", Backends.REDIS);
+    double oursSame2 = ops(cv + "latchkey", 2, "tokens", "same");
+    double oursRandom2 = ops(cv + "latchkey", 2, "tokens", "random");
+    double floorSame2 = ops(cv + "floor", 2, "tokens", "same");
+    double floorRandom2 = ops(cv + "floor", 2, "tokens", "random");
+
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "Latchkey benchmarks, %s; JDK %s (%s); %d CPUs, %s; "
+            + "JMH forks with %s; ratios of medians of 1-s iterations; %.0f s in all.%n%n", LocalDate.now(),
+        System.getProperty("java.runtime.version"), System.getProperty("java.vm.name"),
+        Runtime.getRuntime().availableProcessors(), cpuModel(), String.join(" ", JVM_ARGS),
+        seconds));
+    sb.append("| measure | ratio | target | met | measured as |\n");
+    sb.append("|---|---:|---|---|---|\n");
+    row(sb, "cached validate / floor, same token", floorSame / oursSame, "≤ 1.3×",
+        floorSame / oursSame <= 1.3, "one token, every request");
+    row(sb, "cached validate / floor, random of 1M", floorRandom / oursRandom, "≤ 1.3×",
+        floorRandom / oursRandom <= 1.3, "a random one of 1,000,000 cached tokens");
+    row(sb, "HS256 JWT (Nimbus) / cached validate", oursSame / jwt, "≥ 10×",
+        oursSame / jwt >= 10, "DefaultJWTProcessor, claims verifier; same token");
+    row(sb, "bcrypt cost 10 API key / cached validate", oursSame / bcrypt, "—", null,
+        "at.favre bcrypt verify");
+    row(sb, "2 threads / 1 thread, same token", oursSame2 / oursSame, "≥ 1.6×",
+        oursSame2 / oursSame >= 1.6, String.format(Locale.ROOT, "floor: %.2f×",
+            floorSame2 / floorSame));
+    row(sb, "2 threads / 1 thread, random of 1M", oursRandom2 / oursRandom, "≥ 1.6×",
+        oursRandom2 / oursRandom >= 1.6, String.format(Locale.ROOT, "floor: %.2f×",
+            floorRandom2 / floorRandom));
+    row(sb, "cache miss / bare PK read, PostgreSQL", barePg / missPg, "≤ 1.25×",
+        barePg / missPg <= 1.25, "SELECT * by id through the same Hikari pool");
+    row(sb, "cache miss / bare HGETALL, Redis", bareRedis / missRedis, "≤ 1.25×",
+        bareRedis / missRedis <= 1.25, "HGETALL of the same key, Lettuce, same server");
+    double bSame = bytesPerOp(cv + "latchkey", "tokens", "same");
+    double bRandom = bytesPerOp(cv + "latchkey", "tokens", "random");
+    sb.append(String.format(Locale.ROOT, "| allocation, cached validate, same token | %.0f B/op "
+            + "| ≤ 64 B/op | %s | floor: %.0f B/op |%n", bSame, bSame <= 64 ? "yes" : "**no**",
+        bytesPerOp(cv + "floor", "tokens", "same")));
+    sb.append(String.format(Locale.ROOT, "| allocation, cached validate, random of 1M | %.0f B/op "
+            + "| ≤ 64 B/op | %s | floor: %.0f B/op |%n", bRandom,
+        bRandom <= 64 ? "yes" : "**no**", bytesPerOp(cv + "floor", "tokens", "random")));
+    for (Propagation.Result p : List.of(pg, rd)) {
+      sb.append(String.format(Locale.ROOT, "| revocation reaches another instance, %s | p50 %.2f ms,"
+              + " p99 %.2f ms | p99 ≤ 50 ms | %s | %d revocations, max %.2f ms |%n",
+          p.backend().equals(Backends.POSTGRES) ? "PostgreSQL" : "Redis", p.p50Millis(),
+          p.p99Millis(), p.p99Millis() <= 50 ? "yes" : "**no**", p.revocations(), p.maxMillis()));
+    }
+    sb.append("\nRaw scores (for the record; ratios above are what to quote): ");
+    sb.append(String.format(Locale.ROOT, "validate same %s, floor same %s, validate random %s, "
+            + "floor random %s, JWT %s, bcrypt %s, miss PostgreSQL %s, bare PostgreSQL %s, "
+            + "miss Redis %s, bare Redis %s per operation.%n", ns(oursSame), ns(floorSame),
+        ns(oursRandom), ns(floorRandom), ns(jwt), ns(bcrypt), ns(missPg), ns(barePg),
+        ns(missRedis), ns(bareRedis)));
+    return sb.toString();
+  }
+
+  private static void row(StringBuilder sb, String what, double ratio, String target,
+      Boolean met, String detail) {
+    sb.append(String.format(Locale.ROOT, "| %s | %.2f× | %s | %s | %s |%n", what, ratio, target,
+        met == null ? "—" : met ? "yes" : "**no**", detail));
+  }
+
+  private static String ns(double opsPerSecond) {
+    double ns = 1e9 / opsPerSecond;
+    if (ns >= 1e6) return String.format(Locale.ROOT, "%.1f ms", ns / 1e6);
+    if (ns >= 1e4) return String.format(Locale.ROOT, "%.1f µs", ns / 1e3);
+    return String.format(Locale.ROOT, "%.0f ns", ns);
+  }
+
+  private static String cpuModel() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) return line.substring(line.indexOf(':') + 1).strip();
+      }
+    } catch (Exception ignored) {
+      // not Linux
+    }
+    return System.getProperty("os.arch");
+  }
+}

@@ -1,0 +1,66 @@
+package io.latchkey.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/** Wires the command tree with one-line errors and the documented exit codes. */
+final class Cli {
+  private Cli() {}
+
+  static int execute(CliContext ctx, String... args) {
+    int code = create(ctx).execute(args);
+    ctx.out().flush();
+    ctx.err().flush();
+    return code;
+  }
+
+  static CommandLine create(CliContext ctx) {
+    LatchkeyCommand root = new LatchkeyCommand(ctx);
+    CommandLine cl = new CommandLine(root);
+    cl.setOut(ctx.out());
+    cl.setErr(ctx.err());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler((e, args) -> badUsage(ctx, e));
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> failed(ctx, root, cmd, e));
+    Map<String, String> codes = new LinkedHashMap<>();
+    for (String entry : ExitCode.HELP) {
+      int colon = entry.indexOf(':');
+      codes.put(" " + entry.substring(0, colon), entry.substring(colon + 1));
+    }
+    applyExitCodes(cl, codes);
+    return cl;
+  }
+
+  private static void applyExitCodes(CommandLine cl, Map<String, String> codes) {
+    cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(codes);
+    for (CommandLine sub : cl.getSubcommands().values()) applyExitCodes(sub, codes);
+  }
+
+  /** Bad options or arguments: one line naming the problem and where help is. */
+  private static int badUsage(CliContext ctx, ParameterException e) {
+    String name = e.getCommandLine().getCommandSpec().qualifiedName();
+    ctx.err().println(name + ": " + oneLine(e.getMessage()) + " (see '" + name + " --help')");
+    return ExitCode.USAGE;
+  }
+
+  /** A command failed: one line, the exit code its kind documents, a stack trace if asked. */
+  private static int failed(CliContext ctx, LatchkeyCommand root, CommandLine cmd, Exception e) {
+    String name = cmd.getCommandSpec().qualifiedName();
+    int code = ExitCode.of(e);
+    String message = e.getMessage() == null ? "" : oneLine(e.getMessage());
+    if (code == ExitCode.ERROR) {
+      message = "unexpected error: " + e.getClass().getSimpleName()
+          + (message.isEmpty() ? "" : ": " + message)
+          + (root.verbose ? "" : " (run with --verbose for details)");
+    }
+    ctx.err().println(name + ": " + message);
+    if (root.verbose) e.printStackTrace(ctx.err());
+    return code;
+  }
+
+  static String oneLine(String s) {
+    return s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+  }
+}

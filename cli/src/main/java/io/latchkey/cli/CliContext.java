@@ -1,0 +1,47 @@
+package io.latchkey.cli;
+
+import io.latchkey.spi.TokenStore;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a command may touch of the outside world. {@link Main} passes the real process's; tests pass
+ * their own, so every command runs in-process without environment variables, files or ports
+ * leaking between tests.
+ *
+ * @param env environment variables ({@code LATCHKEY_*})
+ * @param out standard output: results only, so scripts can parse it
+ * @param err standard error: notices and one-line errors
+ * @param in standard input, read by {@code validate} when no token is given
+ * @param workingDir where the default {@code ./latchkey-data} lives
+ * @param store a store to use instead of opening one from {@code --store} (tests); never closed by
+ *     the command
+ * @param onServerStarted called with the demo service once it listens (tests stop it with it)
+ */
+record CliContext(
+    Map<String, String> env,
+    PrintWriter out,
+    PrintWriter err,
+    InputStream in,
+    Path workingDir,
+    @Nullable TokenStore store,
+    Consumer<DemoService> onServerStarted) {
+
+  CliContext {
+    env = Map.copyOf(env);
+  }
+
+  static CliContext system() {
+    return new CliContext(System.getenv(), new PrintWriter(System.out, true),
+        new PrintWriter(System.err, true), System.in, Path.of("").toAbsolutePath(), null, s -> {});
+  }
+
+  @Nullable String env(String name) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? null : value;
+  }
+}

@@ -1,0 +1,181 @@
+package io.latchkey.cli;
+
+import io.latchkey.HashingKey;
+import io.latchkey.InvalidArgumentException;
+import io.latchkey.Latchkey;
+import io.latchkey.TokenManager;
+import io.latchkey.spi.TokenStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One command's {@link Latchkey} over the store that the options and environment name. Closing it
+ * closes Latchkey first (which flushes buffered usage, e.g. what {@code validate} recorded), then
+ * the store if the session opened it.
+ */
+final class Session implements AutoCloseable {
+  static final String ENV_STORE = "LATCHKEY_STORE";
+  static final String ENV_KEY = "LATCHKEY_HASHING_KEY";
+  static final String ENV_KEY_ID = "LATCHKEY_HASHING_KEY_ID";
+  static final String ENV_PREFIX = "LATCHKEY_TOKEN_PREFIX";
+  static final String ENV_DATA_DIR = "LATCHKEY_DATA_DIR";
+  static final String ENV_ACTOR = "LATCHKEY_ACTOR";
+  static final String DEFAULT_KEY_ID = "k1";
+  static final String DEFAULT_PREFIX = "lk";
+
+  private final Latchkey latchkey;
+  private final @Nullable TokenStore ownedStore;
+  private final String storeDescription;
+  private final String actor;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  private Session(Latchkey latchkey, @Nullable TokenStore ownedStore, String storeDescription,
+      String actor) {
+    this.latchkey = latchkey;
+    this.ownedStore = ownedStore;
+    this.storeDescription = storeDescription;
+    this.actor = actor;
+  }
+
+  /** How the command wants its Latchkey tuned. */
+  record Tuning(@Nullable Duration cacheTtl) {
+    static final Tuning DEFAULT = new Tuning(null);
+  }
+
+  /**
+   * Opens the store and builds Latchkey.
+   *
+   * @throws ConfigException if the key, prefix or store URL is missing or malformed
+   * @throws io.latchkey.StoreUnavailableException if the store cannot be reached
+   */
+  static Session open(LatchkeyCommand options, CliContext ctx, Tuning tuning) {
+    String prefix = first(options.prefix, ctx.env(ENV_PREFIX), DEFAULT_PREFIX);
+    String actor = first(options.actor, ctx.env(ENV_ACTOR), System.getProperty("user.name"),
+        "cli");
+    String keyId = first(ctx.env(ENV_KEY_ID), DEFAULT_KEY_ID);
+    HashingKey envKey = keyFromEnv(ctx, keyId);
+
+    if (ctx.store() != null) {
+      HashingKey key = envKey != null ? envKey : HashingKey.generate(keyId);
+      return new Session(build(ctx.store(), prefix, key, tuning), null, "the test store", actor);
+    }
+
+    String url = first(options.store, ctx.env(ENV_STORE));
+    if (url != null) {
+      HashingKey key = envKey;
+      if (key == null) {
+        if (!url.equalsIgnoreCase(Stores.MEMORY)) {
+          throw new ConfigException(ENV_KEY + " is not set: with --store " + Stores.redact(url)
+              + " the hashing key must come from the environment (make one with"
+              + " `latchkey keygen`; id from " + ENV_KEY_ID + ", default " + DEFAULT_KEY_ID + ")");
+        }
+        key = HashingKey.generate(keyId); // nothing outlives the process, so neither may the key
+      }
+      TokenStore store = Stores.open(url);
+      String description = url.equalsIgnoreCase(Stores.MEMORY)
+          ? Stores.MEMORY + " (in this process only)" : Stores.redact(url);
+      return withStore(store, prefix, key, tuning, description, actor, null);
+    }
+
+    DataDir data = new DataDir(dataDir(options, ctx));
+    data.ensureDirectory();
+    try {
+      HashingKey key = envKey != null ? envKey : data.loadOrCreateKey(keyId, file ->
+          ctx.err().println("latchkey: created hashing key " + display(ctx, file)
+              + " (owner-only); keep it with the data: tokens cannot be validated without it"));
+      TokenStore store = Stores.open(data.jdbcUrl());
+      return withStore(store, prefix, key, tuning, display(ctx, data.path()), actor, data);
+    } catch (RuntimeException e) {
+      data.rollBackFirstUse();
+      throw e;
+    }
+  }
+
+  private static Session withStore(TokenStore store, String prefix, HashingKey key, Tuning tuning,
+      String description, String actor, @Nullable DataDir data) {
+    try {
+      return new Session(build(store, prefix, key, tuning), store, description, actor);
+    } catch (RuntimeException e) {
+      closeQuietly(store);
+      if (data != null) data.rollBackFirstUse();
+      throw e;
+    }
+  }
+
+  private static Latchkey build(TokenStore store, String prefix, HashingKey key, Tuning tuning) {
+    Latchkey.Builder b = Latchkey.builder().store(store).hashingKey(key);
+    try {
+      b.tokenPrefix(prefix);
+    } catch (InvalidArgumentException e) {
+      throw new ConfigException("--prefix / " + ENV_PREFIX + " \"" + prefix + "\": "
+          + e.getMessage());
+    }
+    if (tuning.cacheTtl() != null) b.cacheTtl(tuning.cacheTtl());
+    return b.build();
+  }
+
+  private static @Nullable HashingKey keyFromEnv(CliContext ctx, String keyId) {
+    String b64 = ctx.env(ENV_KEY);
+    if (b64 == null) return null;
+    try {
+      return HashingKey.fromBase64(keyId, b64);
+    } catch (InvalidArgumentException e) {
+      // The message names the problem, never the key's value.
+      throw new ConfigException(ENV_KEY + " / " + ENV_KEY_ID + " is not usable: " + e.getMessage());
+    }
+  }
+
+  static Path dataDir(LatchkeyCommand options, CliContext ctx) {
+    if (options.dataDir != null) return ctx.workingDir().resolve(options.dataDir);
+    String env = ctx.env(ENV_DATA_DIR);
+    if (env != null) return ctx.workingDir().resolve(env);
+    return ctx.workingDir().resolve(DataDir.DEFAULT_NAME);
+  }
+
+  /** A path as the user would type it: relative to the working directory when inside it. */
+  static String display(CliContext ctx, Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    Path wd = ctx.workingDir().toAbsolutePath().normalize();
+    return abs.startsWith(wd) && !abs.equals(wd) ? wd.relativize(abs).toString() : abs.toString();
+  }
+
+  @SafeVarargs
+  private static <T> @Nullable T first(@Nullable T... values) {
+    for (T v : values) if (v != null) return v;
+    return null;
+  }
+
+  Latchkey latchkey() {
+    return latchkey;
+  }
+
+  /** The token manager, recording the operator (--actor, LATCHKEY_ACTOR or the OS user). */
+  TokenManager tokens() {
+    return latchkey.tokens().as(actor);
+  }
+
+  String storeDescription() {
+    return storeDescription;
+  }
+
+  /** Closes Latchkey (flushing usage), then the store if this session opened it. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    try {
+      latchkey.close();
+    } finally {
+      if (ownedStore != null) closeQuietly(ownedStore);
+    }
+  }
+
+  private static void closeQuietly(TokenStore store) {
+    try {
+      store.close();
+    } catch (Exception e) {
+      // Closing after the work is done; the work's outcome is what the user needs to see.
+    }
+  }
+}

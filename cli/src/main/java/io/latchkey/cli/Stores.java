@@ -1,0 +1,85 @@
+package io.latchkey.cli;
+
+import io.latchkey.LatchkeyException;
+import io.latchkey.StoreUnavailableException;
+import io.latchkey.spi.TokenStore;
+import io.latchkey.store.jdbc.JdbcTokenStore;
+import io.latchkey.store.memory.InMemoryTokenStore;
+import io.latchkey.store.redis.RedisTokenStore;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/** Opens the {@link TokenStore} a {@code --store} URL names. The one place that knows the schemes. */
+final class Stores {
+  static final String MEMORY = "memory:";
+  static final String CLUSTER = "redis-cluster://";
+  static final String SUPPORTED =
+      "jdbc:h2:..., jdbc:postgresql://..., redis://..., redis-cluster://... or memory:";
+
+  private static final Pattern PASSWORD_PARAM =
+      Pattern.compile("(?i)(password=)[^&;]*");
+  private static final Pattern USER_INFO = Pattern.compile("(://)[^/@]*@");
+
+  private Stores() {}
+
+  /**
+   * Opens a store. The caller owns it and closes it.
+   *
+   * @throws ConfigException for a scheme this build does not support
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  static TokenStore open(String url) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    if (lower.equals(MEMORY)) return new InMemoryTokenStore();
+    if (lower.startsWith("jdbc:h2:") || lower.startsWith("jdbc:postgresql:")) {
+      return guard(url, () -> openJdbc(url));
+    }
+    if (lower.startsWith("redis://") || lower.startsWith("rediss://")) {
+      return guard(url, () -> openRedis(url));
+    }
+    if (lower.startsWith(CLUSTER)) {
+      return guard(url, () -> openRedisCluster(url));
+    }
+    throw new ConfigException("--store \"" + redact(url) + "\" is not supported: use " + SUPPORTED);
+  }
+
+  /** A command needs a connection or two; the demo service's handlers share them. */
+  private static TokenStore openJdbc(String url) {
+    return JdbcTokenStore.builder().jdbcUrl(url).maximumPoolSize(2)
+        .connectionTimeout(java.time.Duration.ofSeconds(5)).build();
+  }
+
+  private static TokenStore openRedis(String url) {
+    return RedisTokenStore.create(url);
+  }
+
+  private static TokenStore openRedisCluster(String url) {
+    return RedisTokenStore.builder().clusterUri("redis://" + url.substring(CLUSTER.length()))
+        .build();
+  }
+
+  /** Drivers and pools throw their own exceptions when a server is down; name it one way. */
+  private static TokenStore guard(String url, java.util.function.Supplier<TokenStore> opener) {
+    try {
+      return opener.get();
+    } catch (LatchkeyException | ConfigException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new StoreUnavailableException("cannot open store " + redact(url) + ": "
+          + rootMessage(e), e);
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m;
+  }
+
+  /** A store URL fit for messages: passwords, in query parameters or user info, are hidden. */
+  static String redact(String url) {
+    String s = PASSWORD_PARAM.matcher(url).replaceAll("$1***");
+    return USER_INFO.matcher(s).replaceAll("$1***@");
+  }
+}

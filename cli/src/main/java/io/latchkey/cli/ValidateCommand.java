@@ -1,0 +1,94 @@
+package io.latchkey.cli;
+
+import io.latchkey.Reason;
+import io.latchkey.Token;
+import io.latchkey.ValidationRequest;
+import io.latchkey.ValidationResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "validate", mixinStandardHelpOptions = true,
+    description = {"Check a token as a service would. Exits 6 when it is rejected.",
+        "Reads the token from standard input when TOKEN is - or missing, so it stays out of"
+            + " the shell history and the process list."})
+final class ValidateCommand extends StoreCommand {
+  /** Longer input is not a token; do not read a runaway stream into memory. */
+  private static final int MAX_TOKEN_LENGTH = 4096;
+
+  @Parameters(paramLabel = "TOKEN", arity = "0..1", description = "The token, or - for stdin.")
+  @Nullable String token;
+
+  @Option(names = "--ip", paramLabel = "ADDRESS", description = "The client address to check.")
+  @Nullable String ip;
+
+  @Option(names = "--integration", paramLabel = "NAME",
+      description = "The calling integration's name, recorded as usage.")
+  @Nullable String integration;
+
+  @Option(names = {"-w", "--workspace"}, paramLabel = "WORKSPACE",
+      description = "Reject tokens of other workspaces.")
+  @Nullable String workspace;
+
+  @Option(names = {"-r", "--require"}, paramLabel = "PERMISSION",
+      description = "A permission the token must grant. Repeatable.")
+  List<String> required = new ArrayList<>();
+
+  @Override
+  void check() {
+    if (token == null || token.equals("-")) token = readToken();
+  }
+
+  private String readToken() {
+    try {
+      BufferedReader r = new BufferedReader(new InputStreamReader(ctx().in(), StandardCharsets.UTF_8));
+      char[] buf = new char[MAX_TOKEN_LENGTH + 1];
+      int n = 0;
+      int c;
+      while (n < buf.length && (c = r.read()) >= 0 && c != '\n') buf[n++] = (char) c;
+      String line = new String(buf, 0, n).strip();
+      if (line.isEmpty()) throw usage("no token: pass it as an argument or on standard input");
+      return line;
+    } catch (IOException e) {
+      throw usage("cannot read the token from standard input: " + e.getMessage());
+    }
+  }
+
+  @Override
+  int run(Session session) {
+    ValidationResult result = session.latchkey().validator().validate(ValidationRequest.of(token)
+        .clientIp(ip)
+        .integration(integration)
+        .workspace(workspace)
+        .require(required.toArray(String[]::new)));
+    Token principal = result.principalOrNull();
+    Reason reason = result.reasonOrNull();
+    if (json()) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("valid", result.isValid());
+      out.put("reason", reason == null ? null : reason.name());
+      out.put("httpStatus", result.httpStatus());
+      out.put("message", result.publicMessage());
+      out.put("token", principal == null ? null : Render.tokenJson(principal));
+      printJson(out);
+    } else if (principal != null) {
+      println("VALID " + principal.id() + " (" + Render.oneLine(principal.name()) + ", workspace "
+          + principal.workspace() + ", permissions " + Render.permissions(principal.permissions())
+          + ")");
+    } else {
+      println("REJECTED " + reason + ": HTTP " + result.httpStatus() + " \""
+          + result.publicMessage() + "\"");
+    }
+    if (result.isValid()) return ExitCode.OK;
+    return reason == Reason.UNAVAILABLE ? ExitCode.STORE_UNAVAILABLE : ExitCode.REJECTED;
+  }
+}

@@ -1,0 +1,172 @@
+package io.latchkey.store.jdbc;
+
+import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.TokenStore;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * LISTENs on the store's channel over one dedicated connection and hands every notified id to the
+ * subscribers. After a failure it reconnects with back-off and tells subscribers to drop
+ * everything ({@link ChangeListener#feedReset()}), since notifications sent meanwhile are lost.
+ *
+ * <p>A connection can die without the socket noticing (a firewall drops it silently), and a
+ * LISTEN connection only ever reads; so every {@link #PROBE_INTERVAL_MILLIS} the feed sends an
+ * empty query and reconnects if it gets no answer.
+ */
+final class PgChangeFeed implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(PgChangeFeed.class.getName());
+  static final long PROBE_INTERVAL_MILLIS = 5_000;
+  private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+  /** Opens the feed's connection. */
+  interface Connector {
+    Connection connect() throws SQLException;
+  }
+
+  /**
+   * Connects through the driver, outside the store's pool, so the feed never takes a connection
+   * that requests wait for. The connection names itself to the server ({@code application_name}
+   * in {@code pg_stat_activity}) as {@code applicationName}.
+   */
+  static Connector driverConnector(String url, @Nullable String user, @Nullable String password,
+      Duration connectTimeout, String applicationName) {
+    Properties props = new Properties();
+    if (user != null) props.setProperty("user", user);
+    if (password != null) props.setProperty("password", password);
+    long seconds = Math.max(1, (connectTimeout.toMillis() + 999) / 1000);
+    props.setProperty("connectTimeout", Long.toString(seconds));
+    props.setProperty("loginTimeout", Long.toString(seconds));
+    props.setProperty("tcpKeepAlive", "true");
+    props.setProperty("ApplicationName", applicationName);
+    return () -> DriverManager.getConnection(url, props);
+  }
+
+  private final Connector connector;
+  private final String channel;
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private final CountDownLatch listening = new CountDownLatch(1);
+  private volatile boolean running;
+  private @Nullable Thread thread;
+  private boolean closed;
+
+  PgChangeFeed(Connector connector, String channel) {
+    this.connector = connector;
+    this.channel = channel;
+  }
+
+  /** Adds a subscriber; the first one starts the feed and waits (up to 5 s) until it listens. */
+  TokenStore.Subscription subscribe(ChangeListener listener) {
+    synchronized (this) {
+      if (closed) throw new IllegalStateException("JdbcTokenStore is closed");
+      listeners.add(listener);
+      if (thread == null) {
+        running = true;
+        Thread t = new Thread(this::run, "latchkey-pg-feed-" + channel);
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+      }
+    }
+    try {
+      if (!listening.await(5, TimeUnit.SECONDS)) {
+        LOG.log(System.Logger.Level.WARNING, "change feed " + channel
+            + " not connected yet; cached entries live at most their time-to-live until it is");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return () -> listeners.remove(listener);
+  }
+
+  private void run() {
+    boolean reconnect = false;
+    long backoffMillis = 100;
+    while (running) {
+      try (Connection c = connector.connect()) {
+        // A session inside a transaction receives no notifications, and a host's pool may hand
+        // out connections without auto-commit (it restores the setting when we give it back).
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+          st.execute("LISTEN " + channel);
+        }
+        listening.countDown();
+        if (reconnect) {
+          for (ChangeListener l : listeners) {
+            try {
+              l.feedReset();
+            } catch (RuntimeException e) {
+              LOG.log(System.Logger.Level.WARNING, "change listener failed on reset: " + e);
+            }
+          }
+        }
+        reconnect = true;
+        backoffMillis = 100;
+        PGConnection pg = c.unwrap(PGConnection.class);
+        long nextProbe = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_INTERVAL_MILLIS);
+        while (running) {
+          PGNotification[] notifications = pg.getNotifications(250);
+          if (notifications != null) {
+            for (PGNotification n : notifications) deliver(n.getParameter());
+          }
+          if (System.nanoTime() - nextProbe > 0) {
+            if (!c.isValid(2)) throw new SQLException("feed connection stopped answering", "08006");
+            nextProbe = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROBE_INTERVAL_MILLIS);
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (!running) break;
+        reconnect = true;
+        LOG.log(System.Logger.Level.WARNING, "change feed " + channel + " lost its connection ("
+            + e.getMessage() + "); reconnecting in " + backoffMillis + " ms");
+        try {
+          Thread.sleep(backoffMillis);
+        } catch (InterruptedException ie) {
+          break;
+        }
+        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+      }
+    }
+  }
+
+  private void deliver(String tokenId) {
+    for (ChangeListener l : listeners) {
+      try {
+        l.tokenChanged(tokenId);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "change listener failed: " + e);
+      }
+    }
+  }
+
+  /** Stops the feed thread and closes its connection; idempotent. */
+  @Override
+  public void close() {
+    Thread t;
+    synchronized (this) {
+      closed = true;
+      running = false;
+      listeners.clear();
+      t = thread;
+    }
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

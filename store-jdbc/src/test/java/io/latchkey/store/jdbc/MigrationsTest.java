@@ -1,0 +1,97 @@
+package io.latchkey.store.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Versioned migrations on a real PostgreSQL and on H2: empty database, re-apply, racing starts. */
+class MigrationsTest {
+
+  private static Jdbi postgres() {
+    return Jdbi.create(SharedPostgres.url(), "postgres", "");
+  }
+
+  private static List<Integer> versions(Jdbi jdbi, String prefix) {
+    return jdbi.withHandle(h -> h.createQuery(
+        "SELECT version FROM " + prefix + "schema_version ORDER BY version")
+        .mapTo(Integer.class).list());
+  }
+
+  @Test
+  void apply_emptyPostgres_createsSchemaAndRecordsEveryVersion() {
+    String prefix = SharedPostgres.freshPrefix();
+    Jdbi jdbi = postgres();
+    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).containsExactly(1, 2, 3);
+    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3);
+    int rows = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM " + prefix + "tokens")
+        .mapTo(Integer.class).one());
+    assertThat(rows).isZero();
+  }
+
+  @Test
+  void apply_twice_isNoOp() {
+    String prefix = SharedPostgres.freshPrefix();
+    Jdbi jdbi = postgres();
+    Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix);
+    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).isEmpty();
+    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void build_concurrentStartsOnOneDatabase_applyEachVersionOnce(Backend backend)
+      throws Exception {
+    Backend.Opened db = backend.open();
+    int starters = 4;
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(starters);
+    List<Future<JdbcTokenStore>> stores = new ArrayList<>();
+    for (int i = 0; i < starters; i++) {
+      stores.add(pool.submit(() -> {
+        go.await();
+        return db.builder().maximumPoolSize(2).build();
+      }));
+    }
+    go.countDown();
+    try {
+      for (Future<JdbcTokenStore> f : stores) f.get(60, TimeUnit.SECONDS).close();
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(versions(db.sql(), db.prefix())).containsExactly(1, 2, 3);
+    int rows = db.sql().withHandle(h -> h.createQuery(
+        "SELECT count(*) FROM " + db.prefix() + "schema_version").mapTo(Integer.class).one());
+    assertThat(rows).isEqualTo(3);
+  }
+
+  @Test
+  void apply_emptyH2_thenAgain_isNoOp() {
+    Jdbi jdbi = Jdbi.create("jdbc:h2:mem:migrations;DB_CLOSE_DELAY=-1");
+    assertThat(Migrations.apply(jdbi, Dialect.H2, "m_")).containsExactly(1, 2, 3);
+    assertThat(Migrations.apply(jdbi, Dialect.H2, "m_")).isEmpty();
+    assertThat(versions(jdbi, "m_")).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void build_migrateFalse_appliesNothing() {
+    String url = "jdbc:h2:mem:nomigrate;DB_CLOSE_DELAY=-1";
+    try (JdbcTokenStore store = JdbcTokenStore.builder().jdbcUrl(url).migrate(false).build()) {
+      Jdbi jdbi = Jdbi.create(url);
+      int tables = jdbi.withHandle(h -> h.createQuery(
+          "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'LATCHKEY_%'")
+          .mapTo(Integer.class).one());
+      assertThat(tables).isZero();
+      assertThat(store.dialect()).isEqualTo("h2");
+    }
+  }
+}

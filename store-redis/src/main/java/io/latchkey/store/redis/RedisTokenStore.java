@@ -1,0 +1,625 @@
+package io.latchkey.store.redis;
+
+import io.latchkey.InvalidArgumentException;
+import io.latchkey.StoreUnavailableException;
+import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.StoredState;
+import io.latchkey.spi.TokenRecord;
+import io.latchkey.spi.TokenStore;
+import io.latchkey.spi.UsageUpdate;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link TokenStore} on Redis, standalone or Redis Cluster, through Lettuce.
+ *
+ * <pre>{@code
+ * TokenStore store = RedisTokenStore.create("redis://localhost:6379");
+ * TokenStore clustered = RedisTokenStore.builder()
+ *     .clusterUri("redis://10.0.0.1:6379", "redis://10.0.0.2:6379")
+ *     .keyPrefix("acme:latchkey:")
+ *     .build();
+ * }</pre>
+ *
+ * <p>A record is one Redis hash ({@code <prefix>t:{<id>}}), so {@link #find} is one {@code
+ * HGETALL}. Each workspace has an index sorted by id ({@code <prefix>w:{<workspace>}}) for
+ * keyset listing and revoke-all. Insert, replace (compare-and-set on the version), delete and usage
+ * updates are Lua scripts ({@code EVALSHA}, falling back to {@code EVAL} on {@code NOSCRIPT}); each
+ * touches the keys of one cluster slot and publishes the changed id on {@code <prefix>changes},
+ * which {@link #subscribe} listens to.
+ *
+ * <p><b>Two slots, one order.</b> A record and its workspace index live in different slots, so an
+ * insert indexes the id first and writes the record second, and a delete removes the record first
+ * and the index entry second. A crash between the two leaves at worst an index entry without a
+ * record, which listing skips: never a record that validation finds but revoke-all cannot reach.
+ *
+ * <p><b>Retention.</b> Every record carries a Redis TTL: it disappears {@linkplain
+ * Builder#retention(Duration) retention} (30 days by default) after it expires, or after it is
+ * revoked. TTLs are relative to each write ({@code expiresAt - updatedAt + retention}), so the
+ * host's clock and Redis's need not agree. Index entries of such records are swept when the
+ * workspace is next listed or written to.
+ *
+ * <p><b>Ownership.</b> A store built from a URI owns its Lettuce client and shuts it down on
+ * {@link #close()}; a store built from the host's client opens (and closes) only its own
+ * connections; a store built from the host's connection never closes it.
+ *
+ * <p>Thread-safe. Every method throws {@link StoreUnavailableException} when Redis cannot be
+ * reached or does not answer within the {@linkplain Builder#commandTimeout(Duration) command
+ * timeout} (2 s by default).
+ */
+public final class RedisTokenStore implements TokenStore {
+  static final String DEFAULT_KEY_PREFIX = "latchkey:";
+  static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+  static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+  /** How long an index entry outlives its record: covers clock skew between cluster nodes. */
+  static final long INDEX_MARGIN_MILLIS = Duration.ofHours(1).toMillis();
+  /** How many dead index entries one list or index call removes at most. */
+  static final int SWEEP_LIMIT = 100;
+  private static final long MAX_LIVE_MILLIS = Duration.ofDays(100 * 366).toMillis();
+  private static final int MAX_LIST_BATCH = 1000;
+
+  private final Connections connections;
+  private final RedisClusterAsyncCommands<String, String> commands;
+  private final RedisKeys keys;
+  private final long retentionMillis;
+  private final long timeoutNanos;
+  private final @Nullable ChangeFeed feed;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RedisTokenStore(Connections connections, String keyPrefix, Duration retention,
+      Duration commandTimeout) {
+    this.connections = connections;
+    this.commands = connections.commands;
+    this.keys = new RedisKeys(keyPrefix);
+    this.retentionMillis = retention.toMillis();
+    this.timeoutNanos = commandTimeout.toNanos();
+    this.feed = connections.pubSub == null ? null
+        : new ChangeFeed(keys.channel(), connections.pubSub, connections.ownsPubSub, timeoutNanos);
+  }
+
+  /**
+   * Opens a store on a standalone Redis (or one behind Sentinel) with the default settings; the
+   * store owns the client it creates.
+   *
+   * @param redisUri e.g. {@code redis://localhost:6379}, {@code rediss://user:pw@host:6380/2}
+   * @throws InvalidArgumentException if the URI is malformed
+   * @throws StoreUnavailableException if Redis cannot be reached
+   */
+  public static RedisTokenStore create(String redisUri) {
+    return builder().uri(redisUri).build();
+  }
+
+  /** Returns a builder: one way to reach Redis, then optional settings. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ------------------------------------------------------------------ TokenStore
+
+  @Override
+  public boolean insert(TokenRecord record) {
+    Objects.requireNonNull(record, "record == null");
+    open();
+    String what = "insert of token " + record.id();
+    // Index first: a crash before the record is written leaves an entry that listing skips.
+    long expireAt = index(record, what);
+    List<String> args = new ArrayList<>(40);
+    args.add(Long.toString(expireAt));
+    args.add(keys.channel());
+    args.add(record.id());
+    args.addAll(RecordCodec.allFields(record));
+    Long inserted = await(Scripts.INSERT.<Long>run(commands, ScriptOutputType.INTEGER,
+        new String[] {keys.record(record.id())}, args.toArray(String[]::new)), what);
+    // A duplicate id from another workspace leaves our entry in this workspace's index: listing
+    // skips it (the record belongs elsewhere) and the sweep drops it once its due time passes.
+    // Removing it here could race with a delete and a re-insert of the same id.
+    return inserted != null && inserted == 1L;
+  }
+
+  @Override
+  public Optional<TokenRecord> find(String id) {
+    Objects.requireNonNull(id, "id == null");
+    open();
+    Map<String, String> hash = await(commands.hgetall(keys.record(id)), "find of token " + id);
+    return Optional.ofNullable(RecordCodec.decode(id, hash));
+  }
+
+  @Override
+  public boolean replace(TokenRecord updated, long expectedVersion) {
+    Objects.requireNonNull(updated, "updated == null");
+    open();
+    String what = "replace of token " + updated.id();
+    // Raises the index entry's due time before the record's TTL can grow.
+    long expireAt = index(updated, what);
+    List<String> args = new ArrayList<>(40);
+    args.add(Long.toString(expectedVersion));
+    args.add(Long.toString(expireAt));
+    args.add(keys.channel());
+    args.add(updated.id());
+    args.addAll(RecordCodec.fields(updated));
+    String previousWorkspace = await(Scripts.REPLACE.<String>run(commands,
+        ScriptOutputType.VALUE, new String[] {keys.record(updated.id())},
+        args.toArray(String[]::new)), what);
+    if (previousWorkspace == null) return false;
+    if (!previousWorkspace.equals(updated.workspace())) {
+      unindexQuietly(previousWorkspace, updated.id());
+    }
+    return true;
+  }
+
+  @Override
+  public boolean delete(String id) {
+    Objects.requireNonNull(id, "id == null");
+    open();
+    // Record first: a crash before the index entry goes leaves an entry that listing skips.
+    String workspace = await(Scripts.DELETE.<String>run(commands, ScriptOutputType.VALUE,
+        new String[] {keys.record(id)}, keys.channel(), id), "delete of token " + id);
+    if (workspace == null) return false;
+    unindexQuietly(workspace, id);
+    return true;
+  }
+
+  @Override
+  public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    open();
+    String what = "list of workspace " + workspace;
+    String[] indexKeys = {keys.index(workspace), keys.due(workspace)};
+    List<TokenRecord> page = new ArrayList<>(Math.min(limit, 256));
+    String cursor = afterId;
+    while (page.size() < limit) {
+      int batch = Math.min(limit - page.size(), MAX_LIST_BATCH);
+      List<Object> ids = await(Scripts.LIST.<List<Object>>run(commands, ScriptOutputType.MULTI,
+          indexKeys, cursor == null ? "-" : "(" + cursor, Integer.toString(batch),
+          Integer.toString(SWEEP_LIMIT)), what);
+      if (ids == null || ids.isEmpty()) break;
+      // One pipelined HGETALL per id: in a cluster the records live on different nodes.
+      List<CompletableFuture<Map<String, String>>> reads = new ArrayList<>(ids.size());
+      for (Object id : ids) {
+        reads.add(commands.hgetall(keys.record((String) id)).toCompletableFuture());
+      }
+      long deadline = System.nanoTime() + timeoutNanos;
+      for (int i = 0; i < ids.size(); i++) {
+        String id = (String) ids.get(i);
+        TokenRecord r = RecordCodec.decode(id, Await.until(reads.get(i), deadline, what));
+        // Skipped: an entry whose record is gone (deleted, expired, or never written after a
+        // crash) or belongs to another workspace (a refused duplicate insert).
+        if (r != null && r.workspace().equals(workspace)) page.add(r);
+      }
+      if (ids.size() < batch) break;
+      cursor = (String) ids.get(ids.size() - 1);
+    }
+    return page;
+  }
+
+  @Override
+  public void applyUsage(Collection<UsageUpdate> updates) {
+    Objects.requireNonNull(updates, "updates == null");
+    if (updates.isEmpty()) return;
+    open();
+    // Pipelined: every script is sent before any reply is awaited.
+    List<CompletableFuture<Long>> replies = new ArrayList<>(updates.size());
+    for (UsageUpdate u : updates) {
+      String ip = u.clientIp();
+      String integration = u.integration();
+      replies.add(Scripts.USAGE.run(commands, ScriptOutputType.INTEGER,
+          new String[] {keys.record(u.tokenId())},
+          Long.toString(u.usedAt().toEpochMilli()),
+          ip == null ? "0" : "1", ip == null ? "" : ip,
+          integration == null ? "0" : "1", integration == null ? "" : integration));
+    }
+    long deadline = System.nanoTime() + timeoutNanos;
+    String what = "usage batch of " + updates.size() + " tokens";
+    for (CompletableFuture<Long> reply : replies) Await.until(reply, deadline, what);
+  }
+
+  /**
+   * Subscribes to the ids changed through this store's key prefix by any process. Empty when the
+   * store was built on a host connection without a {@linkplain
+   * Builder#pubSubConnection(StatefulRedisPubSubConnection) pub/sub connection}.
+   *
+   * @throws StoreUnavailableException if the subscription cannot be made
+   */
+  @Override
+  public Optional<Subscription> subscribe(ChangeListener listener) {
+    Objects.requireNonNull(listener, "listener == null");
+    open();
+    if (feed == null) return Optional.empty();
+    return Optional.of(feed.subscribe(listener));
+  }
+
+  /** Ends the change feed and releases what this store created; idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    if (feed != null) feed.close();
+    connections.close();
+  }
+
+  @Override
+  public String toString() {
+    return "RedisTokenStore[mode=" + connections.mode + ", keyPrefix=" + keys.prefix() + "]";
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  RedisKeys keys() {
+    return keys;
+  }
+
+  /**
+   * The record's time to live from now: until it expires (nothing for a revoked one), plus the
+   * retention. Relative to the write, so no clock has to agree with Redis's.
+   */
+  long ttlMillis(TokenRecord r) {
+    long live = 0;
+    if (r.state() != StoredState.REVOKED) {
+      try {
+        live = Math.subtractExact(r.expiresAt().toEpochMilli(), r.updatedAt().toEpochMilli());
+      } catch (ArithmeticException e) {
+        live = MAX_LIVE_MILLIS;
+      }
+    }
+    return Math.min(Math.max(live, 0), MAX_LIVE_MILLIS) + retentionMillis;
+  }
+
+  /** Indexes the record's id in its workspace; returns the record's expiry (Redis time, ms). */
+  private long index(TokenRecord r, String what) {
+    Long expireAt = await(Scripts.INDEX.<Long>run(commands, ScriptOutputType.INTEGER,
+        new String[] {keys.index(r.workspace()), keys.due(r.workspace())}, r.id(),
+        Long.toString(ttlMillis(r)), Integer.toString(SWEEP_LIMIT),
+        Long.toString(INDEX_MARGIN_MILLIS)), what);
+    return Objects.requireNonNull(expireAt, "INDEX script returned nil");
+  }
+
+  /**
+   * Removes an index entry after its record is gone. The change itself has happened by then, so a
+   * failure here is not the caller's: the entry is skipped by listing and swept when due.
+   */
+  private void unindexQuietly(String workspace, String id) {
+    try {
+      await(Scripts.UNINDEX.<Long>run(commands, ScriptOutputType.INTEGER,
+          new String[] {keys.index(workspace), keys.due(workspace)}, id),
+          "unindex of token " + id);
+    } catch (StoreUnavailableException e) {
+      System.getLogger(RedisTokenStore.class.getName()).log(System.Logger.Level.DEBUG,
+          "index entry of token " + id + " left for the sweep: " + e.getMessage());
+    }
+  }
+
+  private <T> T await(CompletionStage<T> reply, String what) {
+    return Await.reply(reply, timeoutNanos, what);
+  }
+
+  private void open() {
+    if (closed.get()) throw new StoreUnavailableException("Redis token store is closed", null);
+  }
+
+  // ------------------------------------------------------------------ builder
+
+  /**
+   * Builds a {@link RedisTokenStore}. Give it exactly one way to reach Redis: {@link #uri}, {@link
+   * #clusterUri}, {@link #client}, {@link #clusterClient}, {@link #connection} or {@link
+   * #clusterConnection}. Each setting is checked as it is set, and may be set once. Not
+   * thread-safe.
+   */
+  public static final class Builder {
+    private @Nullable String source;
+    private @Nullable RedisURI uri;
+    private @Nullable List<RedisURI> clusterUris;
+    private @Nullable RedisClient client;
+    private @Nullable RedisClusterClient clusterClient;
+    private @Nullable StatefulRedisConnection<String, String> connection;
+    private @Nullable StatefulRedisClusterConnection<String, String> clusterConnection;
+    private @Nullable StatefulRedisPubSubConnection<String, String> pubSubConnection;
+    private @Nullable String keyPrefix;
+    private @Nullable Duration retention;
+    private @Nullable Duration commandTimeout;
+
+    private Builder() {}
+
+    /**
+     * A standalone Redis (or Sentinel) URI; the store creates and owns the client.
+     *
+     * @param redisUri {@code redis://}, {@code rediss://}, {@code redis-socket://} or {@code
+     *     redis-sentinel://}, as Lettuce's {@link RedisURI} reads them
+     * @throws InvalidArgumentException if malformed, or if another source was set
+     */
+    public Builder uri(String redisUri) {
+      checkSource("uri");
+      if (redisUri == null) throw new InvalidArgumentException("uri", "must not be null");
+      if (!redisUri.startsWith("redis://") && !redisUri.startsWith("rediss://")
+          && !redisUri.startsWith("redis-socket://") && !redisUri.startsWith("redis-sentinel://")
+          && !redisUri.startsWith("rediss-sentinel://")) {
+        throw new InvalidArgumentException("uri",
+            "must start with redis://, rediss://, redis-socket:// or redis-sentinel://");
+      }
+      this.uri = parse("uri", redisUri);
+      source = "uri";
+      return this;
+    }
+
+    /**
+     * Seed nodes of a Redis Cluster; the store creates and owns a cluster client, which discovers
+     * the other nodes.
+     *
+     * @throws InvalidArgumentException if a URI is malformed, or if another source was set
+     */
+    public Builder clusterUri(String seedUri, String... moreSeedUris) {
+      checkSource("clusterUri");
+      if (seedUri == null || moreSeedUris == null) {
+        throw new InvalidArgumentException("clusterUri", "must not be null");
+      }
+      List<RedisURI> uris = new ArrayList<>();
+      List<String> all = new ArrayList<>();
+      all.add(seedUri);
+      all.addAll(Arrays.asList(moreSeedUris));
+      for (String s : all) {
+        if (s == null) throw new InvalidArgumentException("clusterUri", "must not be null");
+        if (!s.startsWith("redis://") && !s.startsWith("rediss://")) {
+          throw new InvalidArgumentException("clusterUri", "must start with redis:// or rediss://");
+        }
+        uris.add(parse("clusterUri", s));
+      }
+      this.clusterUris = List.copyOf(uris);
+      source = "clusterUri";
+      return this;
+    }
+
+    /**
+     * The host's standalone client: the store opens its own connections on it and closes them,
+     * never the client.
+     */
+    public Builder client(RedisClient client) {
+      checkSource("client");
+      this.client = nonNull("client", client);
+      source = "client";
+      return this;
+    }
+
+    /** The host's cluster client: as {@link #client}, for Redis Cluster. */
+    public Builder clusterClient(RedisClusterClient clusterClient) {
+      checkSource("clusterClient");
+      this.clusterClient = nonNull("clusterClient", clusterClient);
+      source = "clusterClient";
+      return this;
+    }
+
+    /**
+     * The host's connection, with a String codec ({@link StringCodec#UTF8}); never closed by the
+     * store. Without {@link #pubSubConnection} the store has no change feed, and caches elsewhere
+     * learn of changes only when their entries' time-to-live ends.
+     */
+    public Builder connection(StatefulRedisConnection<String, String> connection) {
+      checkSource("connection");
+      this.connection = nonNull("connection", connection);
+      source = "connection";
+      return this;
+    }
+
+    /** The host's cluster connection: as {@link #connection}, for Redis Cluster. */
+    public Builder clusterConnection(
+        StatefulRedisClusterConnection<String, String> clusterConnection) {
+      checkSource("clusterConnection");
+      this.clusterConnection = nonNull("clusterConnection", clusterConnection);
+      source = "clusterConnection";
+      return this;
+    }
+
+    /**
+     * The host's pub/sub connection (String codec) for the change feed of a store built on a
+     * {@link #connection} or {@link #clusterConnection}. The store subscribes it to its channel
+     * and unsubscribes on close; it never closes it.
+     */
+    public Builder pubSubConnection(StatefulRedisPubSubConnection<String, String> pubSubConnection) {
+      if (this.pubSubConnection != null) {
+        throw new InvalidArgumentException("pubSubConnection", "was already set");
+      }
+      this.pubSubConnection = nonNull("pubSubConnection", pubSubConnection);
+      return this;
+    }
+
+    /**
+     * Prepended to every key and to the change channel ({@code latchkey:} by default), so several
+     * stores or applications can share one Redis. At most 64 characters, no braces (they are
+     * cluster hash tags), no spaces or control characters; may be empty.
+     */
+    public Builder keyPrefix(String keyPrefix) {
+      if (this.keyPrefix != null) {
+        throw new InvalidArgumentException("keyPrefix", "was already set to " + this.keyPrefix);
+      }
+      nonNull("keyPrefix", keyPrefix);
+      if (keyPrefix.length() > 64) {
+        throw new InvalidArgumentException("keyPrefix", "must be at most 64 characters");
+      }
+      for (int i = 0; i < keyPrefix.length(); i++) {
+        char c = keyPrefix.charAt(i);
+        if (c == '{' || c == '}') {
+          throw new InvalidArgumentException("keyPrefix",
+              "must not contain '{' or '}': they are Redis Cluster hash tags");
+        }
+        if (c <= ' ' || c == 0x7f) {
+          throw new InvalidArgumentException("keyPrefix",
+              "must not contain spaces or control characters (index " + i + ")");
+        }
+      }
+      this.keyPrefix = keyPrefix;
+      return this;
+    }
+
+    /**
+     * How long a record stays in Redis after it expires or is revoked (30 days by default), so
+     * that listings and validation can still tell why it no longer works. Then its TTL removes it.
+     * At least one minute, at most 100 years.
+     */
+    public Builder retention(Duration retention) {
+      if (this.retention != null) {
+        throw new InvalidArgumentException("retention", "was already set to " + this.retention);
+      }
+      nonNull("retention", retention);
+      if (retention.compareTo(Duration.ofMinutes(1)) < 0) {
+        throw new InvalidArgumentException("retention", "must be at least 1 minute");
+      }
+      if (retention.compareTo(Duration.ofDays(36_500)) > 0) {
+        throw new InvalidArgumentException("retention", "must be at most 36500 days");
+      }
+      this.retention = retention;
+      return this;
+    }
+
+    /**
+     * How long any call waits for Redis before it throws {@link StoreUnavailableException} (2 s
+     * by default): short, so that validation answers {@code UNAVAILABLE} quickly when Redis is
+     * down. Between 1 ms and 5 minutes.
+     */
+    public Builder commandTimeout(Duration commandTimeout) {
+      if (this.commandTimeout != null) {
+        throw new InvalidArgumentException("commandTimeout",
+            "was already set to " + this.commandTimeout);
+      }
+      nonNull("commandTimeout", commandTimeout);
+      if (commandTimeout.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new InvalidArgumentException("commandTimeout", "must be at least 1 ms");
+      }
+      if (commandTimeout.compareTo(Duration.ofMinutes(5)) > 0) {
+        throw new InvalidArgumentException("commandTimeout", "must be at most 5 minutes");
+      }
+      this.commandTimeout = commandTimeout;
+      return this;
+    }
+
+    /**
+     * Connects and returns the store.
+     *
+     * @throws InvalidArgumentException if no way to reach Redis was set, or the settings conflict
+     * @throws StoreUnavailableException if Redis cannot be reached
+     */
+    public RedisTokenStore build() {
+      if (source == null) {
+        throw new InvalidArgumentException("uri",
+            "must be set, or one of clusterUri, client, clusterClient, connection,"
+                + " clusterConnection");
+      }
+      if (pubSubConnection != null && connection == null && clusterConnection == null) {
+        throw new InvalidArgumentException("pubSubConnection",
+            "goes with connection or clusterConnection; a store built from " + source
+                + " opens its own");
+      }
+      Duration timeout = commandTimeout == null ? DEFAULT_COMMAND_TIMEOUT : commandTimeout;
+      Connections c = connect(timeout);
+      return new RedisTokenStore(c, keyPrefix == null ? DEFAULT_KEY_PREFIX : keyPrefix,
+          retention == null ? DEFAULT_RETENTION : retention, timeout);
+    }
+
+    private Connections connect(Duration timeout) {
+      List<AutoCloseable> owned = new ArrayList<>();
+      try {
+        if (uri != null) {
+          uri.setTimeout(timeout); // our own parse of the host's text: ours to change
+          RedisClient own = RedisClient.create(uri);
+          owned.add(() -> own.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+          own.setOptions(ClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(TimeoutOptions.enabled(timeout))
+              .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+              .build());
+          return standalone(own, owned);
+        }
+        if (clusterUris != null) {
+          for (RedisURI seed : clusterUris) seed.setTimeout(timeout);
+          RedisClusterClient own = RedisClusterClient.create(clusterUris);
+          owned.add(() -> own.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+          own.setOptions(ClusterClientOptions.builder()
+              .autoReconnect(true)
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .timeoutOptions(TimeoutOptions.enabled(timeout))
+              .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+              .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                  .enableAllAdaptiveRefreshTriggers().build())
+              .build());
+          return cluster(own, owned);
+        }
+        if (client != null) return standalone(client, owned);
+        if (clusterClient != null) return cluster(clusterClient, owned);
+        StatefulRedisPubSubConnection<String, String> hostPubSub = pubSubConnection;
+        Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
+            hostPubSub == null ? null : () -> hostPubSub;
+        if (connection != null) {
+          return new Connections("standalone", connection.async(), pubSub, false, owned);
+        }
+        return new Connections("cluster", Objects.requireNonNull(clusterConnection).async(),
+            pubSub, false, owned);
+      } catch (RuntimeException e) {
+        Connections.closeAll(owned);
+        if (e instanceof StoreUnavailableException || e instanceof InvalidArgumentException) {
+          throw e;
+        }
+        throw Await.connectFailed(e);
+      }
+    }
+
+    private static Connections standalone(RedisClient client, List<AutoCloseable> owned) {
+      StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
+      owned.add(c);
+      return new Connections("standalone", c.async(),
+          () -> client.connectPubSub(StringCodec.UTF8), true, owned);
+    }
+
+    private static Connections cluster(RedisClusterClient client, List<AutoCloseable> owned) {
+      StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
+      owned.add(c);
+      return new Connections("cluster", c.async(),
+          () -> client.connectPubSub(StringCodec.UTF8), true, owned);
+    }
+
+    /** Parses without echoing the text: a URI may carry a password. */
+    private static RedisURI parse(String field, String text) {
+      try {
+        return RedisURI.create(text);
+      } catch (RuntimeException e) {
+        throw new InvalidArgumentException(field, "is not a valid Redis URI (redis://host:port)");
+      }
+    }
+
+    /** Fails unless {@code field} may become the one way to reach Redis. */
+    private void checkSource(String field) {
+      if (field.equals(source)) throw new InvalidArgumentException(field, "was already set");
+      if (source != null) {
+        throw new InvalidArgumentException(field,
+            "cannot be combined with " + source + ": give the store one way to reach Redis");
+      }
+    }
+
+    private static <T> T nonNull(String field, @Nullable T value) {
+      if (value == null) throw new InvalidArgumentException(field, "must not be null");
+      return value;
+    }
+  }
+}
