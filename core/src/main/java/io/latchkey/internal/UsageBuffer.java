@@ -68,7 +68,8 @@ public final class UsageBuffer {
         s.dirty = false; // a use recorded after this sets it again: nothing is lost
         long at = s.usedAt;
         taken.add(s);
-        batch.add(new UsageUpdate(s.tokenId, Instant.ofEpochMilli(at), s.clientIp, s.integration));
+        batch.add(new UsageUpdate(s.tokenId, Instant.ofEpochMilli(at), canonical(s.clientIp),
+            s.integration));
       }
     }
     if (batch.isEmpty()) return 0;
@@ -80,6 +81,20 @@ public final class UsageBuffer {
       LOG.log(System.Logger.Level.WARNING,
           "could not write usage of " + batch.size() + " tokens; will retry: " + e);
       return 0;
+    }
+  }
+
+  /**
+   * The address as {@link UsageUpdate} promises it, canonical (so {@code ::FFFF:192.0.2.1} and
+   * {@code 192.0.2.1} are one address). Done here, once per token per flush, rather than on the
+   * validation path; null if it is not an address.
+   */
+  private static @Nullable String canonical(@Nullable String ip) {
+    if (ip == null || !IpRanges.isAddress(ip)) return null;
+    try {
+      return IpRanges.canonicalize("clientIp", ip);
+    } catch (RuntimeException e) {
+      return null;
     }
   }
 
