@@ -97,6 +97,19 @@ class HasherTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {32, 63, 64, 65, 100, 128, 200})
+  void hashPrimary_matchesMacForKeysShorterAndLongerThanABlock(int keyLength) throws Exception {
+    byte[] bytes = new byte[keyLength];
+    RANDOM.nextBytes(bytes);
+    HashingKey key = HashingKey.of("long", bytes);
+    TokenFormat format = new TokenFormat("lk");
+    Hasher hasher = new Hasher(List.of(key));
+    String token = token(format);
+    assertThat(hasher.hashPrimary(token, format.idOffset()))
+        .isEqualTo(Harness.hmac(key, token, "lk"));
+  }
+
   @Test
   void constructor_rejectsNoKeys() {
     assertThatThrownBy(() -> new Hasher(List.of())).isInstanceOf(IllegalArgumentException.class);
