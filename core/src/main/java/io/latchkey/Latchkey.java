@@ -16,8 +16,10 @@ import java.time.Period;
 import java.time.ZoneOffset;
 import java.time.temporal.TemporalAmount;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -84,7 +86,9 @@ public final class Latchkey implements AutoCloseable {
     manager.attach(validator);
     Optional<TokenStore.Subscription> feed = store.subscribe(validator);
     this.subscription = feed.orElse(null);
-    long flushMillis = b.usageFlushInterval.toMillis();
+    // An interval too long for a long of milliseconds means "only on flushUsage() and close()".
+    long flushMillis = b.usageFlushInterval.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0
+        ? Long.MAX_VALUE : b.usageFlushInterval.toMillis();
     background.scheduleWithFixedDelay(usage::flush, flushMillis, flushMillis,
         TimeUnit.MILLISECONDS);
   }
@@ -172,7 +176,16 @@ public final class Latchkey implements AutoCloseable {
     private Duration serveStaleFor = Duration.ZERO;
     private Duration usageFlushInterval = Duration.ofSeconds(5);
 
+    private final Set<String> setOnce = new HashSet<>();
+
     private Builder() {}
+
+    /** Refuses a second call of a single-valued setting, as the class documentation promises. */
+    private void once(String field, Object current) {
+      if (!setOnce.add(field)) {
+        throw new InvalidArgumentException(field, "was already set to " + current);
+      }
+    }
 
     /** Required: where tokens live. Latchkey never closes it. */
     public Builder store(TokenStore store) {
@@ -304,6 +317,7 @@ public final class Latchkey implements AutoCloseable {
     /** How many records the validator caches; 100,000 by default. */
     public Builder cacheMaximumSize(long size) {
       if (size < 1) throw new InvalidArgumentException("cacheMaximumSize", "must be positive, was " + size);
+      once("cacheMaximumSize", cacheMaximumSize);
       this.cacheMaximumSize = size;
       return this;
     }
@@ -316,6 +330,7 @@ public final class Latchkey implements AutoCloseable {
       if (ttl == null || ttl.isNegative()) {
         throw new InvalidArgumentException("cacheTtl", "must not be null or negative");
       }
+      once("cacheTtl", cacheTtl);
       this.cacheTtl = ttl;
       return this;
     }
@@ -328,6 +343,7 @@ public final class Latchkey implements AutoCloseable {
       if (ttl == null || ttl.isNegative() || ttl.isZero()) {
         throw new InvalidArgumentException("negativeCache ttl", "must be positive");
       }
+      once("negativeCache", negativeCacheMaximumSize + ", " + negativeCacheTtl);
       this.negativeCacheMaximumSize = maximumSize;
       this.negativeCacheTtl = ttl;
       return this;
@@ -342,15 +358,17 @@ public final class Latchkey implements AutoCloseable {
       if (staleness == null || staleness.isNegative()) {
         throw new InvalidArgumentException("serveStaleFor", "must not be null or negative");
       }
+      once("serveStaleFor", serveStaleFor);
       this.serveStaleFor = staleness;
       return this;
     }
 
     /** How often buffered usage is written to the store; 5 s by default. */
     public Builder usageFlushInterval(Duration interval) {
-      if (interval == null || interval.toMillis() < 1) {
+      if (interval == null || interval.compareTo(Duration.ofMillis(1)) < 0) {
         throw new InvalidArgumentException("usageFlushInterval", "must be at least 1 ms");
       }
+      once("usageFlushInterval", usageFlushInterval);
       this.usageFlushInterval = interval;
       return this;
     }

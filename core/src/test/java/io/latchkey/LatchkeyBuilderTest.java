@@ -145,7 +145,20 @@ class LatchkeyBuilderTest {
         bad("usageFlushInterval 0", b -> b.usageFlushInterval(Duration.ZERO), "usageFlushInterval",
             "usageFlushInterval must be at least 1 ms"),
         bad("usageFlushInterval null", b -> b.usageFlushInterval(null), "usageFlushInterval",
-            "usageFlushInterval must be at least 1 ms"));
+            "usageFlushInterval must be at least 1 ms"),
+        bad("cacheMaximumSize twice", b -> b.cacheMaximumSize(10).cacheMaximumSize(20),
+            "cacheMaximumSize", "cacheMaximumSize was already set to 10"),
+        bad("cacheTtl twice", b -> b.cacheTtl(Duration.ofSeconds(1)).cacheTtl(Duration.ZERO),
+            "cacheTtl", "cacheTtl was already set to PT1S"),
+        bad("negativeCache twice", b -> b.negativeCache(5, Duration.ofSeconds(1))
+            .negativeCache(6, Duration.ofSeconds(2)), "negativeCache",
+            "negativeCache was already set to 5, PT1S"),
+        bad("serveStaleFor twice", b -> b.serveStaleFor(Duration.ofSeconds(1))
+            .serveStaleFor(Duration.ofSeconds(2)), "serveStaleFor",
+            "serveStaleFor was already set to PT1S"),
+        bad("usageFlushInterval twice", b -> b.usageFlushInterval(Duration.ofSeconds(1))
+            .usageFlushInterval(Duration.ofSeconds(2)), "usageFlushInterval",
+            "usageFlushInterval was already set to PT1S"));
   }
 
   private static Arguments bad(String what, ThrowingConsumer<Latchkey.Builder> setting, String field,
@@ -171,6 +184,22 @@ class LatchkeyBuilderTest {
         .isInstanceOf(InvalidArgumentException.class)
         .hasMessage("tokenPrefix must be 1 to 32 lowercase letters, digits or _, start with a letter"
             + " and not end with _");
+  }
+
+  @Test
+  void build_acceptsDurationsTooLongForNanoseconds() {
+    Duration forever = Duration.ofSeconds(Long.MAX_VALUE);
+    try (Harness h = Harness.create(b -> b.cacheTtl(forever).serveStaleFor(forever)
+        .negativeCache(10, forever))) {
+      IssuedToken t = h.issue("ws", "t");
+      assertThat(h.validator().validate(t.secret()).isValid()).isTrue();
+      h.clock.advance(Duration.ofDays(365));
+      h.store.down = true;
+      assertThat(h.validator().validate(t.secret()).isValid()).as("cached for ever").isTrue();
+    }
+    Latchkey l = Latchkey.builder().store(new MapTokenStore()).hashingKey(Harness.K1)
+        .usageFlushInterval(forever).build();
+    l.close();
   }
 
   @Test

@@ -69,6 +69,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final @Nullable Cache<String, Boolean> unknown;
   private final long ttlNanos;
   private final long staleNanos;
+  /** {@code ttlNanos + staleNanos}, saturated: how long an entry may be served at all. */
+  private final long servableNanos;
   /** Per stripe of ids, bumped before every invalidation; see {@link #load}. */
   private final AtomicLongArray invalidationStamps = new AtomicLongArray(STRIPES);
   /** Set when a store read failed as unavailable; cleared by the next successful read. */
@@ -89,8 +91,10 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     this.invalidations = invalidations;
     this.rehasher = rehasher;
     this.ticker = ticker;
-    this.ttlNanos = settings.ttl().toNanos();
-    this.staleNanos = settings.serveStaleFor().toNanos();
+    this.ttlNanos = saturatedNanos(settings.ttl());
+    this.staleNanos = saturatedNanos(settings.serveStaleFor());
+    long sum = ttlNanos + staleNanos;
+    this.servableNanos = sum < 0 ? Long.MAX_VALUE : sum;
     if (ttlNanos > 0) {
       // Maintenance runs on the calling thread: with reads kept out of the policy (see validate)
       // it is only the bookkeeping of loads, which handing to the common pool would cost a thread
@@ -98,14 +102,14 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       this.cache = Caffeine.newBuilder()
           .executor(Runnable::run)
           .maximumSize(settings.maximumSize())
-          .expireAfterWrite(ttlNanos + staleNanos, TimeUnit.NANOSECONDS)
+          .expireAfterWrite(servableNanos, TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
       this.policy = cache.policy();
       this.unknown = Caffeine.newBuilder()
           .executor(Runnable::run)
           .maximumSize(settings.negativeMaximumSize())
-          .expireAfterWrite(settings.negativeTtl().toNanos(), TimeUnit.NANOSECONDS)
+          .expireAfterWrite(saturatedNanos(settings.negativeTtl()), TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
     } else {
@@ -202,7 +206,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     CompiledToken loaded = c.asMap().compute(id, (key, old) -> {
       if (old != null && isFresh(old)) return old;
       if (old == null && unknown.getIfPresent(key) != null) return null;
-      boolean servable = old != null && ticker.read() - old.loadedAtNanos <= ttlNanos + staleNanos;
+      boolean servable = old != null && ticker.read() - old.loadedAtNanos <= servableNanos;
       if (servable && storeDown && ticker.read() - retryStoreAtNanos < 0) {
         return old; // the store failed a moment ago: do not make every request wait for it again
       }
@@ -232,6 +236,11 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       }
     }
     return loaded == null ? CompiledToken.UNKNOWN : loaded;
+  }
+
+  /** A duration in nanoseconds; one too long for a long (about 292 years) is "for ever". */
+  private static long saturatedNanos(Duration d) {
+    return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
   }
 
   private boolean isFresh(CompiledToken entry) {
