@@ -177,6 +177,18 @@ class ListingTest {
   }
 
   @Test
+  void revokeAll_countsOnlyWhatThisCallRevoked() {
+    List<TokenId> ids = issueMany("ws", 3, false);
+    // Another administrator revokes one token after revokeAll listed it as active.
+    h.store.afterList = () -> {
+      h.store.afterList = null;
+      tokens.revoke(ids.get(1));
+    };
+    assertThat(tokens.revokeAll("ws")).isEqualTo(2);
+    assertThat(listAll(TokenQuery.in("ws").state(TokenState.REVOKED))).containsExactlyElementsOf(ids);
+  }
+
+  @Test
   void revokeAll_coversMoreThanOneStoreBatch() {
     issueMany("ws", 450, false);
     assertThat(tokens.revokeAll("ws")).isEqualTo(450);

@@ -32,6 +32,8 @@ public final class MapTokenStore implements TokenStore {
   public volatile boolean replaceDown;
   /** {@link #find} sleeps this long first. */
   public volatile long findDelayMillis;
+  /** Runs after {@link #list} has read its page and before it returns, e.g. to race a change. */
+  public volatile @Nullable Runnable afterList;
 
   public MapTokenStore() {
     this(false);
@@ -109,12 +111,15 @@ public final class MapTokenStore implements TokenStore {
   @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     check();
-    return records.values().stream()
+    List<TokenRecord> page = records.values().stream()
         .filter(r -> r.workspace().equals(workspace))
         .filter(r -> afterId == null || r.id().compareTo(afterId) > 0)
         .sorted((a, b) -> a.id().compareTo(b.id()))
         .limit(limit)
         .toList();
+    Runnable hook = afterList;
+    if (hook != null) hook.run();
+    return page;
   }
 
   @Override

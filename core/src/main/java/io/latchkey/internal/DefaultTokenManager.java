@@ -288,6 +288,11 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   }
 
   private Token transition(TokenId id, Transitions.Action action, TokenEvent.Type type) {
+    return toToken(transitionChange(id, action, type).after);
+  }
+
+  /** As {@link #transition}, telling whether this call made the change (not a no-op). */
+  private Change transitionChange(TokenId id, Transitions.Action action, TokenEvent.Type type) {
     requireId(id);
     StoredState[] from = new StoredState[1];
     Change c = mutate(id, action.verb(), r -> {
@@ -299,7 +304,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     if (c.changed) {
       emit(type, id, c.after.workspace(), from[0] + " -> " + c.after.state());
     }
-    return toToken(c.after);
+    return c;
   }
 
   @Override
@@ -313,9 +318,8 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
         if (r.state() == StoredState.REVOKED) continue;
         TokenId id = new TokenId(r.id());
         try {
-          Token before = toToken(r);
-          Token after1 = transition(id, Transitions.Action.REVOKE, TokenEvent.Type.REVOKED);
-          if (before.state() != TokenState.REVOKED && after1.state() == TokenState.REVOKED) {
+          // Counted only if this call wrote it: another writer may have revoked it since the list.
+          if (transitionChange(id, Transitions.Action.REVOKE, TokenEvent.Type.REVOKED).changed) {
             revoked++;
           }
         } catch (TokenNotFoundException gone) {
