@@ -7,11 +7,9 @@ import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
-import io.latchkey.spi.UsageUpdate;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -21,7 +19,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -376,50 +373,6 @@ class ValidatorCacheTest {
       latch.await(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** A store that passes everything to another; tests override what they watch. */
-  private static class ForwardingStore implements TokenStore {
-    private final TokenStore inner;
-
-    ForwardingStore(TokenStore inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public boolean insert(TokenRecord record) {
-      return inner.insert(record);
-    }
-
-    @Override
-    public Optional<TokenRecord> find(String id) {
-      return inner.find(id);
-    }
-
-    @Override
-    public boolean replace(TokenRecord updated, long expectedVersion) {
-      return inner.replace(updated, expectedVersion);
-    }
-
-    @Override
-    public boolean delete(String id) {
-      return inner.delete(id);
-    }
-
-    @Override
-    public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
-      return inner.list(workspace, afterId, limit);
-    }
-
-    @Override
-    public void applyUsage(Collection<UsageUpdate> updates) {
-      inner.applyUsage(updates);
-    }
-
-    @Override
-    public Optional<Subscription> subscribe(ChangeListener listener) {
-      return inner.subscribe(listener);
     }
   }
 }

@@ -2,23 +2,18 @@ package io.latchkey.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.latchkey.ForwardingStore;
 import io.latchkey.HashingKey;
 import io.latchkey.IssuedToken;
 import io.latchkey.Latchkey;
 import io.latchkey.MapTokenStore;
 import io.latchkey.NewToken;
 import io.latchkey.StoreUnavailableException;
-import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.TokenRecord;
-import io.latchkey.spi.TokenStore;
-import io.latchkey.spi.UsageUpdate;
-import java.util.Collection;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -30,9 +25,14 @@ import org.junit.jupiter.api.Timeout;
 class FeedDuringLoadTest {
 
   /** Each find first has the "I/O thread" deliver a notification for the id, then reads. */
-  private static final class OneIoThreadStore implements TokenStore {
-    final MapTokenStore backing = new MapTokenStore(true);
+  private static final class OneIoThreadStore extends ForwardingStore {
+    final MapTokenStore backing;
     final ExecutorService io = Executors.newSingleThreadExecutor();
+
+    OneIoThreadStore(MapTokenStore backing) {
+      super(backing);
+      this.backing = backing;
+    }
 
     @Override
     public Optional<TokenRecord> find(String id) {
@@ -41,29 +41,14 @@ class FeedDuringLoadTest {
       } catch (Exception e) {
         throw new StoreUnavailableException("I/O thread stuck delivering a notification", e);
       }
-      return backing.find(id);
-    }
-
-    @Override public boolean insert(TokenRecord r) { return backing.insert(r); }
-    @Override public boolean replace(TokenRecord r, long v) { return backing.replace(r, v); }
-    @Override public boolean delete(String id) { return backing.delete(id); }
-    @Override public void applyUsage(Collection<UsageUpdate> u) { backing.applyUsage(u); }
-
-    @Override
-    public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
-      return backing.list(workspace, afterId, limit);
-    }
-
-    @Override
-    public Optional<Subscription> subscribe(ChangeListener listener) {
-      return backing.subscribe(listener);
+      return super.find(id);
     }
   }
 
   @Test
   @Timeout(30)
   void validate_notificationForTheSameIdDuringLoad_doesNotDeadlock() {
-    OneIoThreadStore store = new OneIoThreadStore();
+    OneIoThreadStore store = new OneIoThreadStore(new MapTokenStore(true));
     try (Latchkey latchkey = Latchkey.builder().store(store)
         .hashingKey(HashingKey.generate("k1")).build()) {
       IssuedToken t = latchkey.tokens().issue(NewToken.in("ws").name("n"));
