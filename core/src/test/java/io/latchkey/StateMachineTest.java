@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** DESIGN.md's state table, driven through the manager with the clock making tokens expire. */
+/** docs/architecture.md's state table, driven through the manager with the clock making tokens expire. */
 class StateMachineTest {
   final Harness h = Harness.create();
   final TokenManager tokens = h.tokens().as("alice");

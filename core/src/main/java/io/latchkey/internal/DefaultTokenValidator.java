@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The validation pipeline (DESIGN.md, "Validation") over a Caffeine cache of compiled records.
+ * The validation pipeline (docs/architecture.md, "Validation pipeline") over a Caffeine cache of compiled records.
  *
  * <p>Cheapest check first: format and checksum (no I/O), id to record (cache, else one store
  * lookup per id however many requests wait: the load runs inside the cache's per-key compute),

@@ -7,7 +7,7 @@ import io.latchkey.spi.StoredState;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one home of the state table (see DESIGN.md, "States"). Stored states are ACTIVE, DISABLED
+ * The one home of the state table (see docs/architecture.md, "States"). Stored states are ACTIVE, DISABLED
  * and REVOKED; EXPIRED is derived from the clock and wins over ACTIVE and DISABLED; REVOKED is
  * final.
  */

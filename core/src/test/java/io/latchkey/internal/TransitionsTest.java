@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The state table of DESIGN.md, cell by cell. */
+/** The state table of docs/architecture.md, cell by cell. */
 class TransitionsTest {
   static final TokenId ID = TokenId.of("0VbnqkQ4EXqWUGDl");
 
