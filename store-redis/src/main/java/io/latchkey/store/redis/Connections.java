@@ -1,36 +1,94 @@
 package io.latchkey.store.redis;
 
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What a store talks through, whatever the mode: the command interface that standalone and
- * cluster connections share, how to open the change feed's connection, and what the store created
- * and must therefore release.
+ * cluster connections share, how to open the change feed's connection, what the store created
+ * and must therefore release, and whether the connection that serves a key is up.
  */
 final class Connections {
+  /** What a connection that serves a key is doing now. */
+  enum Link {
+    /** Connected: a command is written at once. */
+    UP,
+    /** Being opened for the first time (or unknown): a command waits for it, within its deadline. */
+    OPENING,
+    /** Was connected and is now reconnecting: a command cannot be answered before it is back. */
+    DOWN
+  }
+
   final RedisClusterAsyncCommands<String, String> commands;
   final @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
   final boolean ownsPubSub;
   final String mode;
+  /**
+   * Whether the store refuses a command itself while the key's connection is {@link Link#DOWN}.
+   * Set for the cluster clients the store creates: Lettuce's {@code REJECT_COMMANDS} would do it,
+   * but since Lettuce 7.7 it also rejects commands that wait for a node connection to open
+   * (redis/lettuce#3747), which every first command to a node does.
+   */
+  final boolean failFast;
+  private final @Nullable StatefulRedisConnection<String, String> standalone;
+  private final @Nullable StatefulRedisClusterConnection<String, String> cluster;
   private final List<AutoCloseable> owned;
 
   /**
    * @param pubSub opens the feed's connection, or null when the store has no feed
    * @param owned released by {@link #close()} in reverse order
    */
-  Connections(String mode, RedisClusterAsyncCommands<String, String> commands,
+  private Connections(String mode, RedisClusterAsyncCommands<String, String> commands,
+      @Nullable StatefulRedisConnection<String, String> standalone,
+      @Nullable StatefulRedisClusterConnection<String, String> cluster, boolean failFast,
       @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
       List<AutoCloseable> owned) {
     this.mode = mode;
     this.commands = commands;
+    this.standalone = standalone;
+    this.cluster = cluster;
+    this.failFast = failFast;
     this.pubSub = pubSub;
     this.ownsPubSub = ownsPubSub;
     this.owned = new ArrayList<>(owned);
+  }
+
+  static Connections standalone(StatefulRedisConnection<String, String> connection,
+      @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
+      List<AutoCloseable> owned) {
+    return new Connections("standalone", connection.async(), connection, null, false, pubSub,
+        ownsPubSub, owned);
+  }
+
+  static Connections cluster(StatefulRedisClusterConnection<String, String> connection,
+      boolean failFast, @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub,
+      boolean ownsPubSub, List<AutoCloseable> owned) {
+    return new Connections("cluster", connection.async(), null, connection, failFast, pubSub,
+        ownsPubSub, owned);
+  }
+
+  /** The state of the connection a command on {@code key} goes through. */
+  Link link(String key) {
+    if (standalone != null) return standalone.isOpen() ? Link.UP : Link.DOWN;
+    if (cluster == null) return Link.OPENING;
+    RedisClusterNode node = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
+    if (node == null) return Link.OPENING; // a topology refresh will tell; Lettuce decides
+    RedisURI uri = node.getUri();
+    // The same connection (write intent, by host and port) that Lettuce routes the slot through.
+    CompletableFuture<StatefulRedisConnection<String, String>> f =
+        cluster.getConnectionAsync(uri.getHost(), uri.getPort());
+    if (!f.isDone() || f.isCompletedExceptionally()) return Link.OPENING;
+    return f.join().isOpen() ? Link.UP : Link.DOWN;
   }
 
   void close() {

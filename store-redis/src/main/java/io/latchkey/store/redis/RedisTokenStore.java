@@ -9,6 +9,7 @@ import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -20,6 +21,8 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +34,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -82,6 +87,19 @@ public final class RedisTokenStore implements TokenStore {
   static final int SWEEP_LIMIT = 100;
   private static final long MAX_LIVE_MILLIS = Duration.ofDays(100 * 366).toMillis();
   private static final int MAX_LIST_BATCH = 1000;
+  /**
+   * The longest pause between two reconnect attempts of the clients the store creates; the first
+   * comes after {@link #MIN_RECONNECT_DELAY}, each next one after twice as long. Lettuce's default
+   * grows to 30 s, so a client could come back half a minute after Redis did.
+   */
+  static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
+  static final Duration MIN_RECONNECT_DELAY = Duration.ofMillis(10);
+  /**
+   * How long an idempotent read that failed on a dropped connection waits for it to come back
+   * before it is sent once more (never past its command timeout). Short: during an outage the
+   * connection stays down and the read fails anyway.
+   */
+  private static final long RETRY_GRACE_NANOS = Duration.ofMillis(300).toNanos();
 
   private final Connections connections;
   private final RedisClusterAsyncCommands<String, String> commands;
@@ -126,6 +144,8 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(record, "record == null");
     open();
     String what = "insert of token " + record.id();
+    reachable(keys.index(record.workspace()), what);
+    reachable(keys.record(record.id()), what);
     // Index first: a crash before the record is written leaves an entry that listing skips.
     long expireAt = index(record, what);
     List<String> args = new ArrayList<>(40);
@@ -145,7 +165,17 @@ public final class RedisTokenStore implements TokenStore {
   public Optional<TokenRecord> find(String id) {
     Objects.requireNonNull(id, "id == null");
     open();
-    Map<String, String> hash = await(commands.hgetall(keys.record(id)), "find of token " + id);
+    String key = keys.record(id);
+    String what = "find of token " + id;
+    long deadline = System.nanoTime() + timeoutNanos;
+    Map<String, String> hash;
+    try {
+      reachable(key, what);
+      hash = Await.until(commands.hgetall(key), deadline, what);
+    } catch (StoreUnavailableException e) {
+      if (!retryAfterDrop(e, key, deadline)) throw e;
+      hash = Await.until(commands.hgetall(key), deadline, what);
+    }
     return Optional.ofNullable(RecordCodec.decode(id, hash));
   }
 
@@ -154,6 +184,8 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(updated, "updated == null");
     open();
     String what = "replace of token " + updated.id();
+    reachable(keys.index(updated.workspace()), what);
+    reachable(keys.record(updated.id()), what);
     // Raises the index entry's due time before the record's TTL can grow.
     long expireAt = index(updated, what);
     List<String> args = new ArrayList<>(40);
@@ -176,6 +208,7 @@ public final class RedisTokenStore implements TokenStore {
   public boolean delete(String id) {
     Objects.requireNonNull(id, "id == null");
     open();
+    reachable(keys.record(id), "delete of token " + id);
     // Record first: a crash before the index entry goes leaves an entry that listing skips.
     String workspace = await(Scripts.DELETE.<String>run(commands, ScriptOutputType.VALUE,
         new String[] {keys.record(id)}, keys.channel(), id), "delete of token " + id);
@@ -189,7 +222,18 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
     open();
+    long deadline = System.nanoTime() + timeoutNanos;
+    try {
+      return listOnce(workspace, afterId, limit);
+    } catch (StoreUnavailableException e) {
+      if (!retryAfterDrop(e, keys.index(workspace), deadline)) throw e;
+      return listOnce(workspace, afterId, limit);
+    }
+  }
+
+  private List<TokenRecord> listOnce(String workspace, @Nullable String afterId, int limit) {
     String what = "list of workspace " + workspace;
+    reachable(keys.index(workspace), what);
     String[] indexKeys = {keys.index(workspace), keys.due(workspace)};
     List<TokenRecord> page = new ArrayList<>(Math.min(limit, 256));
     String cursor = afterId;
@@ -223,6 +267,8 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(updates, "updates == null");
     if (updates.isEmpty()) return;
     open();
+    String what = "usage batch of " + updates.size() + " tokens";
+    for (UsageUpdate u : updates) reachable(keys.record(u.tokenId()), what);
     // Pipelined: every script is sent before any reply is awaited.
     List<CompletableFuture<Long>> replies = new ArrayList<>(updates.size());
     for (UsageUpdate u : updates) {
@@ -235,7 +281,6 @@ public final class RedisTokenStore implements TokenStore {
           integration == null ? "0" : "1", integration == null ? "" : integration));
     }
     long deadline = System.nanoTime() + timeoutNanos;
-    String what = "usage batch of " + updates.size() + " tokens";
     for (CompletableFuture<Long> reply : replies) Await.until(reply, deadline, what);
   }
 
@@ -311,6 +356,32 @@ public final class RedisTokenStore implements TokenStore {
       System.getLogger(RedisTokenStore.class.getName()).log(System.Logger.Level.DEBUG,
           "index entry of token " + id + " left for the sweep: " + e.getMessage());
     }
+  }
+
+  /**
+   * Refuses a call at once when the connection that serves {@code key} is known to be down, as
+   * Lettuce's {@code REJECT_COMMANDS} does for a standalone client. A connection that is being
+   * opened for the first time is waited for, within the command timeout.
+   */
+  private void reachable(String key, String what) {
+    if (connections.failFast && connections.link(key) == Connections.Link.DOWN) {
+      throw Await.unavailable(what, new RedisException("Currently not connected"));
+    }
+  }
+
+  /**
+   * Whether an idempotent read that failed with {@code e} may be sent once more: its connection
+   * was dropped (a killed client, a failover) and is back within a short grace, inside {@code
+   * deadline}. A timeout or a server error is never retried.
+   */
+  private boolean retryAfterDrop(StoreUnavailableException e, String key, long deadline) {
+    if (!Await.isDisconnect(e.getCause())) return false;
+    long until = Math.min(deadline, System.nanoTime() + RETRY_GRACE_NANOS);
+    while (connections.link(key) != Connections.Link.UP) {
+      if (System.nanoTime() - until >= 0 || Thread.currentThread().isInterrupted()) return false;
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    return deadline - System.nanoTime() > 0;
   }
 
   private <T> T await(CompletionStage<T> reply, String what) {
@@ -542,7 +613,8 @@ public final class RedisTokenStore implements TokenStore {
       try {
         if (uri != null) {
           uri.setTimeout(timeout); // our own parse of the host's text: ours to change
-          RedisClient own = RedisClient.create(uri);
+          ClientResources resources = resources(owned);
+          RedisClient own = RedisClient.create(resources, uri);
           owned.add(() -> own.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
           own.setOptions(ClientOptions.builder()
               .autoReconnect(true)
@@ -554,28 +626,33 @@ public final class RedisTokenStore implements TokenStore {
         }
         if (clusterUris != null) {
           for (RedisURI seed : clusterUris) seed.setTimeout(timeout);
-          RedisClusterClient own = RedisClusterClient.create(clusterUris);
+          ClientResources resources = resources(owned);
+          RedisClusterClient own = RedisClusterClient.create(resources, clusterUris);
           owned.add(() -> own.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
           own.setOptions(ClusterClientOptions.builder()
               .autoReconnect(true)
-              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              // Not REJECT_COMMANDS: since Lettuce 7.7 it also rejects a command that waits for a
+              // node connection to open (every first command to a node). The store refuses
+              // commands on a dropped node connection itself (Connections.failFast), and cancels
+              // a timed-out one so that it is never sent after a reconnect.
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
               .timeoutOptions(TimeoutOptions.enabled(timeout))
               .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
               .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                   .enableAllAdaptiveRefreshTriggers().build())
               .build());
-          return cluster(own, owned);
+          return cluster(own, true, owned);
         }
         if (client != null) return standalone(client, owned);
-        if (clusterClient != null) return cluster(clusterClient, owned);
+        if (clusterClient != null) return cluster(clusterClient, false, owned);
         StatefulRedisPubSubConnection<String, String> hostPubSub = pubSubConnection;
         Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
             hostPubSub == null ? null : () -> hostPubSub;
         if (connection != null) {
-          return new Connections("standalone", connection.async(), pubSub, false, owned);
+          return Connections.standalone(connection, pubSub, false, owned);
         }
-        return new Connections("cluster", Objects.requireNonNull(clusterConnection).async(),
-            pubSub, false, owned);
+        return Connections.cluster(Objects.requireNonNull(clusterConnection), false, pubSub,
+            false, owned);
       } catch (RuntimeException e) {
         Connections.closeAll(owned);
         if (e instanceof StoreUnavailableException || e instanceof InvalidArgumentException) {
@@ -585,18 +662,32 @@ public final class RedisTokenStore implements TokenStore {
       }
     }
 
+    /**
+     * Event loops and timers for a client the store creates, with a bounded reconnect back-off:
+     * {@link #MIN_RECONNECT_DELAY}, doubling up to {@link #MAX_RECONNECT_DELAY}. Released after
+     * the client (owned is closed in reverse order).
+     */
+    private static ClientResources resources(List<AutoCloseable> owned) {
+      ClientResources resources = ClientResources.builder()
+          .reconnectDelay(Delay.exponential(MIN_RECONNECT_DELAY, MAX_RECONNECT_DELAY, 2,
+              TimeUnit.MILLISECONDS))
+          .build();
+      owned.add(() -> resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS));
+      return resources;
+    }
+
     private static Connections standalone(RedisClient client, List<AutoCloseable> owned) {
       StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
       owned.add(c);
-      return new Connections("standalone", c.async(),
-          () -> client.connectPubSub(StringCodec.UTF8), true, owned);
+      return Connections.standalone(c, () -> client.connectPubSub(StringCodec.UTF8), true, owned);
     }
 
-    private static Connections cluster(RedisClusterClient client, List<AutoCloseable> owned) {
+    private static Connections cluster(RedisClusterClient client, boolean failFast,
+        List<AutoCloseable> owned) {
       StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
       owned.add(c);
-      return new Connections("cluster", c.async(),
-          () -> client.connectPubSub(StringCodec.UTF8), true, owned);
+      return Connections.cluster(c, failFast, () -> client.connectPubSub(StringCodec.UTF8), true,
+          owned);
     }
 
     /** Parses without echoing the text: a URI may carry a password. */
