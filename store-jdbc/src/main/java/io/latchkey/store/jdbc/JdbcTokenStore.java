@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -360,6 +361,8 @@ public final class JdbcTokenStore implements TokenStore {
    */
   public static final class Builder {
     private static final String DEFAULT_PREFIX = "latchkey_";
+    /** How much longer than the query timeout a PostgreSQL socket read may wait. */
+    static final int NETWORK_GRACE_MILLIS = 500;
 
     private @Nullable String jdbcUrl;
     private @Nullable String username;
@@ -554,6 +557,15 @@ public final class JdbcTokenStore implements TokenStore {
           config.setConnectionTimeout(timeout.toMillis());
           config.setValidationTimeout(Math.min(timeout.toMillis(), 1_000));
           config.setPoolName("latchkey-" + prefix);
+          if (url.startsWith("jdbc:postgresql:")) {
+            // A new connection to a frozen server must not block the pool's filler longer than
+            // a caller may wait for a connection: bound the TCP connect and the login.
+            String secs = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
+            config.addDataSourceProperty("connectTimeout", secs);
+            config.addDataSourceProperty("loginTimeout", secs);
+            config.addDataSourceProperty("cancelSignalTimeout", secs);
+            config.addDataSourceProperty("tcpKeepAlive", "true");
+          }
           owned = new HikariDataSource(config);
           ds = owned;
           connector = PgChangeFeed.driverConnector(url, username, password, timeout,
@@ -563,23 +575,81 @@ public final class JdbcTokenStore implements TokenStore {
           connector = host::getConnection;
         }
         DataSource source = ds;
-        Jdbi jdbi = Jdbi.create(() -> autoCommitting(source.getConnection()));
-        // Never render bound values into exception messages: one of them is a hash.
-        jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
         Duration perStatement = queryTimeout != null ? queryTimeout : Duration.ofSeconds(10);
         long seconds = (perStatement.toMillis() + 999) / 1000;
-        jdbi.getConfig(SqlStatements.class)
-            .setQueryTimeout(seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE));
+        // Set once the dialect is known: H2 runs in-process and has no socket to bound.
+        AtomicInteger networkMillis = new AtomicInteger();
+        Jdbi jdbi = Jdbi.create(() -> prepared(source.getConnection(), networkMillis.get()));
+        // Never render bound values into exception messages: one of them is a hash.
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
         Dialect dialect = jdbi.withHandle(
             h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
         if (migrate) Migrations.apply(jdbi, dialect, prefix);
-        return new JdbcTokenStore(jdbi, dialect, prefix, owned, connector);
+        jdbi.getConfig(SqlStatements.class)
+            .setQueryTimeout(seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE));
+        int network = networkTimeoutMillis(seconds);
+        if (dialect == Dialect.POSTGRESQL) networkMillis.set(network);
+        return new JdbcTokenStore(jdbi, dialect, prefix, owned,
+            network == 0 ? connector : bounded(connector, network));
       } catch (IllegalArgumentException | LatchkeyException e) {
         if (owned != null) owned.close();
         throw e;
       } catch (RuntimeException | SQLException e) {
         if (owned != null) owned.close();
         throw Failures.startFailed(e);
+      }
+    }
+
+    /**
+     * The socket read timeout of every PostgreSQL connection the store uses: the query timeout,
+     * rounded up to whole seconds, plus {@link #NETWORK_GRACE_MILLIS}. A live server cancels a
+     * statement at the query timeout and answers at once; a frozen or unreachable one never
+     * answers, and neither the cancel (sent on a new connection) nor the query timeout ends the
+     * wait for its reply: only the socket timeout does. Zero (no bound) when the query timeout is
+     * off.
+     */
+    static int networkTimeoutMillis(long querySeconds) {
+      if (querySeconds == 0) return 0;
+      return (int) Math.min(Integer.MAX_VALUE, querySeconds * 1000 + NETWORK_GRACE_MILLIS);
+    }
+
+    /** The feed's connections get the same socket timeout, whoever opens them. */
+    private static PgChangeFeed.Connector bounded(PgChangeFeed.Connector connector, int millis) {
+      return () -> {
+        Connection c = connector.connect();
+        try {
+          c.setNetworkTimeout(Runnable::run, millis);
+          return c;
+        } catch (SQLException e) {
+          closeQuietly(c, e);
+          throw e;
+        }
+      };
+    }
+
+    /**
+     * Bounds every read on the connection's socket by {@code networkMillis} (none if 0), through
+     * the standard {@link Connection#setNetworkTimeout}, so it holds for a host's pool as for ours
+     * (HikariCP restores the pool's own value when the connection goes back). Then makes it
+     * auto-committing (see {@link #autoCommitting}).
+     */
+    private static Connection prepared(Connection c, int networkMillis) throws SQLException {
+      if (networkMillis > 0) {
+        try {
+          c.setNetworkTimeout(Runnable::run, networkMillis);
+        } catch (SQLException e) {
+          closeQuietly(c, e);
+          throw e;
+        }
+      }
+      return autoCommitting(c);
+    }
+
+    private static void closeQuietly(Connection c, SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
       }
     }
 
