@@ -95,11 +95,12 @@ public final class RedisTokenStore implements TokenStore {
   static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
   static final Duration MIN_RECONNECT_DELAY = Duration.ofMillis(10);
   /**
-   * How long an idempotent read that failed on a dropped connection waits for it to come back
-   * before it is sent once more (never past its command timeout). Short: during an outage the
-   * connection stays down and the read fails anyway.
+   * How long an idempotent read that failed on a dropped connection is tried again while the
+   * client reconnects (never past its command timeout). Short: during an outage the connection
+   * stays down and the read fails anyway.
    */
   private static final long RETRY_GRACE_NANOS = Duration.ofMillis(300).toNanos();
+  private static final long RETRY_PAUSE_NANOS = Duration.ofMillis(5).toNanos();
 
   private final Connections connections;
   private final RedisClusterAsyncCommands<String, String> commands;
@@ -168,14 +169,10 @@ public final class RedisTokenStore implements TokenStore {
     String key = keys.record(id);
     String what = "find of token " + id;
     long deadline = System.nanoTime() + timeoutNanos;
-    Map<String, String> hash;
-    try {
+    Map<String, String> hash = retryingRead(deadline, () -> {
       reachable(key, what);
-      hash = Await.until(commands.hgetall(key), deadline, what);
-    } catch (StoreUnavailableException e) {
-      if (!retryAfterDrop(e, key, deadline)) throw e;
-      hash = Await.until(commands.hgetall(key), deadline, what);
-    }
+      return Await.until(commands.hgetall(key), deadline, what);
+    });
     return Optional.ofNullable(RecordCodec.decode(id, hash));
   }
 
@@ -222,13 +219,8 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
     open();
-    long deadline = System.nanoTime() + timeoutNanos;
-    try {
-      return listOnce(workspace, afterId, limit);
-    } catch (StoreUnavailableException e) {
-      if (!retryAfterDrop(e, keys.index(workspace), deadline)) throw e;
-      return listOnce(workspace, afterId, limit);
-    }
+    return retryingRead(System.nanoTime() + timeoutNanos,
+        () -> listOnce(workspace, afterId, limit));
   }
 
   private List<TokenRecord> listOnce(String workspace, @Nullable String afterId, int limit) {
@@ -370,18 +362,25 @@ public final class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * Whether an idempotent read that failed with {@code e} may be sent once more: its connection
-   * was dropped (a killed client, a failover) and is back within a short grace, inside {@code
-   * deadline}. A timeout or a server error is never retried.
+   * Runs an idempotent read. When it fails because its connection dropped (a killed client, a
+   * failover) it is sent again as soon as the connection is back, for up to {@link
+   * #RETRY_GRACE_NANOS} and never past {@code deadline}: a reconnect takes milliseconds, an outage
+   * longer. A timeout or a server error is never retried.
    */
-  private boolean retryAfterDrop(StoreUnavailableException e, String key, long deadline) {
-    if (!Await.isDisconnect(e.getCause())) return false;
-    long until = Math.min(deadline, System.nanoTime() + RETRY_GRACE_NANOS);
-    while (connections.link(key) != Connections.Link.UP) {
-      if (System.nanoTime() - until >= 0 || Thread.currentThread().isInterrupted()) return false;
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+  private <T> T retryingRead(long deadline, Supplier<T> read) {
+    long giveUpAt = 0;
+    while (true) {
+      try {
+        return read.get();
+      } catch (StoreUnavailableException e) {
+        if (!Await.isDisconnect(e.getCause())) throw e;
+        long now = System.nanoTime();
+        if (giveUpAt == 0) giveUpAt = Math.min(deadline, now + RETRY_GRACE_NANOS) | 1;
+        if (now - giveUpAt >= 0 || Thread.currentThread().isInterrupted()) throw e;
+        // Lettuce rejects commands until it has reconnected; those were never sent.
+        LockSupport.parkNanos(RETRY_PAUSE_NANOS);
+      }
     }
-    return deadline - System.nanoTime() > 0;
   }
 
   private <T> T await(CompletionStage<T> reply, String what) {
