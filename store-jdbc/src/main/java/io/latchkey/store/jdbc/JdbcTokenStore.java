@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -71,6 +72,7 @@ public final class JdbcTokenStore implements TokenStore {
   private final Dialect dialect;
   private final String prefix;
   private final @Nullable HikariDataSource ownedPool;
+  private final @Nullable ReconnectingDataSource reconnecting;
   private final @Nullable PgChangeFeed feed;
   private final String insertSql;
   private final String findSql;
@@ -82,8 +84,10 @@ public final class JdbcTokenStore implements TokenStore {
   private volatile boolean closed;
 
   private JdbcTokenStore(Jdbi jdbi, Dialect dialect, String prefix,
-      @Nullable HikariDataSource ownedPool, PgChangeFeed.@Nullable Connector feedConnector) {
+      @Nullable HikariDataSource ownedPool, @Nullable ReconnectingDataSource reconnecting,
+      PgChangeFeed.@Nullable Connector feedConnector) {
     this.jdbi = jdbi;
+    this.reconnecting = reconnecting;
     this.dialect = dialect;
     this.prefix = prefix;
     this.ownedPool = ownedPool;
@@ -184,11 +188,8 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public Optional<TokenRecord> find(String id) {
     Objects.requireNonNull(id, "id == null");
-    try {
-      return jdbi.withHandle(h -> h.createQuery(findSql).bind(0, id).map(ROWS).findOne());
-    } catch (JdbiException e) {
-      throw Failures.unavailable("find", e);
-    }
+    return retryingRead("find",
+        () -> jdbi.withHandle(h -> h.createQuery(findSql).bind(0, id).map(ROWS).findOne()));
   }
 
   /**
@@ -229,13 +230,30 @@ public final class JdbcTokenStore implements TokenStore {
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
-    try {
-      return jdbi.withHandle(h -> afterId == null
-          ? h.createQuery(listFirstSql).bind(0, workspace).bind(1, limit).map(ROWS).list()
-          : h.createQuery(listAfterSql).bind(0, workspace).bind(1, afterId).bind(2, limit)
-              .map(ROWS).list());
-    } catch (JdbiException e) {
-      throw Failures.unavailable("list", e);
+    return retryingRead("list", () -> jdbi.withHandle(h -> afterId == null
+        ? h.createQuery(listFirstSql).bind(0, workspace).bind(1, limit).map(ROWS).list()
+        : h.createQuery(listAfterSql).bind(0, workspace).bind(1, afterId).bind(2, limit)
+            .map(ROWS).list()));
+  }
+
+  /**
+   * Runs an idempotent read, again on another connection if its connection was found dead within
+   * {@link Builder#NETWORK_GRACE_MILLIS}: terminated by the server ({@code pg_terminate_backend},
+   * a restart) or reset. The pool discards each dead connection, so after a restart that killed
+   * them all, the reads walk through them in a few milliseconds. A slow failure (a timeout) is
+   * not retried, so retries add at most that grace to the documented bound.
+   */
+  private <T> T retryingRead(String operation, java.util.function.Supplier<T> read) {
+    long started = System.nanoTime();
+    while (true) {
+      try {
+        return read.get();
+      } catch (JdbiException e) {
+        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+        if (elapsedMillis >= Builder.NETWORK_GRACE_MILLIS || !Failures.isDroppedConnection(e)) {
+          throw Failures.unavailable(operation, e);
+        }
+      }
     }
   }
 
@@ -288,6 +306,7 @@ public final class JdbcTokenStore implements TokenStore {
     if (closed) return;
     closed = true;
     if (feed != null) feed.close();
+    if (reconnecting != null) reconnecting.close(); // ends an attempt the pool would wait for
     if (ownedPool != null) ownedPool.close();
   }
 
@@ -544,27 +563,34 @@ public final class JdbcTokenStore implements TokenStore {
       String prefix = tablePrefix != null ? tablePrefix : DEFAULT_PREFIX;
       Duration timeout = connectionTimeout != null ? connectionTimeout : Duration.ofSeconds(5);
       HikariDataSource owned = null;
+      ReconnectingDataSource reconnecting = null;
       DataSource ds = dataSource;
       PgChangeFeed.Connector connector;
       try {
         if (ds == null) {
           String url = Objects.requireNonNull(jdbcUrl);
           HikariConfig config = new HikariConfig();
-          config.setJdbcUrl(url);
-          if (username != null) config.setUsername(username);
-          if (password != null) config.setPassword(password);
           config.setMaximumPoolSize(maximumPoolSize != null ? maximumPoolSize : 10);
           config.setConnectionTimeout(timeout.toMillis());
           config.setValidationTimeout(Math.min(timeout.toMillis(), 1_000));
           config.setPoolName("latchkey-" + prefix);
           if (url.startsWith("jdbc:postgresql:")) {
+            Properties props = new Properties();
+            if (username != null) props.setProperty("user", username);
+            if (password != null) props.setProperty("password", password);
             // A new connection to a frozen server must not block the pool's filler longer than
             // a caller may wait for a connection: bound the TCP connect and the login.
             String secs = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
-            config.addDataSourceProperty("connectTimeout", secs);
-            config.addDataSourceProperty("loginTimeout", secs);
-            config.addDataSourceProperty("cancelSignalTimeout", secs);
-            config.addDataSourceProperty("tcpKeepAlive", "true");
+            props.setProperty("connectTimeout", secs);
+            props.setProperty("loginTimeout", secs);
+            props.setProperty("cancelSignalTimeout", secs);
+            props.setProperty("tcpKeepAlive", "true");
+            reconnecting = new ReconnectingDataSource(url, props);
+            config.setDataSource(reconnecting);
+          } else {
+            config.setJdbcUrl(url);
+            if (username != null) config.setUsername(username);
+            if (password != null) config.setPassword(password);
           }
           owned = new HikariDataSource(config);
           ds = owned;
@@ -589,12 +615,15 @@ public final class JdbcTokenStore implements TokenStore {
             .setQueryTimeout(seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE));
         int network = networkTimeoutMillis(seconds);
         if (dialect == Dialect.POSTGRESQL) networkMillis.set(network);
-        return new JdbcTokenStore(jdbi, dialect, prefix, owned,
+        if (reconnecting != null) reconnecting.started();
+        return new JdbcTokenStore(jdbi, dialect, prefix, owned, reconnecting,
             network == 0 ? connector : bounded(connector, network));
       } catch (IllegalArgumentException | LatchkeyException e) {
+        if (reconnecting != null) reconnecting.close();
         if (owned != null) owned.close();
         throw e;
       } catch (RuntimeException | SQLException e) {
+        if (reconnecting != null) reconnecting.close();
         if (owned != null) owned.close();
         throw Failures.startFailed(e);
       }

@@ -28,7 +28,8 @@ import org.postgresql.PGNotification;
 final class PgChangeFeed implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PgChangeFeed.class.getName());
   static final long PROBE_INTERVAL_MILLIS = 5_000;
-  private static final long MAX_BACKOFF_MILLIS = 5_000;
+  /** At most this long between the database's return and the feed's (then a reset). */
+  private static final long MAX_BACKOFF_MILLIS = 500;
 
   /** Opens the feed's connection. */
   interface Connector {
