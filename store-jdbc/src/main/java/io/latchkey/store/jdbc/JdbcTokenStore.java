@@ -85,14 +85,14 @@ public final class JdbcTokenStore implements TokenStore {
 
   private JdbcTokenStore(Jdbi jdbi, Dialect dialect, String prefix,
       @Nullable HikariDataSource ownedPool, @Nullable ReconnectingDataSource reconnecting,
-      PgChangeFeed.@Nullable Connector feedConnector) {
+      PgChangeFeed.@Nullable Connector feedConnector, Duration feedWait) {
     this.jdbi = jdbi;
     this.reconnecting = reconnecting;
     this.dialect = dialect;
     this.prefix = prefix;
     this.ownedPool = ownedPool;
     this.feed = dialect.changeFeed && feedConnector != null
-        ? new PgChangeFeed(feedConnector, prefix + "changes") : null;
+        ? new PgChangeFeed(feedConnector, prefix + "changes", feedWait) : null;
     String table = prefix + "tokens";
     String json = dialect.jsonParameter;
     this.insertSql = "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
@@ -285,9 +285,12 @@ public final class JdbcTokenStore implements TokenStore {
 
   /**
    * On PostgreSQL, a LISTEN/NOTIFY feed on one dedicated connection, shared by this store's
-   * subscribers; on H2, none. The first subscription waits (up to five seconds) until the feed
-   * listens, so that no change made after it returns is missed.
+   * subscribers; on H2, none. The first subscription waits until the feed listens, so that no
+   * change made after it returns is missed: up to the {@linkplain Builder#connectionTimeout
+   * connection timeout} (5 s with a host {@link DataSource}).
    *
+   * @throws StoreUnavailableException if the feed is not listening by then (the database cannot
+   *     be reached; the feed keeps trying, and a later call may succeed)
    * @throws IllegalStateException if the store is closed
    */
   @Override
@@ -617,7 +620,7 @@ public final class JdbcTokenStore implements TokenStore {
         if (dialect == Dialect.POSTGRESQL) networkMillis.set(network);
         if (reconnecting != null) reconnecting.started();
         return new JdbcTokenStore(jdbi, dialect, prefix, owned, reconnecting,
-            network == 0 ? connector : bounded(connector, network));
+            network == 0 ? connector : bounded(connector, network), timeout);
       } catch (IllegalArgumentException | LatchkeyException e) {
         if (reconnecting != null) reconnecting.close();
         if (owned != null) owned.close();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.latchkey.HashingKey;
+import io.latchkey.Health;
 import io.latchkey.IssuedToken;
 import io.latchkey.Latchkey;
 import io.latchkey.NewToken;
@@ -117,6 +118,11 @@ class PostgresOutageTest {
       pg.close();
       pg = null;
       long issueMillis = failingIssueMillis();
+      // What a host's health check sees: the store unreachable, the feed down.
+      awaitTrue("health to report the outage", () -> {
+        Health h = cachedSide.health();
+        return !h.storeReachable() && h.feed() == Health.Feed.DOWN;
+      });
       pause(OUTAGE.minusNanos(System.nanoTime() - down));
       pg = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
           .setPort(port).start();
@@ -256,6 +262,7 @@ class PostgresOutageTest {
 
   /** After recovery, a revocation reaches the long-cached instance through the feed. */
   private void assertRevocationDelivered() {
+    awaitTrue("health to report the store and the feed up", () -> cachedSide.health().isUp());
     awaitTrue("the issuer to reach the database again", () -> {
       try {
         issuer.tokens().revoke(token.id());
