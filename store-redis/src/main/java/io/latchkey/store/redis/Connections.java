@@ -40,7 +40,6 @@ final class Connections {
    * (redis/lettuce#3747), which every first command to a node does.
    */
   final boolean failFast;
-  private final @Nullable StatefulRedisConnection<String, String> standalone;
   private final @Nullable StatefulRedisClusterConnection<String, String> cluster;
   private final List<AutoCloseable> owned;
 
@@ -49,13 +48,11 @@ final class Connections {
    * @param owned released by {@link #close()} in reverse order
    */
   private Connections(String mode, RedisClusterAsyncCommands<String, String> commands,
-      @Nullable StatefulRedisConnection<String, String> standalone,
       @Nullable StatefulRedisClusterConnection<String, String> cluster, boolean failFast,
       @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
       List<AutoCloseable> owned) {
     this.mode = mode;
     this.commands = commands;
-    this.standalone = standalone;
     this.cluster = cluster;
     this.failFast = failFast;
     this.pubSub = pubSub;
@@ -66,20 +63,23 @@ final class Connections {
   static Connections standalone(StatefulRedisConnection<String, String> connection,
       @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
       List<AutoCloseable> owned) {
-    return new Connections("standalone", connection.async(), connection, null, false, pubSub,
-        ownsPubSub, owned);
+    return new Connections("standalone", connection.async(), null, false, pubSub, ownsPubSub,
+        owned);
   }
 
   static Connections cluster(StatefulRedisClusterConnection<String, String> connection,
       boolean failFast, @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub,
       boolean ownsPubSub, List<AutoCloseable> owned) {
-    return new Connections("cluster", connection.async(), null, connection, failFast, pubSub,
+    return new Connections("cluster", connection.async(), connection, failFast, pubSub,
         ownsPubSub, owned);
   }
 
-  /** The state of the connection a command on {@code key} goes through. */
+  /**
+   * The state of the node connection a command on {@code key} goes through in a cluster; {@link
+   * Link#OPENING} (unknown) for a standalone connection, where Lettuce's {@code REJECT_COMMANDS}
+   * decides (its {@code isOpen()} can report a connection open while it still rejects commands).
+   */
   Link link(String key) {
-    if (standalone != null) return standalone.isOpen() ? Link.UP : Link.DOWN;
     if (cluster == null) return Link.OPENING;
     RedisClusterNode node = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
     if (node == null) return Link.OPENING; // a topology refresh will tell; Lettuce decides

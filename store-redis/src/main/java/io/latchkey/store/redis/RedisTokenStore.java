@@ -21,9 +21,9 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -368,15 +368,13 @@ public final class RedisTokenStore implements TokenStore {
    * longer. A timeout or a server error is never retried.
    */
   private <T> T retryingRead(long deadline, Supplier<T> read) {
-    long giveUpAt = 0;
+    long giveUpAt = Math.min(deadline, System.nanoTime() + RETRY_GRACE_NANOS);
     while (true) {
       try {
         return read.get();
       } catch (StoreUnavailableException e) {
         if (!Await.isDisconnect(e.getCause())) throw e;
-        long now = System.nanoTime();
-        if (giveUpAt == 0) giveUpAt = Math.min(deadline, now + RETRY_GRACE_NANOS) | 1;
-        if (now - giveUpAt >= 0 || Thread.currentThread().isInterrupted()) throw e;
+        if (System.nanoTime() - giveUpAt >= 0 || Thread.currentThread().isInterrupted()) throw e;
         // Lettuce rejects commands until it has reconnected; those were never sent.
         LockSupport.parkNanos(RETRY_PAUSE_NANOS);
       }
