@@ -43,6 +43,7 @@ import org.jspecify.annotations.Nullable;
 public final class DefaultTokenManager implements TokenManager, DefaultTokenValidator.Rehasher {
   /** Compare-and-set attempts before {@link ConcurrentUpdateException}. */
   static final int MAX_ATTEMPTS = 64;
+  private static final System.Logger LOG = System.getLogger(DefaultTokenManager.class.getName());
   /** The overlap of {@link #rotate(TokenId)}. */
   public static final Duration DEFAULT_ROTATION_OVERLAP = Duration.ofHours(24);
   private static final int LIST_BATCH = 200;
@@ -384,12 +385,17 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       Transitions.next(Transitions.Action.ROTATE, id, effective(old));
       Instant now = now();
 
-      Duration lifetime = Duration.between(old.createdAt(), old.expiresAt());
-      Instant newExpiry = now.plus(lifetime);
+      // The lifetime the token was issued with, not what is left of an earlier rotation's overlap.
+      Duration lifetime = old.lifetime();
       Instant max = plus(now, ctx.maxLifetime());
-      if (newExpiry.isAfter(max)) newExpiry = max;
+      Instant newExpiry = lifetime.compareTo(Duration.between(now, max)) > 0 ? max
+          : now.plus(lifetime);
+      // A token whose expiry is short of its lifetime was rotated before; its replacement may be
+      // in use. Rotating again is allowed (the caller may have lost the secret) but said.
+      boolean rotatedBefore = old.expiresAt().isBefore(old.createdAt().plus(lifetime));
       IssuedToken fresh = insertNew(old.toBuilder()
           .createdAt(now).createdBy(actor).updatedAt(now).expiresAt(newExpiry)
+          .lifetime(Duration.between(now, newExpiry))
           .state(StoredState.ACTIVE).version(1)
           .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now);
 
@@ -408,8 +414,14 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       if (committed) {
         invalidate(id.value());
         emit(TokenEvent.Type.ISSUED, fresh.id(), old.workspace(), "rotated from " + id);
+        String again = "";
+        if (rotatedBefore) {
+          again = "; it had been rotated before, so an earlier replacement may still be live";
+          LOG.log(System.Logger.Level.WARNING, "token " + id + " was rotated again (replaced by "
+              + fresh.id() + "); an earlier replacement may still be live");
+        }
         emit(TokenEvent.Type.ROTATED, id, old.workspace(),
-            "replaced by " + fresh.id() + "; expires " + retired.expiresAt());
+            "replaced by " + fresh.id() + "; expires " + retired.expiresAt() + again);
         return fresh;
       }
       // The old token changed since it was read: the new one may lack that change. Take it back.

@@ -338,6 +338,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       invalidationStamps.incrementAndGet(id.hashCode() & (STRIPES - 1));
       cache.invalidate(id);
       unknown.invalidate(id);
+      failedReads.invalidate(id); // the store just answered about it
     }
   }
 

@@ -151,6 +151,7 @@ public abstract class TokenStoreCompatibilityKit {
         .createdBy("alice")
         .updatedAt(now)
         .expiresAt(now.plus(Duration.ofDays(30)))
+        .lifetime(Duration.ofDays(90)) // as after a rotation: not expiresAt - createdAt
         .version(1)
         .build();
   }
@@ -241,6 +242,7 @@ public abstract class TokenStoreCompatibilityKit {
       TokenRecord r = inserted("ws-1");
       TokenRecord next = r.toBuilder().name("renamed").state(StoredState.DISABLED)
           .permissions(Map.of("a", true)).allowedIps(List.of()).metadata(Map.of("k", "v"))
+          .expiresAt(clock.instant().plus(Duration.ofHours(1))).lifetime(Duration.ofDays(7))
           .updatedAt(clock.instant().plusSeconds(1)).version(r.version() + 1).build();
       assertThat(store.replace(next, r.version())).isTrue();
       assertThat(stored(r.id())).isEqualTo(next);
@@ -372,6 +374,37 @@ public abstract class TokenStoreCompatibilityKit {
       assertThat(latchkey.validator().validate(req).reasonOrNull()).isEqualTo(Reason.EXPIRED);
       assertThat(latchkey.validator().validate(
           ValidationRequest.of(fresh.secret()).clientIp("203.0.113.1")).isValid()).isTrue();
+    }
+
+    @Test
+    @DisplayName("the lifetime round-trips, and without one it is expiresAt - createdAt")
+    void lifetime_roundTrips() {
+      TokenRecord r = inserted("ws-1");
+      assertThat(stored(r.id()).lifetime()).isEqualTo(Duration.ofDays(90));
+      TokenRecord derived = record("ws-1").toBuilder().lifetime(null).build();
+      assertThat(derived.lifetime()).isEqualTo(Duration.ofDays(30));
+      assertThat(store.insert(derived)).isTrue();
+      assertThat(stored(derived.id())).isEqualTo(derived);
+    }
+
+    @Test
+    @DisplayName("rotating a token twice gives each replacement the lifetime it was issued with")
+    void rotate_twice_keepsTheOriginalLifetime() {
+      IssuedToken old = tokens.issue(NewToken.in("ws-1").name("n").expiresIn(Duration.ofDays(90)));
+      clock.advance(Duration.ofDays(10));
+      IssuedToken first = tokens.rotate(old.id());
+      assertThat(stored(old.id().value()).expiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(24)));
+      clock.advance(Duration.ofHours(1));
+      // The old token is in its overlap: what is left of it is 23 h, its lifetime still 90 days.
+      IssuedToken second = tokens.rotate(old.id());
+      for (IssuedToken fresh : List.of(first, second)) {
+        TokenRecord r = stored(fresh.id().value());
+        assertThat(r.lifetime()).isEqualTo(Duration.ofDays(90));
+        assertThat(Duration.between(r.createdAt(), r.expiresAt())).isEqualTo(Duration.ofDays(90));
+      }
+      // And the replacement's own rotation again: 90 days.
+      IssuedToken third = tokens.rotate(second.id());
+      assertThat(tokens.get(third.id()).expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(90)));
     }
 
     @Test
