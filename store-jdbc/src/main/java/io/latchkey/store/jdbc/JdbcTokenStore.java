@@ -594,7 +594,10 @@ public final class JdbcTokenStore implements TokenStore {
             String secs = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
             props.setProperty("connectTimeout", secs);
             props.setProperty("loginTimeout", secs);
-            props.setProperty("cancelSignalTimeout", secs);
+            // The query timeout is enforced by a cancel request on a new connection, and the
+            // statement's thread waits for that request to finish: on a frozen server it would
+            // wait pgjdbc's default 10 s.
+            props.setProperty("cancelSignalTimeout", "1");
             props.setProperty("tcpKeepAlive", "true");
             reconnecting = new ReconnectingDataSource(url, props);
             config.setDataSource(reconnecting);
@@ -645,8 +648,9 @@ public final class JdbcTokenStore implements TokenStore {
      * rounded up to whole seconds, plus {@link #NETWORK_GRACE_MILLIS}. A live server cancels a
      * statement at the query timeout and answers at once; a frozen or unreachable one never
      * answers, and neither the cancel (sent on a new connection) nor the query timeout ends the
-     * wait for its reply: only the socket timeout does. Zero (no bound) when the query timeout is
-     * off.
+     * wait for its reply: only the socket timeout does. (The cancel itself is bounded by pgjdbc's
+     * {@code cancelSignalTimeout}, 1 s on the store's own pool.) Zero (no bound) when the query
+     * timeout is off.
      */
     static int networkTimeoutMillis(long querySeconds) {
       if (querySeconds == 0) return 0;

@@ -49,11 +49,12 @@ class PostgresOutageTest {
   private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(1);
   /**
    * The documented worst case of an uncached validation (store-jdbc README): connectionTimeout +
-   * min(connectionTimeout, 1 s) + queryTimeout + 1 s.
+   * min(connectionTimeout, 1 s) + queryTimeout + 1.5 s (a cancel request bounded by 1 s, and a
+   * retry on a dropped connection within 0.5 s).
    */
   private static final long BOUND_MILLIS = CONNECTION_TIMEOUT.toMillis()
-      + Math.min(CONNECTION_TIMEOUT.toMillis(), 1_000) + QUERY_TIMEOUT.toMillis()
-      + 2L * JdbcTokenStore.Builder.NETWORK_GRACE_MILLIS;
+      + Math.min(CONNECTION_TIMEOUT.toMillis(), 1_000) + QUERY_TIMEOUT.toMillis() + 1_000
+      + JdbcTokenStore.Builder.NETWORK_GRACE_MILLIS;
   private static final long SLACK_MILLIS = 2_000;
   private static final long RECOVERY_LIMIT_MILLIS = 2_500;
   private static final Duration OUTAGE = Duration.ofSeconds(6);
@@ -188,6 +189,50 @@ class PostgresOutageTest {
       assertThat(count(load.samples("stale", t -> true), Reason.UNAVAILABLE)).isZero();
     }
     assertRevocationDelivered();
+  }
+
+  @Test
+  void serverFrozen_hostDataSource_readBoundedByTheStoresSocketTimeout() throws Exception {
+    com.zaxxer.hikari.HikariDataSource host = new com.zaxxer.hikari.HikariDataSource();
+    // As the README advises for a host pool: pgjdbc waits for a query timeout's cancel request
+    // before it reports the failure, up to cancelSignalTimeout (10 s by default).
+    host.setJdbcUrl(pg.getJdbcUrl("postgres", "postgres") + "&cancelSignalTimeout=1");
+    host.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+    try (JdbcTokenStore store = JdbcTokenStore.builder().dataSource(host)
+        .queryTimeout(QUERY_TIMEOUT).build()) {
+      store.find(token.id().value()).orElseThrow(); // a pooled connection, just used
+      Duration freeze = Duration.ofSeconds(8);
+      signal("STOP");
+      long frozen = System.nanoTime();
+      // Resumed by another thread: a read that is not bounded returns only then.
+      Thread resume = new Thread(() -> {
+        pause(freeze);
+        signal("CONT");
+      }, "resume-postgres");
+      resume.start();
+      long failedMillis;
+      try {
+        assertThatThrownBy(() -> store.find(token.id().value()))
+            .isInstanceOf(StoreUnavailableException.class);
+        failedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozen);
+      } finally {
+        resume.join();
+      }
+      System.out.printf("FAULT postgresql freeze %d s, host DataSource: find failed after %d ms"
+          + " (bound %d ms)%n", freeze.toSeconds(), failedMillis, BOUND_MILLIS);
+      // Without the store's socket timeout the read would wait for the whole freeze.
+      assertThat(failedMillis).isLessThan(Math.min(BOUND_MILLIS + SLACK_MILLIS,
+          freeze.toMillis() - 1_000));
+      awaitTrue("the host pool to serve again", () -> {
+        try {
+          return store.find(token.id().value()).isPresent();
+        } catch (StoreUnavailableException e) {
+          return false;
+        }
+      });
+    } finally {
+      host.close();
+    }
   }
 
   // ------------------------------------------------------------------ helpers
