@@ -54,9 +54,9 @@ class ValidatorInputTest {
 
   static Stream<Arguments> malformed() {
     String sample = new TokenFormat("acme_live").assemble(
-        TokenFormat.newId(1L, new SecureRandom()), TokenFormat.newSecret(new SecureRandom()));
+        TokenFormat.newId(1L, new SecureRandom(), Harness.TAGGER), TokenFormat.newSecret(new SecureRandom()));
     String other = new TokenFormat("lk").assemble(
-        TokenFormat.newId(1L, new SecureRandom()), TokenFormat.newSecret(new SecureRandom()));
+        TokenFormat.newId(1L, new SecureRandom(), Harness.TAGGER), TokenFormat.newSecret(new SecureRandom()));
     List<Arguments> cases = new ArrayList<>();
     cases.add(Arguments.of("null", null));
     cases.add(Arguments.of("empty", ""));
@@ -90,7 +90,7 @@ class ValidatorInputTest {
     String forged = format.assemble(t.id().value(), TokenFormat.newSecret(new SecureRandom()));
     assertThat(format.isWellFormed(forged)).isTrue();
     assertThat(h.validator().validate(forged).reasonOrNull()).isEqualTo(Reason.UNKNOWN);
-    String unknownId = format.assemble(TokenFormat.newId(5L, new SecureRandom()),
+    String unknownId = format.assemble(TokenFormat.newId(5L, new SecureRandom(), Harness.TAGGER),
         TokenFormat.newSecret(new SecureRandom()));
     assertThat(h.validator().validate(unknownId).reasonOrNull()).isEqualTo(Reason.UNKNOWN);
   }

@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
 final class CompiledToken {
   /** The cached answer for an id that does not exist. */
   static final CompiledToken UNKNOWN = new CompiledToken();
+  /** The answer for an id that fails the checks made before a store read: not cached. */
+  static final CompiledToken MALFORMED = new CompiledToken();
 
   final String id;
   final String workspace;

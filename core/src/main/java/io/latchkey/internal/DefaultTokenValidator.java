@@ -135,6 +135,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       LOG.log(System.Logger.Level.WARNING, "store failed to find token " + id + ": " + e);
       return reject(Reason.UNAVAILABLE, id, null, request);
     }
+    if (entry == CompiledToken.MALFORMED) return reject(Reason.MALFORMED, null, null, request);
     if (entry.isUnknown()
         || !hasher.matches(entry.keyIndex, entry.hash, token, format.idOffset())) {
       return reject(Reason.UNKNOWN, id, null, request);
@@ -168,7 +169,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       Cache<String, CompiledToken> c = cache;
       if (c != null && (now & 15) == 0) c.getIfPresent(id);
     }
-    if (entry.keyIndex != 0 && entry.rehashing.compareAndSet(false, true)) {
+    if (hasher.isRetiring(entry.keyIndex) && entry.rehashing.compareAndSet(false, true)) {
       scheduleRehash(entry, token);
     }
     return entry.valid;
@@ -177,6 +178,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private CompiledToken lookup(String id) {
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
+      CompiledToken refused = vet(id);
+      if (refused != null) return refused;
       Optional<TokenRecord> found = store.find(id);
       return found.isPresent() ? compile(found.get()) : CompiledToken.UNKNOWN;
     }
@@ -186,8 +189,28 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     // records a sample of reads instead, with usage.
     CompiledToken entry = policy.getIfPresentQuietly(id);
     if (entry != null && isFresh(entry)) return entry;
-    if (entry == null && unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+    if (entry == null) {
+      if (unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+      CompiledToken refused = vet(id);
+      if (refused != null) return refused;
+    }
     return load(c, id);
+  }
+
+  /**
+   * The checks made before an id may cost a store read (a cached entry passed them when it was
+   * loaded): version, issue time not far ahead, and the keyed tag, so a flood of forged well-formed
+   * tokens never reaches the store. Null if the id may be looked up.
+   */
+  private @Nullable CompiledToken vet(String id) {
+    switch (format.checkId(id, 0, clock.millis(), hasher)) {
+      case TokenFormat.ID_OK:
+        return null;
+      case TokenFormat.ID_FOREIGN:
+        return CompiledToken.UNKNOWN;
+      default:
+        return CompiledToken.MALFORMED;
+    }
   }
 
   /**
