@@ -118,7 +118,13 @@ class ValidatorInputTest {
         Arguments.of(List.of("10.0.0.0/8"), null, false),
         Arguments.of(List.of("10.0.0.0/8"), "", false),
         Arguments.of(List.of("10.0.0.0/8"), "10.0.0.1, 10.0.0.2", false),
-        Arguments.of(List.of("10.0.0.0/8"), "x".repeat(100_000), false));
+        Arguments.of(List.of("10.0.0.0/8"), "x".repeat(100_000), false),
+        // IPv6 ranges never admit a plain IPv4 client; a zone id and blanks are ignored
+        Arguments.of(List.of("::/0"), "239.187.54.133", false),
+        Arguments.of(List.of("::/80"), "10.0.0.1", false),
+        Arguments.of(List.of("::/0"), "::ffff:239.187.54.133", true),
+        Arguments.of(List.of("fe80::/10"), "fe80::1%eth0", true),
+        Arguments.of(List.of("10.0.0.0/8"), " 10.0.0.1 ", true));
   }
 
   @ParameterizedTest(name = "{0} with {1}: {2}")
