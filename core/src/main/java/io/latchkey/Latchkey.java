@@ -41,6 +41,9 @@ import org.jspecify.annotations.Nullable;
  * subscription. It does not close the store: the host handed it in, the host closes it.
  */
 public final class Latchkey implements AutoCloseable {
+  /** The default memory budget of the validator's cache: 64 MiB. */
+  public static final long DEFAULT_CACHE_BYTES = 64L << 20;
+
   /** The default and maximum lifetime of a token: two years. */
   public static final Period DEFAULT_LIFETIME = Period.ofYears(2);
 
@@ -82,7 +85,7 @@ public final class Latchkey implements AutoCloseable {
     this.validator = new DefaultTokenValidator(format, hasher, store, clock, listener, usage,
         background, invalidations, manager, ticker, new DefaultTokenValidator.CacheSettings(
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
-            b.serveStaleFor));
+            b.serveStaleFor, b.cacheMaximumBytes));
     manager.attach(validator);
     Optional<TokenStore.Subscription> feed = store.subscribe(validator);
     this.subscription = feed.orElse(null);
@@ -171,7 +174,8 @@ public final class Latchkey implements AutoCloseable {
     private TemporalAmount maxLifetime = DEFAULT_LIFETIME;
     private boolean maxLifetimeSet;
     private final List<TokenListener> listeners = new ArrayList<>();
-    private long cacheMaximumSize = 100_000;
+    private long cacheMaximumSize = Long.MAX_VALUE;
+    private long cacheMaximumBytes = DEFAULT_CACHE_BYTES;
     private Duration cacheTtl = Duration.ofSeconds(30);
     private long negativeCacheMaximumSize = 10_000;
     private Duration negativeCacheTtl = Duration.ofSeconds(5);
@@ -350,11 +354,28 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** How many records the validator caches; 100,000 by default. */
+    /**
+     * Caps how many records the validator caches, besides {@link #cacheMaximumBytes}; no cap by
+     * default.
+     */
     public Builder cacheMaximumSize(long size) {
       if (size < 1) throw new InvalidArgumentException("cacheMaximumSize", "must be positive, was " + size);
       once("cacheMaximumSize", cacheMaximumSize);
       this.cacheMaximumSize = size;
+      return this;
+    }
+
+    /**
+     * How much memory the validator's cache may take, in bytes, estimated from each record's
+     * content (a typical token takes well under 1 KiB, one with every field at its limit about 110
+     * KiB); 64 MiB by default.
+     */
+    public Builder cacheMaximumBytes(long bytes) {
+      if (bytes < 1) {
+        throw new InvalidArgumentException("cacheMaximumBytes", "must be positive, was " + bytes);
+      }
+      once("cacheMaximumBytes", cacheMaximumBytes);
+      this.cacheMaximumBytes = bytes;
       return this;
     }
 

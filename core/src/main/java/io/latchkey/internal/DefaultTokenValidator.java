@@ -43,9 +43,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   static final long STORE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int STRIPES = 64;
 
-  /** Cache settings; a zero ttl turns the cache off (every validation reads the store). */
+  /**
+   * Cache settings; a zero ttl turns the cache off (every validation reads the store). The cache
+   * is bounded by the estimated bytes of its entries ({@code maximumBytes}); {@code maximumSize}
+   * also caps the number of entries (Long.MAX_VALUE: no cap).
+   */
   public record CacheSettings(long maximumSize, Duration ttl, long negativeMaximumSize,
-      Duration negativeTtl, Duration serveStaleFor) {}
+      Duration negativeTtl, Duration serveStaleFor, long maximumBytes) {}
 
   /** Writes a record's new hash under the primary key, off the validation thread. */
   public interface Rehasher {
@@ -99,9 +103,15 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       // Maintenance runs on the calling thread: with reads kept out of the policy (see validate)
       // it is only the bookkeeping of loads, which handing to the common pool would cost a thread
       // wake-up each.
+      // Bounded by weight: an entry weighs its estimated bytes, and at least maximumBytes /
+      // maximumSize, so the sum stays under maximumBytes and the count under maximumSize.
+      long bytes = settings.maximumBytes();
+      long size = settings.maximumSize();
+      int floor = (int) Math.min(Integer.MAX_VALUE, size >= bytes ? 1 : (bytes + size - 1) / size);
       this.cache = Caffeine.newBuilder()
           .executor(Runnable::run)
-          .maximumSize(settings.maximumSize())
+          .maximumWeight(bytes)
+          .weigher((String id, CompiledToken e) -> Math.max(floor, e.weight))
           .expireAfterWrite(servableNanos, TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
@@ -326,6 +336,11 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   /** How many records are cached (for tests and metrics). */
   public long cachedCount() {
     return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  /** The estimated bytes the cached records take (for tests and metrics). */
+  public long cachedBytes() {
+    return policy == null ? 0 : policy.eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 
   /**
