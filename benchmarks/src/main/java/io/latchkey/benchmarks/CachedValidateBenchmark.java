@@ -61,7 +61,8 @@ public class CachedValidateBenchmark {
       // Usage is recorded into its slot on every request (that is measured); the batch that
       // writes it to the store every 5 s is not: with the in-memory store it rebuilds each used
       // record, a million of them here, on a background thread that would compete for the cores.
-      latchkey = Fixtures.latchkey(store).cacheMaximumSize(2L * n).cacheTtl(Duration.ofHours(1))
+      latchkey = Fixtures.latchkey(store).cacheMaximumBytes(Long.MAX_VALUE)
+          .cacheTtl(Duration.ofHours(1))
           .usageFlushInterval(Duration.ofHours(1)).build();
       List<String> plaintexts = Fixtures.issue(latchkey.tokens(), n);
       requests = new ValidationRequest[n];

@@ -185,8 +185,9 @@ public final class Hasher {
   }
 
   /** A free slot of the pool, or (when every slot is taken) a fresh one that is then dropped. */
+  @SuppressWarnings("deprecation") // Thread.getId: deprecated from JDK 19, which has threadId()
   private State acquire() {
-    long tid = Thread.currentThread().getId();
+    long tid = Thread.currentThread().getId(); // threadId() from JDK 19; the same number
     int start = (int) (tid * 0x9E3779B97F4A7C15L >>> 40);
     for (int i = 0; i < 4; i++) {
       State s = pool[(start + i) & poolMask];
