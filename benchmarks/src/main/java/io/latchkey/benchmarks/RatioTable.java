@@ -191,10 +191,11 @@ public final class RatioTable {
         cpuModel(), seconds));
     sb.append("| measure | ratio | target | met | measured as |\n");
     sb.append("|---|---:|---|---|---|\n");
-    row(sb, "cached validate / floor, same token", floorSame / oursSame, "≤ 1.3×",
-        floorSame / oursSame <= 1.3, "one token, every request");
+    row(sb, "cached validate / floor, same token", floorSame / oursSame, "≤ 0.75×",
+        floorSame / oursSame <= 0.75, "one token, every request; Floor computes the HMAC");
     row(sb, "cached validate / floor, random of 1M", floorRandom / oursRandom, "≤ 1.3×",
         floorRandom / oursRandom <= 1.3, "a random one of 1,000,000 cached tokens");
+    verifierRows(sb, cv);
     allocationRows(sb, cv);
     hasherRow(sb, oursSame);
     virtualThreadRow(sb, vt);
@@ -213,6 +214,28 @@ public final class RatioTable {
     sb.append(String.format(Locale.ROOT, "| allocation, cached validate, random of 1M | %.0f B/op "
             + "| ≤ 64 B/op | %s | floor: %.0f B/op |%n", bRandom,
         bRandom <= 64 ? "yes" : "**no**", bytesPerOp(cv + "floor", "tokens", "random")));
+  }
+
+  /** Issue #17: the one-block verifier against both floors, and wrong against right secrets. */
+  private void verifierRows(StringBuilder sb, String cv) {
+    double oursSame = ops(cv + "latchkey", 1, "tokens", "same");
+    double floorOneSame = ops(cv + "floorOneBlock", 1, "tokens", "same");
+    double floorOneRandom = ops(cv + "floorOneBlock", 1, "tokens", "random");
+    double oursRandom = ops(cv + "latchkey", 1, "tokens", "random");
+    double wrongSame = ops(cv + "latchkeyWrongSecret", 1, "tokens", "same");
+    double wrongRandom = ops(cv + "latchkeyWrongSecret", 1, "tokens", "random");
+    double hmac = ops("HasherBenchmark.pooled", 1, null, null);
+    double oneBlock = ops("HasherBenchmark.oneBlock", 1, null, null);
+    row(sb, "cached validate / one-block floor, same token", floorOneSame / oursSame, "≤ 1.15×",
+        floorOneSame / oursSame <= 1.15, "Floor keeping SHA-256(id ‖ secret), issue #17");
+    row(sb, "cached validate / one-block floor, random of 1M", floorOneRandom / oursRandom, "—",
+        null, "the same over 1,000,000 tokens");
+    row(sb, "wrong secret / valid secret, cached id, same token", wrongSame > 0
+        ? oursSame / wrongSame : Double.NaN, "≈ 1×", null, String.format(Locale.ROOT,
+        "random of 1M: %.2f×; both compare one block", oursRandom / wrongRandom));
+    sb.append(String.format(Locale.ROOT, "| secret check: first validation (HMAC) / later ones "
+            + "(one block) | %.2f× | — | — | HMAC %s, one block %s |%n", oneBlock / hmac, ns(hmac),
+        ns(oneBlock)));
   }
 
   /** The pooled hasher against the ThreadLocal one it replaced, and what that adds to the path. */
@@ -267,10 +290,11 @@ public final class RatioTable {
         seconds));
     sb.append("| measure | ratio | target | met | measured as |\n");
     sb.append("|---|---:|---|---|---|\n");
-    row(sb, "cached validate / floor, same token", floorSame / oursSame, "≤ 1.3×",
-        floorSame / oursSame <= 1.3, "one token, every request");
+    row(sb, "cached validate / floor, same token", floorSame / oursSame, "≤ 0.75×",
+        floorSame / oursSame <= 0.75, "one token, every request; Floor computes the HMAC");
     row(sb, "cached validate / floor, random of 1M", floorRandom / oursRandom, "≤ 1.3×",
         floorRandom / oursRandom <= 1.3, "a random one of 1,000,000 cached tokens");
+    verifierRows(sb, cv);
     row(sb, "HS256 JWT (Nimbus) / cached validate", oursSame / jwt, "≥ 10×",
         oursSame / jwt >= 10, "DefaultJWTProcessor, claims verifier; same token");
     row(sb, "bcrypt cost 10 API key / cached validate", oursSame / bcrypt, "—", null,

@@ -33,6 +33,12 @@ final class CompiledToken {
   final UsageBuffer.@Nullable Slot usage;
   final long loadedAtNanos;
   final AtomicBoolean rehashing = new AtomicBoolean();
+  /**
+   * SHA-256 of id and secret, set once a presented secret's HMAC matched {@link #hash}: later
+   * requests compare this one digest block instead of the four of the HMAC. Dies with the entry,
+   * which every change to the record replaces (docs/architecture.md, "Verifier").
+   */
+  volatile byte @Nullable [] verifier;
   /** What this entry holds in memory, estimated in bytes: the cache is bounded by its sum. */
   final int weight;
 
@@ -79,7 +85,7 @@ final class CompiledToken {
    * typical one well under 1 KiB. {@code CacheWeightTest} compares it with the heap it takes.
    */
   static int estimateBytes(TokenRecord r) {
-    long b = 560; // the entry, Token, Valid, TokenId, instants, hash, flags, slot, cache node, key
+    long b = 608; // the entry, Token, Valid, TokenId, instants, hash, verifier, flags, slot, node
     b += string(r.id()) + string(r.workspace()) + string(r.name()) + string(r.description())
         + string(r.hint()) + string(r.createdBy());
     if (r.lastUsedIp() != null) b += string(r.lastUsedIp());

@@ -146,8 +146,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       return reject(Reason.UNAVAILABLE, id, null, request);
     }
     if (entry == CompiledToken.MALFORMED) return reject(Reason.MALFORMED, null, null, request);
-    if (entry.isUnknown()
-        || !hasher.matches(entry.keyIndex, entry.hash, token, format.idOffset())) {
+    if (entry.isUnknown() || !secretMatches(entry, token)) {
       return reject(Reason.UNKNOWN, id, null, request);
     }
 
@@ -183,6 +182,20 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       scheduleRehash(entry, token);
     }
     return entry.valid;
+  }
+
+  /**
+   * The constant-time secret check: the HMAC against the stored hash the first time, then the
+   * entry's one-block verifier, which only a secret whose HMAC matched can have produced (a wrong
+   * secret fails either way, as UNKNOWN; both answers cost the same one block once it is set).
+   */
+  private boolean secretMatches(CompiledToken entry, String token) {
+    int offset = format.idOffset();
+    byte[] verifier = entry.verifier;
+    if (verifier != null) return hasher.verifierMatches(verifier, token, offset);
+    if (!hasher.matches(entry.keyIndex, entry.hash, token, offset)) return false;
+    if (cache != null) entry.verifier = hasher.verifier(token, offset);
+    return true;
   }
 
   private CompiledToken lookup(String id) {
@@ -336,6 +349,11 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   /** How many records are cached (for tests and metrics). */
   public long cachedCount() {
     return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  /** The cached entry of an id, if any, without touching the eviction policy (for tests). */
+  @Nullable CompiledToken cached(String id) {
+    return policy == null ? null : policy.getIfPresentQuietly(id);
   }
 
   /** The estimated bytes the cached records take (for tests and metrics). */

@@ -32,6 +32,7 @@ public final class Hasher {
   /** What each key's tag key is derived from: {@code HMAC(key, TAG_LABEL)}. */
   private static final byte[] TAG_LABEL = "latchkey id tag v1".getBytes(StandardCharsets.US_ASCII);
   private static final VarHandle BUSY;
+  private static final byte[] ZEROS = new byte[TokenFormat.BODY_LENGTH];
 
   static {
     try {
@@ -151,6 +152,32 @@ public final class Hasher {
   }
 
   /**
+   * The verifier of a token whose HMAC matched: SHA-256 of its id and secret, one compression
+   * block (49 bytes and the padding fit in 64). Not reversible; see docs/architecture.md,
+   * "Verifier".
+   */
+  public byte[] verifier(String token, int offset) {
+    State s = acquire();
+    try {
+      s.oneBlock(token, offset);
+      return s.out.clone();
+    } finally {
+      release(s);
+    }
+  }
+
+  /** Compares in constant time the verifier of {@code token} with {@code expected}. */
+  public boolean verifierMatches(byte[] expected, String token, int offset) {
+    State s = acquire();
+    try {
+      s.oneBlock(token, offset);
+      return MessageDigest.isEqual(s.out, expected);
+    } finally {
+      release(s);
+    }
+  }
+
+  /**
    * The tag of an id's first {@link TokenFormat#TAGGED_LENGTH} characters ({@code
    * chars[offset...]}) under the primary key's tag key, in {@code [0, 62^4)}.
    */
@@ -197,10 +224,10 @@ public final class Hasher {
   }
 
   private static void release(State s) {
-    // Wipe what held id and secret (and the inner hash) before anyone else may take the slot.
+    // Wipe what held id and secret before anyone else may take the slot. The digests left in
+    // inner and out cannot be inverted to a 196-bit secret, and the MessageDigest's own buffer
+    // ends each HMAC holding the inner digest, not the message; wiping those would only cost time.
     Arrays.fill(s.in, (byte) 0);
-    Arrays.fill(s.inner, (byte) 0);
-    Arrays.fill(s.out, (byte) 0);
     BUSY.setRelease(s, 0);
   }
 
@@ -234,6 +261,22 @@ public final class Hasher {
     final byte[] in = new byte[TokenFormat.BODY_LENGTH];
     final byte[] inner = new byte[HASH_LENGTH];
     final byte[] out = new byte[HASH_LENGTH];
+
+    void oneBlock(String token, int offset) {
+      for (int i = 0; i < in.length; i++) in[i] = (byte) token.charAt(offset + i);
+      try {
+        md.update(in, 0, in.length);
+        md.digest(out, 0, HASH_LENGTH);
+      } catch (DigestException e) {
+        throw new IllegalStateException("SHA-256 digest failed", e);
+      } finally {
+        // A single block leaves the message in the digest's own buffer (and, without the CPU's
+        // SHA instructions, in its message schedule), where an HMAC's outer pass would have
+        // overwritten it: overwrite the buffer, and reset, which clears the schedule.
+        md.update(ZEROS, 0, ZEROS.length);
+        md.reset();
+      }
+    }
 
     void compute(int keyIndex, String token, int offset) {
       // The body is ASCII (base62), checked by TokenFormat before we get here.
