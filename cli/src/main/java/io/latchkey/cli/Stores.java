@@ -43,6 +43,31 @@ final class Stores {
     throw new ConfigException("--store \"" + redact(url) + "\" is not supported: use " + SUPPORTED);
   }
 
+  /** The data directory's database, with its user and password. */
+  static TokenStore openEmbedded(String url, String user, String password) {
+    return guard(url, () -> JdbcTokenStore.builder().jdbcUrl(url).username(user)
+        .password(password).maximumPoolSize(2)
+        .connectionTimeout(java.time.Duration.ofSeconds(5)).build());
+  }
+
+  /**
+   * Gives a database created before databases had a password (its admin is the empty user with an
+   * empty password) the user and password the CLI now opens it with, and locks the empty user out.
+   */
+  static void protectLegacyH2(String url, String user, String password) {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "", "");
+         java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE USER IF NOT EXISTS " + user + " PASSWORD '" + password + "' ADMIN");
+      byte[] random = new byte[24];
+      new java.security.SecureRandom().nextBytes(random);
+      st.execute("ALTER USER \"\" SET PASSWORD '"
+          + java.util.HexFormat.of().formatHex(random) + "'");
+    } catch (java.sql.SQLException e) {
+      throw new StoreUnavailableException("cannot set the password of the database " + url
+          + ": " + e.getMessage(), e);
+    }
+  }
+
   /** A command needs a connection or two; the demo service's handlers share them. */
   private static TokenStore openJdbc(String url) {
     return JdbcTokenStore.builder().jdbcUrl(url).maximumPoolSize(2)
