@@ -41,7 +41,8 @@ final class Cli {
   /** Bad options or arguments: one line naming the problem and where help is. */
   private static int badUsage(CliContext ctx, ParameterException e) {
     String name = e.getCommandLine().getCommandSpec().qualifiedName();
-    ctx.err().println(name + ": " + oneLine(e.getMessage()) + " (see '" + name + " --help')");
+    ctx.err().println(name + ": " + Redact.secrets(oneLine(e.getMessage())) + " (see '" + name
+        + " --help')");
     return ExitCode.USAGE;
   }
 
@@ -55,8 +56,13 @@ final class Cli {
           + (message.isEmpty() ? "" : ": " + message)
           + (root.verbose ? "" : " (run with --verbose for details)");
     }
-    ctx.err().println(name + ": " + message);
-    if (root.verbose) e.printStackTrace(ctx.err());
+    String store = root.store != null ? root.store : ctx.env(Session.ENV_STORE);
+    ctx.err().println(name + ": " + Redact.all(message, store));
+    if (root.verbose) {
+      java.io.StringWriter trace = new java.io.StringWriter();
+      e.printStackTrace(new java.io.PrintWriter(trace));
+      ctx.err().print(Redact.all(trace.toString(), store));
+    }
     return code;
   }
 

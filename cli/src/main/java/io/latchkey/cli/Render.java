@@ -55,6 +55,20 @@ final class Render {
     return m;
   }
 
+  /**
+   * One line after a state change: what the token is and its last use, the first things an
+   * operator handling a leak needs (who held it, and whether and from where it was used).
+   */
+  static String changed(Token t) {
+    return t.id() + " " + t.state() + " (" + oneLine(t.name()) + ", workspace "
+        + oneLine(t.workspace()) + "; last used " + lastUse(t) + ")";
+  }
+
+  private static String lastUse(Token t) {
+    return t.lastUsedAt() == null ? "never"
+        : text(t.lastUsedAt()) + from(t.lastUsedIp()) + via(t.lastUsedIntegration());
+  }
+
   /** A token as "field: value" lines, for {@code show} and after a change. */
   static String tokenText(Token t) {
     return tokenText(t, null);
@@ -79,8 +93,7 @@ final class Render {
     rows.add(row("created", text(t.createdAt()) + " by " + t.createdBy()));
     rows.add(row("updated", text(t.updatedAt())));
     rows.add(row("expires", text(t.expiresAt())));
-    rows.add(row("last used", t.lastUsedAt() == null ? "never"
-        : text(t.lastUsedAt()) + from(t.lastUsedIp()) + via(t.lastUsedIntegration())));
+    rows.add(row("last used", lastUse(t)));
     int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
     StringBuilder sb = new StringBuilder();
     for (String[] r : rows) {

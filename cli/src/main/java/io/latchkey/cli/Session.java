@@ -29,6 +29,7 @@ final class Session implements AutoCloseable {
   private final @Nullable TokenStore ownedStore;
   private final String storeDescription;
   private final String actor;
+  private String prefix = DEFAULT_PREFIX;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -52,6 +53,12 @@ final class Session implements AutoCloseable {
    * @throws io.latchkey.StoreUnavailableException if the store cannot be reached
    */
   static Session open(LatchkeyCommand options, CliContext ctx, Tuning tuning) {
+    Session s = openSession(options, ctx, tuning);
+    s.prefix = first(options.prefix, ctx.env(ENV_PREFIX), DEFAULT_PREFIX);
+    return s;
+  }
+
+  private static Session openSession(LatchkeyCommand options, CliContext ctx, Tuning tuning) {
     DataDir.loopbackOnly(); // before this process first loads H2, whichever store it opens
     String prefix = first(options.prefix, ctx.env(ENV_PREFIX), DEFAULT_PREFIX);
     String actor = first(options.actor, ctx.env(ENV_ACTOR), System.getProperty("user.name"),
@@ -215,6 +222,11 @@ final class Session implements AutoCloseable {
   /** The token manager, recording the operator (--actor, LATCHKEY_ACTOR or the OS user). */
   TokenManager tokens() {
     return latchkey.tokens().as(actor);
+  }
+
+  /** The token prefix this session's tokens carry. */
+  String prefix() {
+    return prefix;
   }
 
   String storeDescription() {

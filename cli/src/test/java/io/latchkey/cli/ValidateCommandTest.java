@@ -96,9 +96,9 @@ class ValidateCommandTest {
   }
 
   @Test
-  void validate_usage_flushedBeforeExit() {
+  void validate_recordUsage_flushedBeforeExit() {
     cli.stdin = plaintext();
-    cli.ok("validate", "--ip", "10.9.8.7", "--integration", "billing-sync");
+    cli.ok("validate", "--record-usage", "--ip", "10.9.8.7", "--integration", "billing-sync");
 
     JsonNode shown = cli.ok("show", "--json", token.get("id").asText()).json();
 
