@@ -41,8 +41,9 @@ final class Cli {
   /** Bad options or arguments: one line naming the problem and where help is. */
   private static int badUsage(CliContext ctx, ParameterException e) {
     String name = e.getCommandLine().getCommandSpec().qualifiedName();
-    ctx.err().println(name + ": " + Redact.secrets(oneLine(e.getMessage())) + " (see '" + name
-        + " --help')");
+    // picocli words a bad map option "option option '--metadata'"; say it once.
+    String message = oneLine(e.getMessage()).replace("option option", "option");
+    ctx.err().println(name + ": " + Redact.secrets(message) + " (see '" + name + " --help')");
     return ExitCode.USAGE;
   }
 
@@ -51,6 +52,9 @@ final class Cli {
     String name = cmd.getCommandSpec().qualifiedName();
     int code = ExitCode.of(e);
     String message = e.getMessage() == null ? "" : oneLine(e.getMessage());
+    if (e instanceof io.latchkey.InvalidArgumentException bad) {
+      message = Flags.rename(bad.field(), message);
+    }
     if (code == ExitCode.ERROR) {
       message = "unexpected error: " + e.getClass().getSimpleName()
           + (message.isEmpty() ? "" : ": " + message)
@@ -66,7 +70,8 @@ final class Cli {
     return code;
   }
 
+  /** One line, with any control or bidi character (from a stored name, say) shown escaped. */
   static String oneLine(String s) {
-    return s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    return Render.oneLine(s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " "));
   }
 }

@@ -87,12 +87,45 @@ final class Stores {
   private static TokenStore guard(String url, java.util.function.Supplier<TokenStore> opener) {
     try {
       return opener.get();
+    } catch (StoreUnavailableException e) {
+      throw misconfigured(url, e);
     } catch (LatchkeyException | ConfigException e) {
       throw e;
     } catch (RuntimeException e) {
+      RuntimeException config = misconfigured(url, e);
+      if (config instanceof ConfigException) throw config;
       throw new StoreUnavailableException("cannot open store " + redact(url) + ": "
           + rootMessage(e), e);
     }
+  }
+
+  /**
+   * A store that answered but cannot be what the URL says is a configuration error (exit 2), not
+   * an outage (exit 5): a database that does not exist, a cluster URL for a standalone Redis.
+   */
+  private static RuntimeException misconfigured(String url, RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage() == null ? "" : t.getMessage();
+      if (t instanceof java.sql.SQLException sql
+          && ("3D000".equals(sql.getSQLState()) || "90146".equals(sql.getSQLState()))) {
+        return new ConfigException("--store " + redact(url) + ": the database does not exist ("
+            + oneLine(m) + "); create it first, or fix the name in the URL");
+      }
+      if (m.contains("cluster support disabled")) {
+        return new ConfigException("--store " + redact(url) + " names a Redis Cluster, but the"
+            + " server is a standalone Redis (cluster support disabled): use redis://"
+            + url.substring(Math.min(url.length(), CLUSTER.length())));
+      }
+    }
+    return e;
+  }
+
+  private static String oneLine(String s) {
+    return redactAll(s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " "));
+  }
+
+  private static String redactAll(String s) {
+    return USER_INFO.matcher(PASSWORD_PARAM.matcher(s).replaceAll("$1***")).replaceAll("$1***@");
   }
 
   static String rootMessage(Throwable e) {

@@ -42,8 +42,32 @@ final class ValidateCommand extends StoreCommand {
       description = "A permission the token must grant. Repeatable.")
   List<String> required = new ArrayList<>();
 
+  /**
+   * Permission names and the address are checked as issue checks them: a typo is a usage error
+   * (exit 2), not a rejected token (exit 6).
+   */
   @Override
   void check() {
+    for (String p : required) {
+      try {
+        io.latchkey.NewToken.in("check").permission(p, true);
+      } catch (io.latchkey.InvalidArgumentException e) {
+        throw usage("-r/--require \"" + Render.oneLine(p) + "\" is not a permission name:"
+            + e.getMessage().substring(e.field().length()));
+      }
+    }
+    if (ip != null) {
+      boolean address;
+      try {
+        io.latchkey.NewToken.in("check").allowIp(ip);
+        address = !ip.contains("/");
+      } catch (io.latchkey.InvalidArgumentException e) {
+        address = false;
+      }
+      if (!address) {
+        throw usage("--ip \"" + Render.oneLine(ip) + "\" is not an IPv4 or IPv6 address");
+      }
+    }
     if (token == null || token.equals("-")) token = readToken("Token (input hidden): ");
   }
 

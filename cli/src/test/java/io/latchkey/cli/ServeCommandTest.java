@@ -212,7 +212,8 @@ class ServeCommandTest {
 
     assertThat(cidr.exitCode()).isEqualTo(2);
     cidr.assertOneLineError();
-    assertThat(cidr.err()).contains("trustedProxies").contains("10.0.0.0/40");
+    assertThat(cidr.err()).contains("--trusted-proxy").contains("10.0.0.0/40")
+        .doesNotContain("trustedProxies");
     assertThat(port.exitCode()).isEqualTo(2);
     assertThat(port.err()).contains("--port must be 0 to 65535");
     assertThat(header.exitCode()).isEqualTo(2);
