@@ -39,9 +39,7 @@ final class ExitCode {
 
   static int of(Throwable e) {
     if (e instanceof InvalidArgumentException || e instanceof ConfigException) return USAGE;
-    if (e instanceof TokenNotFoundException || e instanceof TokenLookup.NoSuchToken) {
-      return NOT_FOUND;
-    }
+    if (e instanceof TokenNotFoundException) return NOT_FOUND;
     if (e instanceof IllegalTransitionException) return ILLEGAL_TRANSITION;
     if (e instanceof StoreUnavailableException) return STORE_UNAVAILABLE;
     if (e instanceof ConcurrentUpdateException) return CONFLICT;

@@ -29,7 +29,8 @@ final class Flags {
       Map.entry("cacheTtl", "--cache-ttl"),
       Map.entry("actor", "--actor"),
       Map.entry("createdBy", "--actor"),
-      Map.entry("tokenPrefix", "--prefix"));
+      Map.entry("tokenPrefix", "--prefix"),
+      Map.entry("token", "the token from standard input"));
 
   private Flags() {}
 

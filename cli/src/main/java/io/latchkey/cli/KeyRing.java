@@ -12,8 +12,9 @@ import java.util.Set;
  * The hashing keys a command runs with, in the one format the environment
  * ({@code LATCHKEY_HASHING_KEYS}, comma-separated) and the data directory's key file (one per line)
  * share: {@code id:base64} or {@code id:base64:retiring}. The first entry that is not retiring is
- * the primary (new tokens are hashed with it); the others still validate tokens; retiring ones
- * also have their tokens re-hashed with the primary on use, so they can be dropped later.
+ * the primary (new tokens are hashed with it); the others (accepted) still validate their tokens
+ * and leave them on their key; retiring ones also have their tokens re-hashed with the primary on
+ * use ({@code Latchkey.Builder.retiringHashingKey}).
  *
  * @param entries the keys in the order given
  */
@@ -113,12 +114,7 @@ record KeyRing(List<Entry> entries) {
     if (!entries.get(0).key().equals(primary())) b.primaryHashingKey(primary().id());
   }
 
-  /**
-   * A retiring key: validated, and its tokens re-hashed with the primary on use. Until branch
-   * {@code security} lands {@code Latchkey.Builder.retiringHashingKey}, every non-primary key
-   * behaves that way, so adding it as a plain key is the same.
-   */
   private static void retiring(Latchkey.Builder b, HashingKey key) {
-    b.hashingKey(key); // becomes b.retiringHashingKey(key) once the builder has it
+    b.retiringHashingKey(key);
   }
 }

@@ -103,14 +103,14 @@ class LeakResponseTest {
     cli.stdin = token.substring(0, token.length() - 1) + "x";
     CliHarness.Run malformed = cli.run("revoke", "--token", "-").assertOneLineError();
     assertThat(malformed.exitCode()).isEqualTo(2);
-    assertThat(malformed.err()).contains("not a well-formed token with prefix lk");
+    assertThat(malformed.err()).contains("the token from standard input is not a well-formed token");
     assertNotEchoed(malformed);
 
     cli.ok("delete", id);
     cli.stdin = token;
     CliHarness.Run unknown = cli.run("revoke", "--token", "-").assertOneLineError();
     assertThat(unknown.exitCode()).isEqualTo(3);
-    assertThat(unknown.err()).contains("no token in this store matches");
+    assertThat(unknown.err()).contains("token " + id + " not found");
     assertNotEchoed(unknown);
   }
 
