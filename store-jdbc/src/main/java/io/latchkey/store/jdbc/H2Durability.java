@@ -8,9 +8,9 @@ import org.jdbi.v3.core.JdbiException;
  * Makes H2 write each commit to its file before the commit returns. By default H2 (file mode)
  * commits in memory and writes up to {@code WRITE_DELAY} (500 ms) later, so a process that dies in
  * that window loses changes the store already acknowledged, e.g. a revocation. With 0 every commit
- * is written to the operating system before it returns; it costs about five times the time of a
- * commit (0.2 ms instead of 0.05 ms per write on the machine the project was measured on). H2 does
- * not fsync each commit: a power loss or kernel crash can still lose the last writes.
+ * is written to the operating system before it returns; a state change through the store then
+ * takes about 2× as long ({@code H2WriteBenchmark}). H2 does not fsync each commit: a power loss
+ * or kernel crash can still lose the last writes.
  */
 final class H2Durability {
   private static final String QUERY =
