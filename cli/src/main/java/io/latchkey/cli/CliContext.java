@@ -44,10 +44,27 @@ record CliContext(
 
   static CliContext system() {
     java.io.Console console = System.console();
-    Prompt prompt = console == null ? null : p -> console.readPassword("%s", p);
+    Prompt prompt = console == null || !isTerminal(console) ? null
+        : p -> console.readPassword("%s", p);
     return new CliContext(System.getenv(), new PrintWriter(System.out, true),
         new PrintWriter(System.err, true), System.in, Path.of("").toAbsolutePath(), null, s -> {},
         prompt);
+  }
+
+  /**
+   * Whether the console is a terminal. Up to JDK 21 {@code System.console()} is null unless it is;
+   * from JDK 22 it may be non-null for piped input, and {@code Console.isTerminal()} (called
+   * reflectively, as this code compiles for 17) tells. Piped input is read as it is, with no prompt
+   * on stdout to corrupt what a script parses.
+   */
+  static boolean isTerminal(java.io.Console console) {
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (NoSuchMethodException e) {
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return false;
+    }
   }
 
   @Nullable String env(String name) {
