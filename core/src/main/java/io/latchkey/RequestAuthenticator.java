@@ -131,7 +131,11 @@ public final class RequestAuthenticator {
             ? "Bearer realm=\"" + realm + "\", error=\"invalid_token\""
             : "Bearer realm=\"" + realm + "\"");
     }
-    String body = "{\"error\":\"" + error + "\",\"message\":\"" + jsonEscape(result.publicMessage())
+    // One shape for every error body: "error" then "message". Without credentials RFC 6750 §3.1
+    // gives no error code, so "error" is null there rather than a claim that a token was invalid.
+    String code = credentialsPresented || !"invalid_token".equals(error) ? "\"" + error + "\""
+        : "null";
+    String body = "{\"error\":" + code + ",\"message\":\"" + jsonEscape(result.publicMessage())
         + "\"}";
     return new AuthResult(result, clientIp, result.httpStatus(), headers, body);
   }

@@ -18,6 +18,7 @@ public final class ValidationRequest {
   private @Nullable String integration;
   private @Nullable String workspace;
   private String[] required = NONE;
+  private boolean recordUsage = true;
 
   private ValidationRequest(@Nullable String token) {
     this.token = token;
@@ -57,6 +58,16 @@ public final class ValidationRequest {
     return this;
   }
 
+  /**
+   * Whether a successful validation records usage (last-used time, client address and
+   * integration); default true. An operator checking a token after a leak passes false, so the
+   * check does not overwrite the evidence of who last used it.
+   */
+  public ValidationRequest recordUsage(boolean recordUsage) {
+    this.recordUsage = recordUsage;
+    return this;
+  }
+
   public @Nullable String token() {
     return token;
   }
@@ -73,6 +84,11 @@ public final class ValidationRequest {
     return workspace;
   }
 
+  /** Whether a successful validation records usage; see {@link #recordUsage(boolean)}. */
+  public boolean recordUsage() {
+    return recordUsage;
+  }
+
   /** The required permissions; the array is the request's own, do not modify it. */
   public String[] required() {
     return required;
@@ -81,6 +97,7 @@ public final class ValidationRequest {
   @Override
   public String toString() {
     return "ValidationRequest[token=<hidden>, clientIp=" + clientIp + ", integration=" + integration
-        + ", workspace=" + workspace + ", required=" + java.util.Arrays.toString(required) + "]";
+        + ", workspace=" + workspace + ", required=" + java.util.Arrays.toString(required)
+        + (recordUsage ? "" : ", recordUsage=false") + "]";
   }
 }

@@ -188,7 +188,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     }
 
     UsageBuffer.Slot slot = entry.usage;
-    if (slot != null && now > slot.usedAt) { // at most once per millisecond per token
+    if (slot != null && now > slot.usedAt // at most once per millisecond per token
+        && request.recordUsage()) {
       UsageBuffer.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
       // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
