@@ -107,6 +107,17 @@ public final class RequestAuthenticator {
     return reject(result, clientIp, true, requiredPermissions);
   }
 
+  /**
+   * The 403 {@code insufficient_scope} answer for a request whose token was valid but which a later
+   * authorization layer refused (Spring Security's {@code hasAuthority}, {@code @PreAuthorize}, a
+   * JAX-RS permission check), worded exactly as a refusal by this authenticator. The scope names
+   * the required permissions when the layer knows them.
+   */
+  public AuthResult insufficientScope(String... requiredPermissions) {
+    return reject(ValidationResult.rejected(Reason.PERMISSION_DENIED), null, true,
+        requiredPermissions);
+  }
+
   private AuthResult reject(ValidationResult result, @Nullable String clientIp,
       boolean credentialsPresented, String @Nullable ... required) {
     Reason reason = result.reasonOrNull();

@@ -124,4 +124,20 @@ class TokenSourceTest {
     assertThatThrownBy(() -> RequestAuthenticator.builder().tokenSource(null))
         .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("tokenSource");
   }
+
+  @Test
+  void insufficientScope_sameAnswerAsAPermissionRefusal() {
+    RequestAuthenticator auth = RequestAuthenticator.builder()
+        .validator(new RecordingValidator()).build();
+
+    AuthResult r = auth.insufficientScope("invoices:write");
+    AuthResult unknownScope = auth.insufficientScope();
+
+    assertThat(r.status()).isEqualTo(403);
+    assertThat(r.headers()).containsEntry("WWW-Authenticate",
+        "Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"invoices:write\"");
+    assertThat(r.jsonBody()).startsWith("{\"error\":\"insufficient_scope\"");
+    assertThat(unknownScope.headers()).containsEntry("WWW-Authenticate",
+        "Bearer realm=\"api\", error=\"insufficient_scope\"");
+  }
 }
