@@ -26,7 +26,7 @@ public class TestApp {
   SecurityFilterChain api(HttpSecurity http) throws Exception {
     return http
         .authorizeHttpRequests(a -> a
-            .requestMatchers("/public").permitAll()
+            .requestMatchers("/public", "/actuator/health/**").permitAll()
             .requestMatchers(HttpMethod.GET, "/invoices/**").hasAuthority("invoices:read")
             .anyRequest().authenticated())
         .with(LatchkeyConfigurer.latchkey(), Customizer.withDefaults())
