@@ -44,7 +44,7 @@ public class LatchkeyAutoConfiguration {
    * DataSource (never a second pool); Latchkey never closes the host's pool.
    */
   @Bean
-  @ConditionalOnMissingBean
+  @ConditionalOnMissingBean({TokenStore.class, Latchkey.class})
   public TokenStore latchkeyTokenStore(LatchkeyProperties properties,
       ObjectProvider<DataSource> dataSource, BeanFactory beanFactory) {
     LatchkeyProperties.StoreType type = properties.getStore();
