@@ -4,6 +4,7 @@ import io.latchkey.AuthResult;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.RequestAuthenticator;
 import io.latchkey.Token;
+import io.latchkey.TokenPrincipal;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -29,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * core's {@link RequestAuthenticator} (which reads the token, the client address behind trusted
  * proxies and the integration name), and either answers the rejection as the authenticator wrote
  * it (401/403/503, RFC 6750 {@code WWW-Authenticate}, a small JSON body) or passes the request on
- * with the token as {@link HttpServletRequest#getUserPrincipal()} (a {@link LatchkeyPrincipal}),
+ * with the token as {@link HttpServletRequest#getUserPrincipal()} (a {@link TokenPrincipal}),
  * {@code isUserInRole(p)} answering whether the token grants permission {@code p}, and the
  * {@link Token} in the request attribute {@link #TOKEN_ATTRIBUTE}.
  *
@@ -94,7 +95,7 @@ public final class LatchkeyFilter implements Filter {
       return;
     }
     request.setAttribute(TOKEN_ATTRIBUTE, token);
-    chain.doFilter(new Authenticated(request, new LatchkeyPrincipal(token)), response);
+    chain.doFilter(new Authenticated(request, new TokenPrincipal(token)), response);
   }
 
   /** The permissions of the first matching rule and of the request attribute. */
@@ -158,9 +159,9 @@ public final class LatchkeyFilter implements Filter {
   }
 
   private static final class Authenticated extends HttpServletRequestWrapper {
-    private final LatchkeyPrincipal principal;
+    private final TokenPrincipal principal;
 
-    Authenticated(HttpServletRequest request, LatchkeyPrincipal principal) {
+    Authenticated(HttpServletRequest request, TokenPrincipal principal) {
       super(request);
       this.principal = principal;
     }

@@ -8,6 +8,7 @@ import io.latchkey.Latchkey;
 import io.latchkey.NewToken;
 import io.latchkey.RequestAuthenticator;
 import io.latchkey.Token;
+import io.latchkey.TokenPrincipal;
 import io.latchkey.TokenManager;
 import io.latchkey.store.jdbc.JdbcTokenStore;
 import io.latchkey.testkit.MutableClock;
@@ -126,7 +127,7 @@ class LatchkeyFilterTomcatTest {
   static final class EchoServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse res) throws IOException {
-      LatchkeyPrincipal p = (LatchkeyPrincipal) req.getUserPrincipal();
+      TokenPrincipal p = (TokenPrincipal) req.getUserPrincipal();
       Token t = (Token) req.getAttribute(LatchkeyFilter.TOKEN_ATTRIBUTE);
       res.setContentType("text/plain");
       res.getWriter().print("id=" + p.getName() + " workspace=" + p.workspace() + " name="

@@ -1,14 +1,14 @@
 package io.latchkey.spring;
 
 import io.latchkey.Token;
-import io.latchkey.servlet.LatchkeyPrincipal;
+import io.latchkey.TokenPrincipal;
 import java.util.List;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 /**
- * A request authenticated by a Latchkey token: the principal is a {@link LatchkeyPrincipal} (token
+ * A request authenticated by a Latchkey token: the principal is a {@link TokenPrincipal} (token
  * id, workspace, name; no secret), the authorities are the permissions the token grants, so {@code
  * hasAuthority("invoices:read")} and {@code @PreAuthorize} work. An explicit deny is never an
  * authority. {@link #getName()} is the token id.
@@ -16,11 +16,11 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 public final class LatchkeyAuthentication extends AbstractAuthenticationToken {
   private static final long serialVersionUID = 1L;
 
-  private final LatchkeyPrincipal principal;
+  private final TokenPrincipal principal;
 
   public LatchkeyAuthentication(Token token) {
     super(authorities(token));
-    this.principal = new LatchkeyPrincipal(token);
+    this.principal = new TokenPrincipal(token);
     setAuthenticated(true);
   }
 
@@ -30,7 +30,7 @@ public final class LatchkeyAuthentication extends AbstractAuthenticationToken {
   }
 
   @Override
-  public LatchkeyPrincipal getPrincipal() {
+  public TokenPrincipal getPrincipal() {
     return principal;
   }
 

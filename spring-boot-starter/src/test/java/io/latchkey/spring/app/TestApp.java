@@ -1,6 +1,6 @@
 package io.latchkey.spring.app;
 
-import io.latchkey.servlet.LatchkeyPrincipal;
+import io.latchkey.TokenPrincipal;
 import io.latchkey.spring.LatchkeyConfigurer;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -36,7 +36,7 @@ public class TestApp {
   @RestController
   static class Api {
     @GetMapping("/invoices/{id}")
-    String invoice(@PathVariable("id") String id, @AuthenticationPrincipal LatchkeyPrincipal p,
+    String invoice(@PathVariable("id") String id, @AuthenticationPrincipal TokenPrincipal p,
         HttpServletRequest request) {
       return "invoice=" + id + " id=" + p.getName() + " workspace=" + p.workspace() + " name="
           + p.tokenName() + " servletPrincipal=" + request.getUserPrincipal().getName()

@@ -3,7 +3,7 @@ package io.latchkey.examples.spring;
 import io.latchkey.IssuedToken;
 import io.latchkey.NewToken;
 import io.latchkey.TokenManager;
-import io.latchkey.servlet.LatchkeyPrincipal;
+import io.latchkey.TokenPrincipal;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
@@ -48,7 +48,7 @@ public class ExampleApplication {
   @RestController
   static class Invoices {
     @GetMapping("/invoices/{id}")
-    String invoice(@PathVariable("id") String id, @AuthenticationPrincipal LatchkeyPrincipal caller) {
+    String invoice(@PathVariable("id") String id, @AuthenticationPrincipal TokenPrincipal caller) {
       return "invoice " + id + " for " + caller.tokenName() + " (token " + caller.getName()
           + ", workspace " + caller.workspace() + ")\n";
     }

@@ -1,18 +1,17 @@
-package io.latchkey.servlet;
+package io.latchkey;
 
-import io.latchkey.InvalidArgumentException;
-import io.latchkey.Token;
 import java.security.Principal;
 
 /**
- * The principal of a request that a Latchkey token authenticated: {@link #getName()} is the token
- * id (public, stable across renames), and {@link #token()} the whole token as validated, with its
- * workspace, name and permissions. It holds no secret.
+ * The principal of a request that a Latchkey token authenticated, the same in every integration
+ * (servlet, Spring Security, JAX-RS): {@link #getName()} is the token id (public, stable across
+ * renames), and {@link #token()} the whole token as validated, with its workspace, name and
+ * permissions. It holds no secret.
  */
-public final class LatchkeyPrincipal implements Principal {
+public final class TokenPrincipal implements Principal {
   private final Token token;
 
-  public LatchkeyPrincipal(Token token) {
+  public TokenPrincipal(Token token) {
     if (token == null) throw new InvalidArgumentException("token", "must not be null");
     this.token = token;
   }
@@ -43,7 +42,7 @@ public final class LatchkeyPrincipal implements Principal {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof LatchkeyPrincipal p && p.token.id().equals(token.id());
+    return o instanceof TokenPrincipal p && p.token.id().equals(token.id());
   }
 
   @Override
@@ -53,7 +52,7 @@ public final class LatchkeyPrincipal implements Principal {
 
   @Override
   public String toString() {
-    return "LatchkeyPrincipal[id=" + getName() + ", workspace=" + token.workspace() + ", name="
+    return "TokenPrincipal[id=" + getName() + ", workspace=" + token.workspace() + ", name="
         + token.name() + "]";
   }
 }
