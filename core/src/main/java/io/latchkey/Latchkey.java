@@ -5,6 +5,7 @@ import io.latchkey.internal.DefaultTokenManager;
 import io.latchkey.internal.DefaultTokenValidator;
 import io.latchkey.internal.Hasher;
 import io.latchkey.internal.IdGenerator;
+import io.latchkey.internal.Metered;
 import io.latchkey.internal.TokenFormat;
 import io.latchkey.internal.UsageBuffer;
 import io.latchkey.spi.TokenStore;
@@ -47,6 +48,8 @@ public final class Latchkey implements AutoCloseable {
   private final TokenStore store;
   private final DefaultTokenManager manager;
   private final DefaultTokenValidator validator;
+  /** The validator handed out: {@link #validator} itself, or a metered wrapper of it. */
+  private final TokenValidator publicValidator;
   private final UsageBuffer usage;
   private final ScheduledExecutorService background;
   private final java.util.concurrent.ExecutorService invalidations;
@@ -58,7 +61,11 @@ public final class Latchkey implements AutoCloseable {
     Clock clock = b.clock == null ? Clock.systemUTC() : b.clock;
     TokenFormat format = new TokenFormat(b.tokenPrefix);
     Hasher hasher = new Hasher(keys);
-    this.usage = new UsageBuffer(store);
+    MetricsRecorder metrics = b.metrics;
+    boolean metered = metrics != MetricsRecorder.NONE;
+    // Only with a recorder: the validator's reads and the usage writes go through a timing store.
+    TokenStore readStore = metered ? Metered.store(store, metrics) : store;
+    this.usage = new UsageBuffer(readStore);
     this.background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "latchkey-background");
       t.setDaemon(true);
@@ -79,18 +86,21 @@ public final class Latchkey implements AutoCloseable {
     // A test clock drives the cache's expiry too, so tests control time-to-live.
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-    this.validator = new DefaultTokenValidator(format, hasher, store, clock, listener, usage,
+    this.validator = new DefaultTokenValidator(format, hasher, readStore, clock, listener, usage,
         background, invalidations, manager, ticker, new DefaultTokenValidator.CacheSettings(
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
             b.serveStaleFor));
     manager.attach(validator);
-    Optional<TokenStore.Subscription> feed = store.subscribe(validator);
+    this.publicValidator = metered ? Metered.validator(validator, metrics) : validator;
+    Optional<TokenStore.Subscription> feed =
+        store.subscribe(metered ? Metered.listener(validator, metrics) : validator);
     this.subscription = feed.orElse(null);
     // An interval too long for a long of milliseconds means "only on flushUsage() and close()".
     long flushMillis = b.usageFlushInterval.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0
         ? Long.MAX_VALUE : b.usageFlushInterval.toMillis();
     background.scheduleWithFixedDelay(usage::flush, flushMillis, flushMillis,
         TimeUnit.MILLISECONDS);
+    if (metered) metrics.attached(this);
   }
 
   private static TokenListener composite(List<TokenListener> listeners) {
@@ -110,7 +120,7 @@ public final class Latchkey implements AutoCloseable {
 
   /** The cached validator. */
   public TokenValidator validator() {
-    return validator;
+    return publicValidator;
   }
 
   /** The store this instance runs on. */
@@ -130,6 +140,11 @@ public final class Latchkey implements AutoCloseable {
    */
   public int flushUsage() {
     return usage.flush();
+  }
+
+  /** How many tokens the validator's cache holds now (an estimate), for metrics. */
+  public long cachedTokens() {
+    return validator.cachedCount();
   }
 
   /** Drops every cached record, e.g. after the host changed the store behind Latchkey's back. */
@@ -175,6 +190,7 @@ public final class Latchkey implements AutoCloseable {
     private Duration negativeCacheTtl = Duration.ofSeconds(5);
     private Duration serveStaleFor = Duration.ZERO;
     private Duration usageFlushInterval = Duration.ofSeconds(5);
+    private MetricsRecorder metrics = MetricsRecorder.NONE;
 
     private final Set<String> setOnce = new HashSet<>();
 
@@ -370,6 +386,18 @@ public final class Latchkey implements AutoCloseable {
       }
       once("usageFlushInterval", usageFlushInterval);
       this.usageFlushInterval = interval;
+      return this;
+    }
+
+    /**
+     * Reports validations, cache loads, usage writes and feed resets to a recorder, e.g. the
+     * {@code latchkey-micrometer} module's {@code LatchkeyMetrics}. None by default, and then
+     * nothing is measured.
+     */
+    public Builder metrics(MetricsRecorder recorder) {
+      if (recorder == null) throw new InvalidArgumentException("metrics", "must not be null");
+      once("metrics", metrics);
+      this.metrics = recorder;
       return this;
     }
 
