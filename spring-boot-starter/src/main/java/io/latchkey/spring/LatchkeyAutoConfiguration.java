@@ -3,10 +3,12 @@ package io.latchkey.spring;
 import io.latchkey.HashingKey;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.Latchkey;
+import io.latchkey.MetricsRecorder;
 import io.latchkey.RequestAuthenticator;
 import io.latchkey.TokenListener;
 import io.latchkey.TokenManager;
 import io.latchkey.TokenValidator;
+import io.latchkey.micrometer.LatchkeyMetrics;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.store.jdbc.JdbcTokenStore;
 import io.latchkey.store.memory.InMemoryTokenStore;
@@ -19,10 +21,12 @@ import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.util.ClassUtils;
 
 /**
@@ -85,8 +89,9 @@ public class LatchkeyAutoConfiguration {
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public Latchkey latchkey(LatchkeyProperties properties, TokenStore store,
-      ObjectProvider<TokenListener> listeners) {
+      ObjectProvider<TokenListener> listeners, ObjectProvider<MetricsRecorder> metrics) {
     Latchkey.Builder b = Latchkey.builder().store(store);
+    metrics.ifUnique(b::metrics);
     if (properties.getTokenPrefix() != null) {
       set("latchkey.token-prefix", properties.getTokenPrefix(),
           () -> b.tokenPrefix(properties.getTokenPrefix()));
@@ -157,6 +162,21 @@ public class LatchkeyAutoConfiguration {
     set("latchkey.http.trusted-proxies", http.getTrustedProxies(),
         () -> b.trustedProxies(http.getTrustedProxies()));
     return b.build();
+  }
+
+  /**
+   * Latchkey's meters when Micrometer and {@code latchkey-micrometer} are on the classpath; Spring
+   * Boot binds every {@code MeterBinder} bean to the application's registry.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = {"io.micrometer.core.instrument.MeterRegistry",
+      "io.latchkey.micrometer.LatchkeyMetrics"})
+  static class Metrics {
+    @Bean
+    @ConditionalOnMissingBean(MetricsRecorder.class)
+    LatchkeyMetrics latchkeyMetrics() {
+      return new LatchkeyMetrics();
+    }
   }
 
   private static void duration(String property, @Nullable Duration value,

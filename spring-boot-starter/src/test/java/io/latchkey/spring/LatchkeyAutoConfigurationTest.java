@@ -6,6 +6,9 @@ import io.latchkey.HashingKey;
 import io.latchkey.HttpRequestView;
 import io.latchkey.IssuedToken;
 import io.latchkey.Latchkey;
+import io.latchkey.MetricsRecorder;
+import io.latchkey.micrometer.LatchkeyMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.latchkey.NewToken;
 import io.latchkey.RequestAuthenticator;
 import io.latchkey.TokenManager;
@@ -267,6 +270,23 @@ class LatchkeyAutoConfigurationTest {
         .withBean("latchkeyHealthIndicator", LatchkeyHealthIndicator.class,
             () -> new LatchkeyHealthIndicator(own))
         .run(context -> assertThat(context.getBean(LatchkeyHealthIndicator.class)).isNotNull());
+  }
+
+  @Test
+  void micrometer_metricsBeanRecordsValidations_hostRecorderWins() {
+    runner.withPropertyValues("latchkey.store=memory", KEY).run(context -> {
+      LatchkeyMetrics metrics = context.getBean(LatchkeyMetrics.class);
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      metrics.bindTo(registry);
+      IssuedToken t = context.getBean(TokenManager.class).issue(NewToken.in("ws").name("n"));
+      context.getBean(TokenValidator.class).validate(io.latchkey.ValidationRequest.of(t.secret()));
+      assertThat(registry.get("latchkey.validations").tag("result", "valid").counter().count())
+          .isEqualTo(1);
+    });
+    MetricsRecorder own = new MetricsRecorder() {};
+    runner.withPropertyValues("latchkey.store=memory", KEY)
+        .withBean(MetricsRecorder.class, () -> own)
+        .run(context -> assertThat(context).doesNotHaveBean(LatchkeyMetrics.class));
   }
 
   @Test
