@@ -5,6 +5,7 @@ import io.latchkey.internal.DefaultTokenManager;
 import io.latchkey.internal.DefaultTokenValidator;
 import io.latchkey.internal.Hasher;
 import io.latchkey.internal.IdGenerator;
+import io.latchkey.internal.Metered;
 import io.latchkey.internal.TokenFormat;
 import io.latchkey.internal.UsageBuffer;
 import io.latchkey.spi.TokenStore;
@@ -56,6 +57,8 @@ public final class Latchkey implements AutoCloseable {
   private final TokenStore store;
   private final DefaultTokenManager manager;
   private final DefaultTokenValidator validator;
+  /** The validator handed out: {@link #validator} itself, or a metered wrapper of it. */
+  private final TokenValidator publicValidator;
   private final UsageBuffer usage;
   private final ScheduledExecutorService background;
   private final java.util.concurrent.ExecutorService invalidations;
@@ -64,6 +67,8 @@ public final class Latchkey implements AutoCloseable {
   static final long FEED_RETRY_MAX_MILLIS = 5_000;
 
   private final FeedListener feedListener;
+  /** The validator, or its metered wrapper: where feed notifications go. */
+  private final io.latchkey.spi.ChangeListener feedTarget;
   private final Object feedLock = new Object();
   private TokenStore.@Nullable Subscription subscription; // guarded by feedLock
   private volatile Health.Feed feed;
@@ -74,7 +79,11 @@ public final class Latchkey implements AutoCloseable {
     Clock clock = b.clock == null ? Clock.systemUTC() : b.clock;
     TokenFormat format = new TokenFormat(b.tokenPrefix, b.acceptLegacyTokenIds);
     Hasher hasher = new Hasher(keys, activeKeys);
-    this.usage = new UsageBuffer(store);
+    MetricsRecorder metrics = b.metrics;
+    boolean metered = metrics != MetricsRecorder.NONE;
+    // Only with a recorder: the validator's reads and the usage writes go through a timing store.
+    TokenStore readStore = metered ? Metered.store(store, metrics) : store;
+    this.usage = new UsageBuffer(readStore);
     this.background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "latchkey-background");
       t.setDaemon(true);
@@ -95,11 +104,13 @@ public final class Latchkey implements AutoCloseable {
     // A test clock drives the cache's expiry too, so tests control time-to-live.
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-    this.validator = new DefaultTokenValidator(format, hasher, store, clock, listener, usage,
+    this.validator = new DefaultTokenValidator(format, hasher, readStore, clock, listener, usage,
         background, invalidations, manager, ticker, new DefaultTokenValidator.CacheSettings(
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
             b.serveStaleFor, b.cacheMaximumBytes));
     manager.attach(validator);
+    this.publicValidator = metered ? Metered.validator(validator, metrics) : validator;
+    this.feedTarget = metered ? Metered.listener(validator, metrics) : validator;
     this.feedListener = new FeedListener();
     this.feed = subscribe() ? feedStateAfterSubscribe() : Health.Feed.DOWN;
     if (feed == Health.Feed.DOWN) scheduleSubscribe(FEED_RETRY_FIRST_MILLIS);
@@ -108,6 +119,7 @@ public final class Latchkey implements AutoCloseable {
         ? Long.MAX_VALUE : b.usageFlushInterval.toMillis();
     background.scheduleWithFixedDelay(usage::flush, flushMillis, flushMillis,
         TimeUnit.MILLISECONDS);
+    if (metered) metrics.attached(this);
   }
 
   /** Subscribes once; false if the store threw (it is down, or its feed is). */
@@ -143,7 +155,7 @@ public final class Latchkey implements AutoCloseable {
         if (subscribe()) {
           feed = feedStateAfterSubscribe();
           // Changes made while this instance was not subscribed were never announced to it.
-          validator.feedReset();
+          feedTarget.feedReset();
         } else {
           scheduleSubscribe(Math.min(delayMillis * 2, FEED_RETRY_MAX_MILLIS));
         }
@@ -157,13 +169,13 @@ public final class Latchkey implements AutoCloseable {
   private final class FeedListener implements io.latchkey.spi.ChangeListener {
     @Override
     public void tokenChanged(String tokenId) {
-      validator.tokenChanged(tokenId);
+      feedTarget.tokenChanged(tokenId);
     }
 
     @Override
     public void feedReset() {
       if (!closed) feed = Health.Feed.SUBSCRIBED;
-      validator.feedReset();
+      feedTarget.feedReset();
     }
 
     @Override
@@ -189,7 +201,7 @@ public final class Latchkey implements AutoCloseable {
 
   /** The cached validator. */
   public TokenValidator validator() {
-    return validator;
+    return publicValidator;
   }
 
   /** The store this instance runs on. */
@@ -226,6 +238,11 @@ public final class Latchkey implements AutoCloseable {
    */
   public int flushUsage() {
     return usage.flush();
+  }
+
+  /** How many tokens the validator's cache holds now (an estimate), for metrics. */
+  public long cachedTokens() {
+    return validator.cachedCount();
   }
 
   /** Drops every cached record, e.g. after the host changed the store behind Latchkey's back. */
@@ -295,6 +312,7 @@ public final class Latchkey implements AutoCloseable {
     private Duration negativeCacheTtl = Duration.ofSeconds(5);
     private Duration serveStaleFor = Duration.ZERO;
     private Duration usageFlushInterval = Duration.ofSeconds(5);
+    private MetricsRecorder metrics = MetricsRecorder.NONE;
 
     private final Set<String> setOnce = new HashSet<>();
 
@@ -541,6 +559,18 @@ public final class Latchkey implements AutoCloseable {
       }
       once("usageFlushInterval", usageFlushInterval);
       this.usageFlushInterval = interval;
+      return this;
+    }
+
+    /**
+     * Reports validations, cache loads, usage writes and feed resets to a recorder, e.g. the
+     * {@code latchkey-micrometer} module's {@code LatchkeyMetrics}. None by default, and then
+     * nothing is measured.
+     */
+    public Builder metrics(MetricsRecorder recorder) {
+      if (recorder == null) throw new InvalidArgumentException("metrics", "must not be null");
+      once("metrics", metrics);
+      this.metrics = recorder;
       return this;
     }
 
