@@ -27,6 +27,23 @@ public interface TokenManager {
   String actor();
 
   /**
+   * A manager bound to one workspace, for code acting for that workspace (a tenant's admin, an
+   * HTTP request authorized for it). Every by-id method of the result answers a token of another
+   * workspace exactly as an unknown id ({@link #find} empty, otherwise {@link
+   * TokenNotFoundException} with the same message), so it neither touches nor reveals it; {@link
+   * #issue}, {@link #list} and {@link #revokeAll} refuse another workspace with {@link
+   * InvalidArgumentException} naming {@code workspace}. The actor is kept, and {@link #as} keeps
+   * the scope. The unscoped manager ({@link Latchkey#tokens()}) is for operators.
+   *
+   * @throws InvalidArgumentException if the workspace is malformed, or this manager is already
+   *     bound to another workspace (a scope never widens or moves)
+   */
+  TokenManager in(String workspace);
+
+  /** The workspace this manager is bound to ({@link #in}), or empty for an unscoped manager. */
+  Optional<String> workspace();
+
+  /**
    * Issues a token. The plaintext is in the result and nowhere else.
    *
    * @throws InvalidArgumentException if the name is missing, or the requested lifetime is not in

@@ -63,16 +63,20 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
 
   private final Context ctx;
   private final String actor;
+  /** The only workspace this manager may touch; null for an operator's unscoped manager. */
+  private final @Nullable String scope;
   private volatile @Nullable DefaultTokenValidator validator;
 
   public DefaultTokenManager(Context ctx, String actor) {
     this.ctx = ctx;
     this.actor = actor;
+    this.scope = null;
   }
 
-  private DefaultTokenManager(DefaultTokenManager base, String actor) {
+  private DefaultTokenManager(DefaultTokenManager base, String actor, @Nullable String scope) {
     this.ctx = base.ctx;
     this.actor = actor;
+    this.scope = scope;
     this.validator = base.validator;
   }
 
@@ -83,12 +87,44 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
 
   @Override
   public TokenManager as(String actor) {
-    return new DefaultTokenManager(this, Checks.actor("actor", actor));
+    return new DefaultTokenManager(this, Checks.actor("actor", actor), scope);
   }
 
   @Override
   public String actor() {
     return actor;
+  }
+
+  @Override
+  public TokenManager in(String workspace) {
+    Checks.workspace(workspace);
+    if (scope == null) return new DefaultTokenManager(this, actor, workspace);
+    requireScope(workspace);
+    return this;
+  }
+
+  @Override
+  public Optional<String> workspace() {
+    return Optional.ofNullable(scope);
+  }
+
+  /** Refuses a workspace other than the scope; the message names both, which the caller knows. */
+  private void requireScope(String workspace) {
+    if (scope != null && !scope.equals(workspace)) throw outOfScope(workspace);
+  }
+
+  private InvalidArgumentException outOfScope(String workspace) {
+    return new InvalidArgumentException("workspace",
+        "must be " + scope + " for this manager, was " + workspace);
+  }
+
+  /**
+   * Reads a record the way a by-id call sees it: a record of another workspace than the scope is
+   * absent, exactly as an unknown id, so a scoped caller learns nothing about other workspaces.
+   */
+  private Optional<TokenRecord> findInScope(String id) {
+    Optional<TokenRecord> r = ctx.store().find(id);
+    return scope == null ? r : r.filter(rec -> scope.equals(rec.workspace()));
   }
 
   // ---------------------------------------------------------------- issue
@@ -99,6 +135,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     if (spec.name() == null) {
       throw new InvalidArgumentException("name", "must be set: NewToken.in(workspace).name(\"...\")");
     }
+    requireScope(spec.workspace());
     Instant now = now();
     Instant expiresAt = expiry(now, spec.lifetime(), spec.expiresAt());
     String createdBy = spec.createdBy() != null ? spec.createdBy() : actor;
@@ -180,7 +217,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public Optional<Token> find(TokenId id) {
     requireId(id);
-    return ctx.store().find(id.value()).map(r -> Records.toToken(r, ctx.clock().millis()));
+    return findInScope(id.value()).map(r -> Records.toToken(r, ctx.clock().millis()));
   }
 
   @Override
@@ -196,6 +233,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public TokenPage list(TokenQuery query) {
     if (query == null) throw new InvalidArgumentException("query", "must not be null");
+    requireScope(query.workspace());
     long now = ctx.clock().millis();
     List<Token> page = new ArrayList<>(query.limit());
     String after = query.cursor();
@@ -310,6 +348,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public int revokeAll(String workspace) {
     Checks.workspace(workspace);
+    requireScope(workspace);
     int revoked = 0;
     String after = null;
     while (true) {
@@ -334,7 +373,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public void delete(TokenId id) {
     requireId(id);
-    TokenRecord r = ctx.store().find(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
+    TokenRecord r = findInScope(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
     if (!ctx.store().delete(id.value())) throw new TokenNotFoundException(id);
     invalidate(id.value());
     ctx.usage().forget(id.value());
@@ -358,7 +397,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       throw new InvalidArgumentException("overlap",
           "must not exceed the maximum lifetime of " + ctx.maxLifetime());
     }
-    TokenRecord old = ctx.store().find(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
+    TokenRecord old = findInScope(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
     Transitions.next(Transitions.Action.ROTATE, id, effective(old));
 
     Duration lifetime = Duration.between(old.createdAt(), old.expiresAt());
@@ -416,7 +455,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
    */
   private Change mutate(TokenId id, String action, UnaryOperator<@Nullable TokenRecord> change) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      TokenRecord current = ctx.store().find(id.value())
+      TokenRecord current = findInScope(id.value())
           .orElseThrow(() -> new TokenNotFoundException(id));
       TokenRecord changed = change.apply(current);
       if (changed == null) return new Change(current, false);
