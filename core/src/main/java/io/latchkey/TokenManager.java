@@ -3,6 +3,7 @@ package io.latchkey;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issues and manages tokens. Every change is a compare-and-set on the stored record, retried on
@@ -119,4 +120,29 @@ public interface TokenManager {
    * @throws IllegalTransitionException if the token is not ACTIVE
    */
   IssuedToken rotate(TokenId id, Duration overlap);
+
+  /**
+   * One page of a token's audit trail, newest first; kept after the token is deleted, for the
+   * configured retention ({@link Latchkey.Builder#auditRetention}). An unknown id, and on a scoped
+   * manager a token of another workspace, has an empty trail (no exception: a deleted token has
+   * a trail but no record).
+   *
+   * @param cursor the previous page's {@link AuditPage#cursor()}, or null for the newest entries
+   * @param limit at most this many entries, 1 to 1000
+   * @throws InvalidArgumentException if the cursor is malformed or the limit out of range
+   * @throws UnsupportedOperationException if the store keeps no audit trail ({@link
+   *     io.latchkey.spi.TokenStore#keepsAuditTrail()})
+   */
+  AuditPage history(TokenId id, @Nullable String cursor, int limit);
+
+  /**
+   * One page of a workspace's audit trail (every token, deleted ones included), newest first.
+   *
+   * @param cursor the previous page's {@link AuditPage#cursor()}, or null for the newest entries
+   * @param limit at most this many entries, 1 to 1000
+   * @throws InvalidArgumentException if the workspace or cursor is malformed, the limit out of
+   *     range, or on a scoped manager the workspace is another one
+   * @throws UnsupportedOperationException if the store keeps no audit trail
+   */
+  AuditPage workspaceHistory(String workspace, @Nullable String cursor, int limit);
 }

@@ -1,5 +1,7 @@
 package io.latchkey.internal;
 
+import io.latchkey.AuditEntry;
+import io.latchkey.AuditPage;
 import io.latchkey.ConcurrentUpdateException;
 import io.latchkey.IllegalTransitionException;
 import io.latchkey.InvalidArgumentException;
@@ -33,7 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,7 +61,8 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       TemporalAmount defaultLifetime,
       TemporalAmount maxLifetime,
       UsageBuffer usage,
-      BiFunction<String, Token, IssuedToken> issued) {}
+      BiFunction<String, Token, IssuedToken> issued,
+      Duration auditRetention) {}
 
   private final Context ctx;
   private final String actor;
@@ -152,12 +155,12 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
         .expiresAt(expiresAt)
         .state(StoredState.ACTIVE)
         .version(1);
-    IssuedToken issued = insertNew(template, now);
-    emit(TokenEvent.Type.ISSUED, issued.token().id(), spec.workspace(), "expires " + expiresAt);
+    IssuedToken issued = insertNew(template, now, "expires " + expiresAt);
     return issued;
   }
 
-  private IssuedToken insertNew(TokenRecord.Builder template, Instant now) {
+  /** Inserts a new record with a fresh id and secret, with its ISSUED entry and event. */
+  private IssuedToken insertNew(TokenRecord.Builder template, Instant now, String detail) {
     for (int attempt = 0; attempt < 5; attempt++) {
       String id = ctx.ids().next(now.toEpochMilli());
       String secret = TokenFormat.newSecret(ctx.random());
@@ -168,8 +171,10 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
           .keyId(ctx.hasher().primaryKeyId())
           .hash(ctx.hasher().hashPrimary(token, ctx.format().idOffset()))
           .build();
-      if (ctx.store().insert(record)) {
+      AuditEntry entry = entry(TokenEvent.Type.ISSUED, id, record.workspace(), detail, actor);
+      if (keepsAuditTrail() ? ctx.store().insert(record, entry) : ctx.store().insert(record)) {
         invalidate(id); // an earlier lookup may have cached the id as unknown
+        emit(entry);
         return ctx.issued().apply(token, Records.toToken(record, now.toEpochMilli()));
       }
     }
@@ -260,15 +265,15 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     requireId(id);
     if (update == null) throw new InvalidArgumentException("update", "must not be null");
     if (update.isEmpty()) return get(id);
+    String detail = "changed " + describe(update);
     Change c = mutate(id, "update", r -> {
       TokenRecord.Builder b = r.toBuilder();
       update.name().ifPresent(b::name);
       update.description().ifPresent(b::description);
       update.allowedIps().ifPresent(b::allowedIps);
       update.metadata().ifPresent(b::metadata);
-      return b.build();
+      return new Edit(b.build(), TokenEvent.Type.UPDATED, detail);
     });
-    emit(TokenEvent.Type.UPDATED, id, c.after.workspace(), "changed " + describe(update));
     return toToken(c.after);
   }
 
@@ -286,11 +291,9 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     requireId(id);
     Map<String, Boolean> checked = Checks.permissions(permissions);
     Change c = mutate(id, "set permissions of",
-        r -> r.permissions().equals(checked) ? null : r.toBuilder().permissions(checked).build());
-    if (c.changed) {
-      emit(TokenEvent.Type.PERMISSIONS_CHANGED, id, c.after.workspace(),
-          "set " + c.after.permissions());
-    }
+        r -> r.permissions().equals(checked) ? null : new Edit(
+            r.toBuilder().permissions(checked).build(), TokenEvent.Type.PERMISSIONS_CHANGED,
+            "set " + checked));
     return toToken(c.after);
   }
 
@@ -302,11 +305,10 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       Map<String, Boolean> merged = new LinkedHashMap<>(r.permissions());
       merged.putAll(checked);
       Checks.permissionCount(merged.size());
-      return merged.equals(r.permissions()) ? null : r.toBuilder().permissions(merged).build();
+      return merged.equals(r.permissions()) ? null : new Edit(
+          r.toBuilder().permissions(merged).build(), TokenEvent.Type.PERMISSIONS_CHANGED,
+          "merged " + checked);
     });
-    if (c.changed) {
-      emit(TokenEvent.Type.PERMISSIONS_CHANGED, id, c.after.workspace(), "merged " + checked);
-    }
     return toToken(c.after);
   }
 
@@ -332,17 +334,12 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   /** As {@link #transition}, telling whether this call made the change (not a no-op). */
   private Change transitionChange(TokenId id, Transitions.Action action, TokenEvent.Type type) {
     requireId(id);
-    StoredState[] from = new StoredState[1];
-    Change c = mutate(id, action.verb(), r -> {
+    return mutate(id, action.verb(), r -> {
       TokenState effective = effective(r);
       StoredState next = Transitions.next(action, id, effective);
-      from[0] = r.state();
-      return next == null ? null : r.toBuilder().state(next).build();
+      return next == null ? null
+          : new Edit(r.toBuilder().state(next).build(), type, r.state() + " -> " + next);
     });
-    if (c.changed) {
-      emit(type, id, c.after.workspace(), from[0] + " -> " + c.after.state());
-    }
-    return c;
   }
 
   @Override
@@ -374,10 +371,11 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   public void delete(TokenId id) {
     requireId(id);
     TokenRecord r = findInScope(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
-    if (!ctx.store().delete(id.value())) throw new TokenNotFoundException(id);
+    AuditEntry entry = entry(TokenEvent.Type.DELETED, id.value(), r.workspace(), "deleted", actor);
+    if (!delete(id.value(), entry)) throw new TokenNotFoundException(id);
     invalidate(id.value());
     ctx.usage().forget(id.value());
-    emit(TokenEvent.Type.DELETED, id, r.workspace(), "deleted");
+    emit(entry);
   }
 
   @Override
@@ -407,7 +405,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     IssuedToken fresh = insertNew(old.toBuilder()
         .createdAt(now).createdBy(actor).updatedAt(now).expiresAt(newExpiry)
         .state(StoredState.ACTIVE).version(1)
-        .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now);
+        .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now, "rotated from " + id);
 
     Instant oldExpiry = now.plus(overlap);
     Change c;
@@ -415,20 +413,22 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       c = mutate(id, "rotate", r -> {
         Transitions.next(Transitions.Action.ROTATE, id, effective(r));
         Instant until = r.expiresAt().isBefore(oldExpiry) ? r.expiresAt() : oldExpiry;
-        return r.toBuilder().expiresAt(until).build();
+        return new Edit(r.toBuilder().expiresAt(until).build(), TokenEvent.Type.ROTATED,
+            "replaced by " + fresh.id() + "; expires " + until);
       });
     } catch (RuntimeException e) {
-      // The old token changed under us: take the new one back so nothing is half-done.
+      // The old token changed under us: take the new one back so nothing is half-done. Its
+      // ISSUED entry stays in the trail, followed by this deletion, which says why.
       try {
-        ctx.store().delete(fresh.id().value());
+        String fid = fresh.id().value();
+        delete(fid, entry(TokenEvent.Type.DELETED, fid, old.workspace(),
+            "taken back: rotation of " + id + " failed", actor));
+        invalidate(fid);
       } catch (RuntimeException suppressed) {
         e.addSuppressed(suppressed);
       }
       throw e;
     }
-    emit(TokenEvent.Type.ISSUED, fresh.id(), old.workspace(), "rotated from " + id);
-    emit(TokenEvent.Type.ROTATED, id, old.workspace(),
-        "replaced by " + fresh.id() + "; expires " + c.after.expiresAt());
     return fresh;
   }
 
@@ -436,40 +436,121 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   public void rehash(String tokenId, byte[] oldHash, byte[] newHash) {
     TokenId id = new TokenId(tokenId);
     String primary = ctx.hasher().primaryKeyId();
-    Change c = mutate(id, "re-hash", r -> Arrays.equals(r.hash(), oldHash)
-        ? r.toBuilder().keyId(primary).hash(newHash).build()
+    mutate(id, "re-hash", "validator", r -> Arrays.equals(r.hash(), oldHash)
+        ? new Edit(r.toBuilder().keyId(primary).hash(newHash).build(), TokenEvent.Type.REHASHED,
+            "re-hashed with key " + primary)
         : null);
-    if (c.changed) {
-      Records.emit(ctx.listener(), new TokenEvent(TokenEvent.Type.REHASHED, ctx.clock().instant(),
-          "validator", id, c.after.workspace(), null, null, "re-hashed with key " + primary));
+  }
+
+  // ---------------------------------------------------------------- audit trail
+
+  /** The largest page of {@link #history}. */
+  static final int MAX_HISTORY_PAGE = 1000;
+
+  @Override
+  public AuditPage history(TokenId id, @Nullable String cursor, int limit) {
+    requireId(id);
+    checkPage(cursor, limit);
+    return page(after -> ctx.store().history(id.value(), after, limit + 1), cursor, limit);
+  }
+
+  @Override
+  public AuditPage workspaceHistory(String workspace, @Nullable String cursor, int limit) {
+    Checks.workspace(workspace);
+    requireScope(workspace);
+    checkPage(cursor, limit);
+    return page(after -> ctx.store().workspaceHistory(workspace, after, limit + 1), cursor, limit);
+  }
+
+  private void checkPage(@Nullable String cursor, int limit) {
+    if (limit < 1 || limit > MAX_HISTORY_PAGE) {
+      throw new InvalidArgumentException("limit",
+          "must be between 1 and " + MAX_HISTORY_PAGE + ", was " + limit);
     }
+    if (cursor != null && !TokenFormat.isValidId(cursor)) {
+      throw new InvalidArgumentException("cursor", "is not a cursor of this trail");
+    }
+    if (!keepsAuditTrail()) {
+      throw new UnsupportedOperationException(
+          "the token store keeps no audit trail: " + ctx.store().getClass().getName());
+    }
+  }
+
+  /**
+   * Reads one more entry than asked, to know whether a next page exists; hides entries older than
+   * the retention (a store may prune late) and, on a scoped manager, of other workspaces.
+   */
+  private AuditPage page(Function<@Nullable String, List<AuditEntry>> read,
+      @Nullable String cursor, int limit) {
+    Instant cutoff = now().minus(ctx.auditRetention());
+    List<AuditEntry> out = new ArrayList<>(limit);
+    for (AuditEntry e : read.apply(cursor)) {
+      if (e.at().isBefore(cutoff)) break; // newest first: the rest is older still
+      if (scope != null && !scope.equals(e.workspace())) continue;
+      if (out.size() == limit) return new AuditPage(out, out.get(limit - 1).id());
+      out.add(e);
+    }
+    return new AuditPage(out, null);
+  }
+
+  /** Removes entries older than the retention from the store (best effort; reads hide them). */
+  public void pruneAuditTrail() {
+    if (keepsAuditTrail()) ctx.store().pruneAuditTrail(now().minus(ctx.auditRetention()));
   }
 
   // ---------------------------------------------------------------- machinery
 
   private record Change(TokenRecord after, boolean changed) {}
 
+  /** A change to make: the new record, and what the audit trail and the event say of it. */
+  private record Edit(TokenRecord record, TokenEvent.Type type, String detail) {}
+
+  private Change mutate(TokenId id, String action, Function<TokenRecord, @Nullable Edit> change) {
+    return mutate(id, action, actor, change);
+  }
+
   /**
-   * Reads the record, applies {@code change} (null: nothing to do) and writes it back if the
-   * version is unchanged; on a lost race, reads again and retries.
+   * Reads the record, applies {@code change} (null: nothing to do) and writes it back with its
+   * audit entry if the version is unchanged; on a lost race, reads again and retries. The event
+   * is emitted once, after the write that made the change.
    */
-  private Change mutate(TokenId id, String action, UnaryOperator<@Nullable TokenRecord> change) {
+  private Change mutate(TokenId id, String action, String by,
+      Function<TokenRecord, @Nullable Edit> change) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       TokenRecord current = findInScope(id.value())
           .orElseThrow(() -> new TokenNotFoundException(id));
-      TokenRecord changed = change.apply(current);
-      if (changed == null) return new Change(current, false);
-      TokenRecord next = changed.toBuilder()
+      Edit edit = change.apply(current);
+      if (edit == null) return new Change(current, false);
+      TokenRecord next = edit.record().toBuilder()
           .version(current.version() + 1)
           .updatedAt(now())
           .build();
-      if (ctx.store().replace(next, current.version())) {
+      AuditEntry entry = entry(edit.type(), id.value(), current.workspace(), edit.detail(), by);
+      if (keepsAuditTrail()
+          ? ctx.store().replace(next, current.version(), entry)
+          : ctx.store().replace(next, current.version())) {
         invalidate(id.value());
+        emit(entry);
         return new Change(next, true);
       }
       backOff(attempt);
     }
     throw new ConcurrentUpdateException(id, action, MAX_ATTEMPTS);
+  }
+
+  private boolean delete(String id, AuditEntry entry) {
+    return keepsAuditTrail() ? ctx.store().delete(id, entry) : ctx.store().delete(id);
+  }
+
+  private boolean keepsAuditTrail() {
+    return ctx.store().keepsAuditTrail();
+  }
+
+  private AuditEntry entry(TokenEvent.Type type, String tokenId, String workspace, String detail,
+      String by) {
+    Instant at = now();
+    return new AuditEntry(ctx.ids().next(at.toEpochMilli()), at, by, workspace,
+        new TokenId(tokenId), type, detail);
   }
 
   private static void backOff(int attempt) {
@@ -500,10 +581,11 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     return ctx.clock().instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private void emit(TokenEvent.Type type, TokenId id, String workspace, String detail) {
+  /** The listener hears of each change as the audit trail records it. */
+  private void emit(AuditEntry e) {
     if (ctx.listener() != TokenListener.NONE) {
-      Records.emit(ctx.listener(),
-          new TokenEvent(type, ctx.clock().instant(), actor, id, workspace, null, null, detail));
+      Records.emit(ctx.listener(), new TokenEvent(e.action(), e.at(), e.actor(), e.tokenId(),
+          e.workspace(), null, null, e.detail()));
     }
   }
 
