@@ -24,9 +24,4 @@ class H2TokenStoreCompatibilityTest extends TokenStoreCompatibilityKit {
   protected boolean hasChangeFeed() {
     return false;
   }
-
-  @Override
-  protected boolean keepsAuditTrail() {
-    return false; // not yet implemented for this store
-  }
 }

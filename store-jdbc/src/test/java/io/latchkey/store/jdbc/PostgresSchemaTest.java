@@ -91,7 +91,7 @@ class PostgresSchemaTest {
       for (String id : ids) v2.insert(record(id, "ws"));
     }
 
-    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).containsExactly(3);
+    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).containsExactly(3, 6);
 
     try (JdbcTokenStore v3 = JdbcTokenStore.builder()
         .jdbcUrl(SharedPostgres.get().getJdbcUrl("postgres", SharedPostgres.icuDatabase()))

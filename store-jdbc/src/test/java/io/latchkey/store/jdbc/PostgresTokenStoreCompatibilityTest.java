@@ -19,9 +19,4 @@ class PostgresTokenStoreCompatibilityTest extends TokenStoreCompatibilityKit {
     return JdbcTokenStore.builder().jdbcUrl(SharedPostgres.url()).username("postgres")
         .tablePrefix(prefix).build();
   }
-
-  @Override
-  protected boolean keepsAuditTrail() {
-    return false; // not yet implemented for this store
-  }
 }
