@@ -751,7 +751,7 @@ public abstract class TokenStoreCompatibilityKit {
     void writes_storeTheirEntry() {
       TokenRecord r = record("ws-1");
       AuditEntry issued = entry(r, TokenEvent.Type.ISSUED, "expires 2026-01-31T00:00:00Z");
-      AuditEntry updated = entry(r, TokenEvent.Type.UPDATED, "changed name — ünïcode \"q\"");
+      AuditEntry updated = entry(r, TokenEvent.Type.UPDATED, "changed name — ünïcode \"q\"\nline 2 \\n \\");
       AuditEntry deleted = entry(r, TokenEvent.Type.DELETED, "deleted");
 
       assertThat(store.insert(r, issued)).isTrue();

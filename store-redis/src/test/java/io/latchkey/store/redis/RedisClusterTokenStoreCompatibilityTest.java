@@ -24,9 +24,4 @@ class RedisClusterTokenStoreCompatibilityTest extends TokenStoreCompatibilityKit
     return RedisTokenStore.builder().clusterUri(nodes.get(0), nodes.get(1)).keyPrefix(prefix)
         .build();
   }
-
-  @Override
-  protected boolean keepsAuditTrail() {
-    return false; // not yet implemented for this store
-  }
 }

@@ -17,9 +17,4 @@ class RedisTokenStoreCompatibilityTest extends TokenStoreCompatibilityKit {
   protected TokenStore secondStore(TokenStore first) {
     return RedisTokenStore.builder().uri(TestRedis.standaloneUri()).keyPrefix(prefix).build();
   }
-
-  @Override
-  protected boolean keepsAuditTrail() {
-    return false; // not yet implemented for this store
-  }
 }
