@@ -45,6 +45,7 @@ import org.jspecify.annotations.Nullable;
 public final class DefaultTokenManager implements TokenManager, DefaultTokenValidator.Rehasher {
   /** Compare-and-set attempts before {@link ConcurrentUpdateException}. */
   static final int MAX_ATTEMPTS = 64;
+  private static final System.Logger LOG = System.getLogger(DefaultTokenManager.class.getName());
   /** The overlap of {@link #rotate(TokenId)}. */
   public static final Duration DEFAULT_ROTATION_OVERLAP = Duration.ofHours(24);
   private static final int LIST_BATCH = 200;
@@ -113,21 +114,18 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
 
   /** Refuses a workspace other than the scope; the message names both, which the caller knows. */
   private void requireScope(String workspace) {
-    if (scope != null && !scope.equals(workspace)) throw outOfScope(workspace);
-  }
-
-  private InvalidArgumentException outOfScope(String workspace) {
-    return new InvalidArgumentException("workspace",
-        "must be " + scope + " for this manager, was " + workspace);
+    if (scope != null && !scope.equals(workspace)) {
+      throw new InvalidArgumentException("workspace",
+          "must be " + scope + " for this manager, was " + workspace);
+    }
   }
 
   /**
-   * Reads a record the way a by-id call sees it: a record of another workspace than the scope is
-   * absent, exactly as an unknown id, so a scoped caller learns nothing about other workspaces.
+   * Whether a by-id call may see the record: on a scoped manager, a record of another workspace
+   * is treated exactly as an unknown id, so a scoped caller learns nothing about it.
    */
-  private Optional<TokenRecord> findInScope(String id) {
-    Optional<TokenRecord> r = ctx.store().find(id);
-    return scope == null ? r : r.filter(rec -> scope.equals(rec.workspace()));
+  private boolean inScope(TokenRecord r) {
+    return scope == null || scope.equals(r.workspace());
   }
 
   // ---------------------------------------------------------------- issue
@@ -155,12 +153,16 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
         .expiresAt(expiresAt)
         .state(StoredState.ACTIVE)
         .version(1);
-    IssuedToken issued = insertNew(template, now, "expires " + expiresAt);
-    return issued;
+    Inserted inserted = insertNew(template, now, "expires " + expiresAt);
+    emit(inserted.entry());
+    return inserted.issued();
   }
 
-  /** Inserts a new record with a fresh id and secret, with its ISSUED entry and event. */
-  private IssuedToken insertNew(TokenRecord.Builder template, Instant now, String detail) {
+  /** A new token and the ISSUED entry stored with it (its event is the caller's to emit). */
+  private record Inserted(IssuedToken issued, AuditEntry entry) {}
+
+  /** Inserts a new record with a fresh id and secret, with its ISSUED audit entry. */
+  private Inserted insertNew(TokenRecord.Builder template, Instant now, String detail) {
     for (int attempt = 0; attempt < 5; attempt++) {
       String id = ctx.ids().next(now.toEpochMilli());
       String secret = TokenFormat.newSecret(ctx.random());
@@ -174,8 +176,8 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       AuditEntry entry = entry(TokenEvent.Type.ISSUED, id, record.workspace(), detail, actor);
       if (keepsAuditTrail() ? ctx.store().insert(record, entry) : ctx.store().insert(record)) {
         invalidate(id); // an earlier lookup may have cached the id as unknown
-        emit(entry);
-        return ctx.issued().apply(token, Records.toToken(record, now.toEpochMilli()));
+        return new Inserted(
+            ctx.issued().apply(token, Records.toToken(record, now.toEpochMilli())), entry);
       }
     }
     throw new IllegalStateException("could not find a free token id after 5 attempts");
@@ -222,7 +224,13 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public Optional<Token> find(TokenId id) {
     requireId(id);
-    return findInScope(id.value()).map(r -> Records.toToken(r, ctx.clock().millis()));
+    Optional<TokenRecord> found = ctx.store().find(id.value());
+    if (found.isPresent()) {
+      observed(found.get());
+    } else {
+      observedAbsent(id.value());
+    }
+    return found.filter(this::inScope).map(r -> Records.toToken(r, ctx.clock().millis()));
   }
 
   @Override
@@ -245,6 +253,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     while (true) {
       List<TokenRecord> batch = ctx.store().list(query.workspace(), after, LIST_BATCH);
       for (TokenRecord r : batch) {
+        observed(r);
         Token t = Records.toToken(r, now);
         if (!query.matches(t)) continue;
         if (page.size() == query.limit()) {
@@ -370,10 +379,11 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public void delete(TokenId id) {
     requireId(id);
-    TokenRecord r = findInScope(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
+    TokenRecord r = read(id);
     AuditEntry entry = entry(TokenEvent.Type.DELETED, id.value(), r.workspace(), "deleted", actor);
-    if (!delete(id.value(), entry)) throw new TokenNotFoundException(id);
-    invalidate(id.value());
+    boolean deleted = delete(id.value(), entry);
+    invalidate(id.value()); // gone either way: deleted now, or by another writer meanwhile
+    if (!deleted) throw new TokenNotFoundException(id);
     ctx.usage().forget(id.value());
     emit(entry);
   }
@@ -383,6 +393,14 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     return rotate(id, DEFAULT_ROTATION_OVERLAP);
   }
 
+  /**
+   * Rotates without ever losing a change made to the old token meanwhile. Each attempt reads the
+   * old record at some version, inserts the new token with that version's settings, then retires
+   * the old one by a compare-and-set on exactly that version. If anything changed the old token in
+   * between, the compare-and-set fails: the new token is deleted and the attempt starts over from
+   * a fresh read. So when the rotation commits, the new token carries the old one's settings as of
+   * that moment. Crash points are in docs/architecture.md ("States").
+   */
   @Override
   public IssuedToken rotate(TokenId id, Duration overlap) {
     requireId(id);
@@ -390,46 +408,110 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     if (overlap.isNegative()) {
       throw new InvalidArgumentException("overlap", "must not be negative, was " + overlap);
     }
-    Instant now = now();
-    if (overlap.compareTo(Duration.between(now, plus(now, ctx.maxLifetime()))) > 0) {
+    Instant checkedAt = now();
+    if (overlap.compareTo(Duration.between(checkedAt, plus(checkedAt, ctx.maxLifetime()))) > 0) {
       throw new InvalidArgumentException("overlap",
           "must not exceed the maximum lifetime of " + ctx.maxLifetime());
     }
-    TokenRecord old = findInScope(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
-    Transitions.next(Transitions.Action.ROTATE, id, effective(old));
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      TokenRecord old = read(id);
+      Transitions.next(Transitions.Action.ROTATE, id, effective(old));
+      Instant now = now();
 
-    Duration lifetime = Duration.between(old.createdAt(), old.expiresAt());
-    Instant newExpiry = now.plus(lifetime);
-    Instant max = plus(now, ctx.maxLifetime());
-    if (newExpiry.isAfter(max)) newExpiry = max;
-    IssuedToken fresh = insertNew(old.toBuilder()
-        .createdAt(now).createdBy(actor).updatedAt(now).expiresAt(newExpiry)
-        .state(StoredState.ACTIVE).version(1)
-        .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now, "rotated from " + id);
+      // The lifetime the token was issued with, not what is left of an earlier rotation's overlap.
+      Duration lifetime = old.lifetime();
+      Instant max = plus(now, ctx.maxLifetime());
+      Instant newExpiry = lifetime.compareTo(Duration.between(now, max)) > 0 ? max
+          : now.plus(lifetime);
+      // A token whose expiry is short of its lifetime was rotated before; its replacement may be
+      // in use. Rotating again is allowed (the caller may have lost the secret) but said.
+      boolean rotatedBefore = old.expiresAt().isBefore(old.createdAt().plus(lifetime));
+      Inserted inserted = insertNew(old.toBuilder()
+          .createdAt(now).createdBy(actor).updatedAt(now).expiresAt(newExpiry)
+          .lifetime(Duration.between(now, newExpiry))
+          .state(StoredState.ACTIVE).version(1)
+          .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now,
+          "rotated from " + id);
+      IssuedToken fresh = inserted.issued();
 
-    Instant oldExpiry = now.plus(overlap);
-    Change c;
-    try {
-      c = mutate(id, "rotate", r -> {
-        Transitions.next(Transitions.Action.ROTATE, id, effective(r));
-        Instant until = r.expiresAt().isBefore(oldExpiry) ? r.expiresAt() : oldExpiry;
-        return new Edit(r.toBuilder().expiresAt(until).build(), TokenEvent.Type.ROTATED,
-            "replaced by " + fresh.id() + "; expires " + until);
-      });
-    } catch (RuntimeException e) {
-      // The old token changed under us: take the new one back so nothing is half-done. Its
-      // ISSUED entry stays in the trail, followed by this deletion, which says why.
+      Instant overlapEnd = now.plus(overlap);
+      TokenRecord retired = old.toBuilder()
+          .expiresAt(old.expiresAt().isBefore(overlapEnd) ? old.expiresAt() : overlapEnd)
+          .updatedAt(now)
+          .version(old.version() + 1)
+          .build();
+      String again = rotatedBefore
+          ? "; it had been rotated before, so an earlier replacement may still be live" : "";
+      AuditEntry rotated = entry(TokenEvent.Type.ROTATED, id.value(), old.workspace(),
+          "replaced by " + fresh.id() + "; expires " + retired.expiresAt() + again, actor);
+      boolean committed;
       try {
-        String fid = fresh.id().value();
-        delete(fid, entry(TokenEvent.Type.DELETED, fid, old.workspace(),
-            "taken back: rotation of " + id + " failed", actor));
-        invalidate(fid);
-      } catch (RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
+        committed = keepsAuditTrail()
+            ? ctx.store().replace(retired, old.version(), rotated)
+            : ctx.store().replace(retired, old.version());
+      } catch (RuntimeException e) {
+        committed = landedDespite(e, retired, fresh, id);
+      }
+      if (committed) {
+        invalidate(id.value());
+        emit(inserted.entry());
+        if (rotatedBefore) {
+          LOG.log(System.Logger.Level.WARNING, "token " + id + " was rotated again (replaced by "
+              + fresh.id() + "); an earlier replacement may still be live");
+        }
+        emit(rotated);
+        return fresh;
+      }
+      // The old token changed since it was read: the new one may lack that change. Take it back.
+      discard(fresh, id, null);
+      backOff(attempt);
+    }
+    throw new ConcurrentUpdateException(id, "rotate", MAX_ATTEMPTS);
+  }
+
+  /**
+   * The compare-and-set that retires the old token threw: its reply may have been lost after it
+   * was applied. Reads the old record to tell; if it did not land, deletes the new token and
+   * rethrows. If the store cannot even be read, the outcome is unknown: the new token is left in
+   * place (nobody holds its secret) and the failure is rethrown.
+   */
+  private boolean landedDespite(RuntimeException failure, TokenRecord retired, IssuedToken fresh,
+      TokenId old) {
+    Optional<TokenRecord> now;
+    try {
+      now = ctx.store().find(retired.id());
+    } catch (RuntimeException unreadable) {
+      failure.addSuppressed(unreadable);
+      throw failure;
+    }
+    if (now.isPresent() && sameExceptUsage(now.get(), retired)) return true;
+    discard(fresh, old, failure);
+    throw failure;
+  }
+
+  private static boolean sameExceptUsage(TokenRecord stored, TokenRecord written) {
+    return written.toBuilder().lastUsedAt(stored.lastUsedAt()).lastUsedIp(stored.lastUsedIp())
+        .lastUsedIntegration(stored.lastUsedIntegration()).build().equals(stored);
+  }
+
+  /**
+   * Deletes a new token whose rotation did not commit; a failure is added to {@code cause}. Its
+   * ISSUED entry stays in the trail, followed by this deletion's entry, which says why.
+   */
+  private void discard(IssuedToken fresh, TokenId old, @Nullable RuntimeException cause) {
+    try {
+      String fid = fresh.id().value();
+      delete(fid, entry(TokenEvent.Type.DELETED, fid, fresh.token().workspace(),
+          "taken back: rotation of " + old + " did not commit", actor));
+    } catch (RuntimeException e) {
+      if (cause != null) {
+        cause.addSuppressed(e);
+        return;
       }
       throw e;
+    } finally {
+      invalidate(fresh.id().value());
     }
-    return fresh;
   }
 
   @Override
@@ -517,8 +599,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   private Change mutate(TokenId id, String action, String by,
       Function<TokenRecord, @Nullable Edit> change) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      TokenRecord current = findInScope(id.value())
-          .orElseThrow(() -> new TokenNotFoundException(id));
+      TokenRecord current = read(id);
       Edit edit = change.apply(current);
       if (edit == null) return new Change(current, false);
       TokenRecord next = edit.record().toBuilder()
@@ -553,6 +634,21 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
         new TokenId(tokenId), type, detail);
   }
 
+  /**
+   * Reads a record for a change. What it sees may be newer than this instance's cache (a no-op
+   * revoke of a token revoked elsewhere, say): the cache then drops its entry.
+   */
+  private TokenRecord read(TokenId id) {
+    Optional<TokenRecord> found = ctx.store().find(id.value());
+    if (found.isEmpty()) {
+      observedAbsent(id.value());
+      throw new TokenNotFoundException(id);
+    }
+    observed(found.get());
+    if (!inScope(found.get())) throw new TokenNotFoundException(id);
+    return found.get();
+  }
+
   private static void backOff(int attempt) {
     int ceilingMicros = Math.min(5_000, 50 << Math.min(attempt, 7));
     long nanos = ThreadLocalRandom.current().nextLong(ceilingMicros + 1L) * 1_000L;
@@ -567,6 +663,16 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   private void invalidate(String id) {
     DefaultTokenValidator v = validator;
     if (v != null) v.invalidate(id);
+  }
+
+  private void observed(TokenRecord r) {
+    DefaultTokenValidator v = validator;
+    if (v != null) v.observed(r);
+  }
+
+  private void observedAbsent(String id) {
+    DefaultTokenValidator v = validator;
+    if (v != null) v.observedAbsent(id);
   }
 
   private TokenState effective(TokenRecord r) {
