@@ -73,8 +73,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Errors</b> are {@code {"error": {"code", "message", "field"}}}: 400 (bad argument,
  * malformed JSON, unknown field, wrong type; {@code field} names it), 401, 403, 404, 405, 409
- * (illegal transition, concurrent update, reused idempotency key), 413, 503. A failed call changes
- * nothing. Thread-safe.
+ * (illegal transition, concurrent update, reused idempotency key), 413, 503 (and 501 for history
+ * on a store that keeps no audit trail). A failed call changes nothing. Thread-safe.
  */
 public final class ManagementApi {
   /** Permission to read a workspace's tokens and history. */
@@ -204,6 +204,9 @@ public final class ManagementApi {
       return error(409, "concurrent_update", e.getMessage(), null);
     } catch (StoreUnavailableException e) {
       return error(503, "store_unavailable", "the token store is unavailable", null);
+    } catch (UnsupportedOperationException e) {
+      // A third-party store without an audit trail: history cannot be served.
+      return error(501, "not_implemented", e.getMessage(), null);
     } catch (RuntimeException e) {
       System.getLogger(ManagementApi.class.getName()).log(System.Logger.Level.ERROR,
           "management API failed on " + request.method() + " " + request.path(), e);
@@ -380,7 +383,7 @@ public final class ManagementApi {
   private ApiResponse create(ApiRequest req, TokenManager tokens, String workspace) {
     CreateBody body = read(req, CreateBody.class);
     String key = req.header("Idempotency-Key");
-    if (key == null) return issued(tokens.issue(spec(body, workspace)), false);
+    if (key == null) return issued(tokens.issue(spec(body, workspace)));
     if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY) {
       throw ApiException.badRequest("invalid_argument",
           "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters", "Idempotency-Key");
@@ -393,7 +396,7 @@ public final class ManagementApi {
       try {
         IssuedToken t = tokens.issue(spec(body, workspace));
         fresh.id.complete(t.id());
-        return issued(t, false);
+        return issued(t);
       } catch (RuntimeException e) {
         // Nothing was created: the key may be used again.
         idempotency.remove(workspace + "\n" + key, fresh);
@@ -482,6 +485,19 @@ public final class ManagementApi {
       q.state(states.toArray(TokenState[]::new));
     }
     if (query.get("name_contains") != null) q.nameContains(query.get("name_contains"));
+    if (query.get("expiring_within") != null) {
+      long seconds;
+      try {
+        seconds = Long.parseLong(query.get("expiring_within"));
+      } catch (NumberFormatException e) {
+        seconds = -1;
+      }
+      if (seconds < 0 || seconds > Duration.ofDays(36_500).toSeconds()) {
+        throw ApiException.badRequest("invalid_argument",
+            "expiring_within must be a number of seconds, 0 to 36500 days", "expiring_within");
+      }
+      q.expiringBefore(clock.instant().plusSeconds(seconds));
+    }
     if (query.get("cursor") != null) q.after(query.get("cursor"));
     TokenPage page = tokens.list(q);
     List<Object> out = new ArrayList<>();
@@ -500,7 +516,7 @@ public final class ManagementApi {
     }
     IssuedToken t = body.overlapSeconds() == null ? tokens.rotate(id)
         : tokens.rotate(id, Duration.ofSeconds(body.overlapSeconds()));
-    return issued(t, true);
+    return issued(t);
   }
 
   private ApiResponse verify(ApiRequest req) {
@@ -549,7 +565,7 @@ public final class ManagementApi {
     return ok(body);
   }
 
-  private ApiResponse issued(IssuedToken t, boolean rotated) {
+  private ApiResponse issued(IssuedToken t) {
     Map<String, Object> out = token(t.token());
     // The only place the plaintext appears: this one response.
     out.put("secret", t.secret());
@@ -712,7 +728,9 @@ public final class ManagementApi {
 
   /**
    * A handler for {@code HttpServer.createContext(mountPath, api.httpHandler())}: the path below
-   * the context is the route. Reads at most {@code maxBodyBytes + 1} bytes of a body.
+   * the context is the route. Reads at most {@code maxBodyBytes + 1} bytes of a body. Start the JVM
+   * with {@code -Dsun.net.httpserver.nodelay=true}, or each response with a body waits for the
+   * client's delayed ACK (about 40 ms; see the README).
    */
   public HttpHandler httpHandler() {
     return this::serve;

@@ -153,6 +153,14 @@ class SeedWorkflowsTest {
       assertThat(read.json().has("secret")).isFalse();
       assertThat(read.toString()).doesNotContain(secret);
 
+      s.call("POST", "/workspaces/pm-1/tokens", admin, "{\"name\": \"short\", \"expires_in\": 600}");
+      Reply expiring = s.call("GET",
+          "/workspaces/pm-1/tokens?state=active&expiring_within=3600", admin, null);
+      assertThat(expiring.json().path("tokens")).singleElement()
+          .satisfies(t -> assertThat(t.path("name").asText()).isEqualTo("short"));
+      s.call("DELETE", "/workspaces/pm-1/tokens/"
+          + expiring.json().path("tokens").get(0).path("id").asText(), admin, null);
+
       Reply page = s.call("GET", "/workspaces/pm-1/tokens?limit=3", admin, null);
       assertThat(page.json().path("tokens")).hasSize(3);
       String cursor = page.json().path("next_cursor").asText();
