@@ -341,7 +341,8 @@ public final class RequestAuthenticator {
      * Addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed. May be
      * called several times. Without any, {@code X-Forwarded-For} is ignored.
      *
-     * @throws InvalidArgumentException naming {@code trustedProxies} for a malformed range
+     * @throws InvalidArgumentException naming {@code trustedProxies} for a malformed range, or one
+     *     that covers a whole address family ({@code 0.0.0.0/0}, {@code ::/0})
      */
     public Builder trustedProxies(String... addressesOrCidrs) {
       if (addressesOrCidrs == null) {
@@ -357,6 +358,13 @@ public final class RequestAuthenticator {
       }
       for (String cidr : addressesOrCidrs) {
         String canonical = IpRanges.canonicalize("trustedProxies", cidr);
+        if (IpRanges.coversAFamily(canonical)) {
+          // Every peer would be trusted, so any client could write its own X-Forwarded-For and
+          // pass any allowlist.
+          throw new InvalidArgumentException("trustedProxies", "\"" + canonical
+              + "\" covers every address, which would let any client choose its address with "
+              + "X-Forwarded-For; list your proxies' addresses or networks");
+        }
         if (!trustedProxies.contains(canonical)) trustedProxies.add(canonical);
       }
       return this;

@@ -28,7 +28,12 @@ public final class ValidationRequest {
     return new ValidationRequest(token);
   }
 
-  /** The client's IPv4 or IPv6 address, checked against the token's allowlist. */
+  /**
+   * The client's IPv4 or IPv6 address, checked against the token's allowlist. Surrounding blanks
+   * and an IPv6 zone id ({@code fe80::1%eth0}) are accepted and ignored for matching, as {@link
+   * RequestAuthenticator} and allowlist entries accept them. A plain IPv4 address matches only IPv4
+   * ranges; an IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) matches its IPv4 range too.
+   */
   public ValidationRequest clientIp(@Nullable String clientIp) {
     this.clientIp = clientIp;
     return this;

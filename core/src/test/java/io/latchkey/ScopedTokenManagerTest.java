@@ -82,6 +82,18 @@ class ScopedTokenManagerTest {
   }
 
   @Test
+  void revokeByToken_ofAnotherWorkspace_answersAsUnknownAndChangesNothing() {
+    IssuedToken other = h.issue("globex", "theirs");
+    TokenRecord before = h.record(other.id());
+
+    assertThatThrownBy(() -> acme.revokeByToken(other.secret()))
+        .isInstanceOf(TokenNotFoundException.class)
+        .hasMessage("token " + other.id() + " not found");
+    assertThat(h.record(other.id())).isEqualTo(before);
+    assertThat(acme.idOf(other.secret())).isEqualTo(other.id()); // the id is not secret
+  }
+
+  @Test
   void find_onAnotherWorkspacesToken_isEmpty() {
     IssuedToken other = h.issue("globex", "theirs");
     IssuedToken own = acme.issue(NewToken.in("acme").name("ours"));

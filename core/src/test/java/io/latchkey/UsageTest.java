@@ -128,7 +128,7 @@ class UsageTest {
   }
 
   @Test
-  void flush_unusableAddressAndIntegrationAreNotRecorded() {
+  void flush_unusableAddressIsNotRecordedAndTheIntegrationIsSanitised() {
     IssuedToken t = h.issue("ws", "t"); // no allowlist: any address, even garbage, is allowed
     h.clock.advance(Duration.ofSeconds(1));
     assertThat(use(t, "<script>", "bad\u0000name").isValid()).isTrue();
@@ -136,7 +136,7 @@ class UsageTest {
     TokenRecord r = h.record(t.id());
     assertThat(r.lastUsedAt()).isEqualTo(Harness.START.plusSeconds(1));
     assertThat(r.lastUsedIp()).isNull();
-    assertThat(r.lastUsedIntegration()).isNull();
+    assertThat(r.lastUsedIntegration()).isEqualTo("bad\uFFFDname");
   }
 
   @ParameterizedTest(name = "{0} is recorded as {1}")
