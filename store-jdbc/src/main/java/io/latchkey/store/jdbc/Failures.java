@@ -60,24 +60,6 @@ final class Failures {
     return "57P01".equals(state) || "08006".equals(state) || "08003".equals(state);
   }
 
-  /**
-   * Whether a failed connect means the database could not be reached (refused, timed out,
-   * starting up), rather than that it refused us (a wrong password, an unknown database): only
-   * the first may go away by itself.
-   */
-  static boolean isUnreachable(Throwable e) {
-    boolean unreachable = false;
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SQLException s && s.getSQLState() != null) {
-        String state = s.getSQLState();
-        if (state.startsWith("28") || state.startsWith("3D")) return false;
-        if (state.startsWith("08") || state.equals("57P03")) unreachable = true;
-      }
-      if (t instanceof java.net.ConnectException) unreachable = true;
-    }
-    return unreachable;
-  }
-
   private static boolean isConnectionFailure(Throwable e, @Nullable SQLException sql) {
     String state = sql == null ? null : sql.getSQLState();
     return e instanceof ConnectionException

@@ -26,8 +26,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -84,18 +82,11 @@ public final class JdbcTokenStore implements TokenStore {
   private final String listAfterSql;
   private final String usageSql;
   private volatile boolean closed;
-  /** Detects the dialect and migrates, for a store built while the database was down; or null. */
-  private final @Nullable Runnable start;
-  private final ReentrantLock startLock = new ReentrantLock();
-  private volatile boolean started;
 
   private JdbcTokenStore(Jdbi jdbi, Dialect dialect, String prefix,
       @Nullable HikariDataSource ownedPool, @Nullable ReconnectingDataSource reconnecting,
-      PgChangeFeed.@Nullable Connector feedConnector, Duration feedWait,
-      @Nullable Runnable start) {
+      PgChangeFeed.@Nullable Connector feedConnector, Duration feedWait) {
     this.jdbi = jdbi;
-    this.start = start;
-    this.started = start == null;
     this.reconnecting = reconnecting;
     this.dialect = dialect;
     this.prefix = prefix;
@@ -157,7 +148,6 @@ public final class JdbcTokenStore implements TokenStore {
   public boolean insert(TokenRecord r) {
     Objects.requireNonNull(r, "record == null");
     StorableValues.check(r);
-    started("insert");
     try {
       return jdbi.withHandle(h -> {
         Update u = h.createUpdate(insertSql);
@@ -199,7 +189,6 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public Optional<TokenRecord> find(String id) {
     Objects.requireNonNull(id, "id == null");
-    started("find");
     return retryingRead("find",
         () -> jdbi.withHandle(h -> h.createQuery(findSql).bind(0, id).map(ROWS).findOne()));
   }
@@ -214,7 +203,6 @@ public final class JdbcTokenStore implements TokenStore {
   public boolean replace(TokenRecord updated, long expectedVersion) {
     Objects.requireNonNull(updated, "updated == null");
     StorableValues.check(updated);
-    started("replace");
     try {
       return jdbi.withHandle(h -> {
         Update u = h.createUpdate(replaceSql);
@@ -232,7 +220,6 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public boolean delete(String id) {
     Objects.requireNonNull(id, "id == null");
-    started("delete");
     try {
       return jdbi.withHandle(h -> h.createUpdate(deleteSql).bind(0, id).execute() == 1);
     } catch (JdbiException e) {
@@ -244,37 +231,10 @@ public final class JdbcTokenStore implements TokenStore {
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
-    started("list");
     return retryingRead("list", () -> jdbi.withHandle(h -> afterId == null
         ? h.createQuery(listFirstSql).bind(0, workspace).bind(1, limit).map(ROWS).list()
         : h.createQuery(listAfterSql).bind(0, workspace).bind(1, afterId).bind(2, limit)
             .map(ROWS).list()));
-  }
-
-  /**
-   * Returns at once once the store has started. A store built while the database was down starts
-   * on the first call after it is back: one call at a time detects the dialect and migrates (its
-   * wait for a connection bounded by the connection timeout), and the others fail at once.
-   */
-  private void started(String operation) {
-    if (started) return;
-    if (!startLock.tryLock()) {
-      throw new StoreUnavailableException("JDBC token store unreachable during " + operation
-          + ": not started yet", null);
-    }
-    try {
-      if (started) return;
-      try {
-        Objects.requireNonNull(start).run();
-      } catch (LatchkeyException | IllegalArgumentException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        throw Failures.startFailed(e);
-      }
-      started = true;
-    } finally {
-      startLock.unlock();
-    }
   }
 
   /**
@@ -302,7 +262,6 @@ public final class JdbcTokenStore implements TokenStore {
   public void applyUsage(Collection<UsageUpdate> updates) {
     Objects.requireNonNull(updates, "updates == null");
     if (updates.isEmpty()) return;
-    started("applyUsage");
     // Sorted by id, so concurrent batches lock rows in one order and cannot deadlock.
     List<UsageUpdate> sorted = new ArrayList<>(updates);
     sorted.sort(Comparator.comparing(UsageUpdate::tokenId));
@@ -597,18 +556,10 @@ public final class JdbcTokenStore implements TokenStore {
     /**
      * Connects, detects the dialect and, unless turned off, applies migrations.
      *
-     * <p>A PostgreSQL {@link #jdbcUrl} whose database cannot be reached (refused, no answer
-     * within the connection timeout) does not fail the build: the store is returned, calls throw
-     * {@link StoreUnavailableException}, and the first call after the database is back detects
-     * the dialect and migrates; the pool refills within about 100 ms of its return. A host
-     * starting during an outage thus starts, as it does on every Latchkey store. A host {@link
-     * #dataSource} must be reachable: the dialect is read from it.
-     *
      * @throws InvalidArgumentException if neither a URL nor a data source was given, or if a
      *     pool setting was given with a data source (configure your pool instead)
      * @throws IllegalArgumentException if the database is neither PostgreSQL nor H2
-     * @throws StoreUnavailableException if the database refuses the login, a migration fails, or
-     *     a host data source cannot be reached
+     * @throws StoreUnavailableException if the database cannot be reached or a migration fails
      */
     public JdbcTokenStore build() {
       if (jdbcUrl == null && dataSource == null) {
@@ -626,7 +577,6 @@ public final class JdbcTokenStore implements TokenStore {
       ReconnectingDataSource reconnecting = null;
       DataSource ds = dataSource;
       PgChangeFeed.Connector connector;
-      boolean lazy = false;
       try {
         if (ds == null) {
           String url = Objects.requireNonNull(jdbcUrl);
@@ -656,17 +606,7 @@ public final class JdbcTokenStore implements TokenStore {
             if (username != null) config.setUsername(username);
             if (password != null) config.setPassword(password);
           }
-          try {
-            owned = new HikariDataSource(config);
-          } catch (RuntimeException e) {
-            // Unreachable (refused, no answer): build anyway and let the pool fill when the
-            // database is back. A refused login or an unknown database still fails here.
-            if (reconnecting == null || !Failures.isUnreachable(e)) throw e;
-            config.setInitializationFailTimeout(-1);
-            reconnecting.started();
-            owned = new HikariDataSource(config);
-            lazy = true;
-          }
+          owned = new HikariDataSource(config);
           ds = owned;
           connector = PgChangeFeed.driverConnector(url, username, password, timeout,
               "latchkey-feed:" + prefix + "changes");
@@ -682,41 +622,21 @@ public final class JdbcTokenStore implements TokenStore {
         Jdbi jdbi = Jdbi.create(() -> prepared(source.getConnection(), networkMillis.get()));
         // Never render bound values into exception messages: one of them is a hash.
         jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
+        Dialect dialect = jdbi.withHandle(
+            h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
+        if (migrate) Migrations.apply(jdbi, dialect, prefix);
+        jdbi.getConfig(SqlStatements.class)
+            .setQueryTimeout(seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE));
         int network = networkTimeoutMillis(seconds);
-        Integer statementSeconds =
-            seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE);
-        boolean migrateNow = migrate;
-        AtomicReference<Dialect> detected = new AtomicReference<>();
-        Runnable start = () -> {
-          Dialect found;
-          try {
-            found = jdbi.withHandle(
-                h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
-          } catch (SQLException e) {
-            throw Failures.startFailed(e);
-          }
-          if (migrateNow) Migrations.apply(jdbi, found, prefix);
-          jdbi.getConfig(SqlStatements.class).setQueryTimeout(statementSeconds);
-          if (found == Dialect.POSTGRESQL) networkMillis.set(network);
-          detected.set(found);
-        };
-        PgChangeFeed.Connector feedConnector =
-            network == 0 ? connector : bounded(connector, network);
-        if (!lazy) {
-          start.run();
-          if (reconnecting != null) reconnecting.started();
-          return new JdbcTokenStore(jdbi, Objects.requireNonNull(detected.get()), prefix, owned,
-              reconnecting, feedConnector, timeout, null);
-        }
-        // PostgreSQL from our own URL, unreachable now: the store starts (dialect check and
-        // migrations) on the first call after the database is back.
-        return new JdbcTokenStore(jdbi, Dialect.POSTGRESQL, prefix, owned, reconnecting,
-            feedConnector, timeout, start);
+        if (dialect == Dialect.POSTGRESQL) networkMillis.set(network);
+        if (reconnecting != null) reconnecting.started();
+        return new JdbcTokenStore(jdbi, dialect, prefix, owned, reconnecting,
+            network == 0 ? connector : bounded(connector, network), timeout);
       } catch (IllegalArgumentException | LatchkeyException e) {
         if (reconnecting != null) reconnecting.close();
         if (owned != null) owned.close();
         throw e;
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | SQLException e) {
         if (reconnecting != null) reconnecting.close();
         if (owned != null) owned.close();
         throw Failures.startFailed(e);

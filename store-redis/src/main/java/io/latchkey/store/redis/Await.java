@@ -62,24 +62,6 @@ final class Await {
   }
 
   /**
-   * Whether a failed connect means that Redis could not be reached (refused, timed out), rather
-   * than that it answered with an error (a wrong password, a missing ACL, cluster support off):
-   * only the first may go away by itself.
-   */
-  static boolean isUnreachable(Throwable failure) {
-    return !answered(failure, 0);
-  }
-
-  private static boolean answered(@Nullable Throwable t, int depth) {
-    if (t == null || depth > 8) return false;
-    if (t instanceof RedisCommandExecutionException) return true;
-    for (Throwable s : t.getSuppressed()) {
-      if (answered(s, depth + 1)) return true;
-    }
-    return t.getCause() != t && answered(t.getCause(), depth + 1);
-  }
-
-  /**
    * Whether {@code cause} says that the connection was lost or is being re-established, rather
    * than that Redis was slow or refused the command.
    */

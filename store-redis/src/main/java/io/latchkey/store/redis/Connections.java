@@ -1,8 +1,6 @@
 package io.latchkey.store.redis;
 
-import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -31,7 +29,7 @@ final class Connections {
     DOWN
   }
 
-  private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
+  final RedisClusterAsyncCommands<String, String> commands;
   final @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
   final boolean ownsPubSub;
   final String mode;
@@ -42,16 +40,14 @@ final class Connections {
    * (redis/lettuce#3747), which every first command to a node does.
    */
   final boolean failFast;
-  private volatile @Nullable StatefulRedisClusterConnection<String, String> cluster;
-  private final List<AutoCloseable> owned; // guarded by this
-  private boolean closed; // guarded by this
-  private @Nullable Thread connector; // guarded by this
+  private final @Nullable StatefulRedisClusterConnection<String, String> cluster;
+  private final List<AutoCloseable> owned;
 
   /**
    * @param pubSub opens the feed's connection, or null when the store has no feed
    * @param owned released by {@link #close()} in reverse order
    */
-  private Connections(String mode, @Nullable RedisClusterAsyncCommands<String, String> commands,
+  private Connections(String mode, RedisClusterAsyncCommands<String, String> commands,
       @Nullable StatefulRedisClusterConnection<String, String> cluster, boolean failFast,
       @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
       List<AutoCloseable> owned) {
@@ -79,71 +75,6 @@ final class Connections {
   }
 
   /**
-   * A store built while Redis could not be reached: every call fails at once ({@code not
-   * connected}) until a background thread, trying every {@code retryMillis}, has connected. Then
-   * the store works as if it had connected in {@code build()}.
-   */
-  static Connections pending(String mode, boolean failFast,
-      Supplier<? extends StatefulConnection<String, String>> connect,
-      @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
-      List<AutoCloseable> owned, long retryMillis) {
-    Connections c = new Connections(mode, null, null, failFast, pubSub, ownsPubSub, owned);
-    Thread t = new Thread(() -> c.connectInBackground(connect, retryMillis),
-        "latchkey-redis-connect");
-    t.setDaemon(true);
-    c.connector = t;
-    t.start();
-    return c;
-  }
-
-  private void connectInBackground(Supplier<? extends StatefulConnection<String, String>> connect,
-      long retryMillis) {
-    while (true) {
-      try {
-        Thread.sleep(retryMillis);
-      } catch (InterruptedException e) {
-        return; // closed
-      }
-      synchronized (this) {
-        if (closed) return;
-      }
-      StatefulConnection<String, String> opened;
-      try {
-        opened = connect.get();
-      } catch (RuntimeException e) {
-        System.getLogger(Connections.class.getName()).log(System.Logger.Level.DEBUG,
-            "Redis still unreachable: " + Await.unavailable("connect", e).getMessage());
-        continue;
-      }
-      synchronized (this) {
-        if (closed) {
-          opened.closeAsync();
-          return;
-        }
-        owned.add(opened);
-        if (opened instanceof StatefulRedisClusterConnection<String, String> c) {
-          cluster = c;
-          commands = c.async();
-        } else {
-          commands = ((StatefulRedisConnection<String, String>) opened).async();
-        }
-        connector = null;
-        return;
-      }
-    }
-  }
-
-  /**
-   * The commands, or {@link io.latchkey.StoreUnavailableException} ({@code not connected}) if the
-   * store has not reached Redis yet.
-   */
-  RedisClusterAsyncCommands<String, String> commands(String what) {
-    RedisClusterAsyncCommands<String, String> c = commands;
-    if (c == null) throw Await.unavailable(what, new RedisException("Currently not connected"));
-    return c;
-  }
-
-  /**
    * The state of the node connection a command on {@code key} goes through in a cluster; {@link
    * Link#OPENING} (unknown) for a standalone connection, where Lettuce's {@code REJECT_COMMANDS}
    * decides (its {@code isOpen()} can report a connection open while it still rejects commands).
@@ -161,13 +92,7 @@ final class Connections {
   }
 
   void close() {
-    List<AutoCloseable> toClose;
-    synchronized (this) {
-      closed = true;
-      if (connector != null) connector.interrupt();
-      toClose = new ArrayList<>(owned);
-    }
-    closeAll(toClose);
+    closeAll(owned);
   }
 
   static void closeAll(List<AutoCloseable> owned) {

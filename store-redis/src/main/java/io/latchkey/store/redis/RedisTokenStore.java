@@ -103,6 +103,7 @@ public final class RedisTokenStore implements TokenStore {
   private static final long RETRY_PAUSE_NANOS = Duration.ofMillis(5).toNanos();
 
   private final Connections connections;
+  private final RedisClusterAsyncCommands<String, String> commands;
   private final RedisKeys keys;
   private final long retentionMillis;
   private final long timeoutNanos;
@@ -112,6 +113,7 @@ public final class RedisTokenStore implements TokenStore {
   private RedisTokenStore(Connections connections, String keyPrefix, Duration retention,
       Duration commandTimeout) {
     this.connections = connections;
+    this.commands = connections.commands;
     this.keys = new RedisKeys(keyPrefix);
     this.retentionMillis = retention.toMillis();
     this.timeoutNanos = commandTimeout.toNanos();
@@ -125,8 +127,7 @@ public final class RedisTokenStore implements TokenStore {
    *
    * @param redisUri e.g. {@code redis://localhost:6379}, {@code rediss://user:pw@host:6380/2}
    * @throws InvalidArgumentException if the URI is malformed
-   * @throws StoreUnavailableException if Redis answers the connection with an error (a wrong
-   *     password); a Redis that cannot be reached yet does not fail it (see {@link Builder#build})
+   * @throws StoreUnavailableException if Redis cannot be reached
    */
   public static RedisTokenStore create(String redisUri) {
     return builder().uri(redisUri).build();
@@ -153,7 +154,7 @@ public final class RedisTokenStore implements TokenStore {
     args.add(keys.channel());
     args.add(record.id());
     args.addAll(RecordCodec.allFields(record));
-    Long inserted = await(Scripts.INSERT.<Long>run(commands(what), ScriptOutputType.INTEGER,
+    Long inserted = await(Scripts.INSERT.<Long>run(commands, ScriptOutputType.INTEGER,
         new String[] {keys.record(record.id())}, args.toArray(String[]::new)), what);
     // A duplicate id from another workspace leaves our entry in this workspace's index: listing
     // skips it (the record belongs elsewhere) and the sweep drops it once its due time passes.
@@ -170,7 +171,7 @@ public final class RedisTokenStore implements TokenStore {
     long deadline = System.nanoTime() + timeoutNanos;
     Map<String, String> hash = retryingRead(deadline, () -> {
       reachable(key, what);
-      return Await.until(commands(what).hgetall(key), deadline, what);
+      return Await.until(commands.hgetall(key), deadline, what);
     });
     return Optional.ofNullable(RecordCodec.decode(id, hash));
   }
@@ -190,7 +191,7 @@ public final class RedisTokenStore implements TokenStore {
     args.add(keys.channel());
     args.add(updated.id());
     args.addAll(RecordCodec.fields(updated));
-    String previousWorkspace = await(Scripts.REPLACE.<String>run(commands(what),
+    String previousWorkspace = await(Scripts.REPLACE.<String>run(commands,
         ScriptOutputType.VALUE, new String[] {keys.record(updated.id())},
         args.toArray(String[]::new)), what);
     if (previousWorkspace == null) return false;
@@ -204,11 +205,10 @@ public final class RedisTokenStore implements TokenStore {
   public boolean delete(String id) {
     Objects.requireNonNull(id, "id == null");
     open();
-    String what = "delete of token " + id;
-    reachable(keys.record(id), what);
+    reachable(keys.record(id), "delete of token " + id);
     // Record first: a crash before the index entry goes leaves an entry that listing skips.
-    String workspace = await(Scripts.DELETE.<String>run(commands(what), ScriptOutputType.VALUE,
-        new String[] {keys.record(id)}, keys.channel(), id), what);
+    String workspace = await(Scripts.DELETE.<String>run(commands, ScriptOutputType.VALUE,
+        new String[] {keys.record(id)}, keys.channel(), id), "delete of token " + id);
     if (workspace == null) return false;
     unindexQuietly(workspace, id);
     return true;
@@ -231,14 +231,14 @@ public final class RedisTokenStore implements TokenStore {
     String cursor = afterId;
     while (page.size() < limit) {
       int batch = Math.min(limit - page.size(), MAX_LIST_BATCH);
-      List<Object> ids = await(Scripts.LIST.<List<Object>>run(commands(what), ScriptOutputType.MULTI,
+      List<Object> ids = await(Scripts.LIST.<List<Object>>run(commands, ScriptOutputType.MULTI,
           indexKeys, cursor == null ? "-" : "(" + cursor, Integer.toString(batch),
           Integer.toString(SWEEP_LIMIT)), what);
       if (ids == null || ids.isEmpty()) break;
       // One pipelined HGETALL per id: in a cluster the records live on different nodes.
       List<CompletableFuture<Map<String, String>>> reads = new ArrayList<>(ids.size());
       for (Object id : ids) {
-        reads.add(commands(what).hgetall(keys.record((String) id)).toCompletableFuture());
+        reads.add(commands.hgetall(keys.record((String) id)).toCompletableFuture());
       }
       long deadline = System.nanoTime() + timeoutNanos;
       for (int i = 0; i < ids.size(); i++) {
@@ -266,7 +266,7 @@ public final class RedisTokenStore implements TokenStore {
     for (UsageUpdate u : updates) {
       String ip = u.clientIp();
       String integration = u.integration();
-      replies.add(Scripts.USAGE.run(commands(what), ScriptOutputType.INTEGER,
+      replies.add(Scripts.USAGE.run(commands, ScriptOutputType.INTEGER,
           new String[] {keys.record(u.tokenId())},
           Long.toString(u.usedAt().toEpochMilli()),
           ip == null ? "0" : "1", ip == null ? "" : ip,
@@ -328,7 +328,7 @@ public final class RedisTokenStore implements TokenStore {
 
   /** Indexes the record's id in its workspace; returns the record's expiry (Redis time, ms). */
   private long index(TokenRecord r, String what) {
-    Long expireAt = await(Scripts.INDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
+    Long expireAt = await(Scripts.INDEX.<Long>run(commands, ScriptOutputType.INTEGER,
         new String[] {keys.index(r.workspace()), keys.due(r.workspace())}, r.id(),
         Long.toString(ttlMillis(r)), Integer.toString(SWEEP_LIMIT),
         Long.toString(INDEX_MARGIN_MILLIS)), what);
@@ -340,10 +340,10 @@ public final class RedisTokenStore implements TokenStore {
    * failure here is not the caller's: the entry is skipped by listing and swept when due.
    */
   private void unindexQuietly(String workspace, String id) {
-    String what = "unindex of token " + id;
     try {
-      await(Scripts.UNINDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
-          new String[] {keys.index(workspace), keys.due(workspace)}, id), what);
+      await(Scripts.UNINDEX.<Long>run(commands, ScriptOutputType.INTEGER,
+          new String[] {keys.index(workspace), keys.due(workspace)}, id),
+          "unindex of token " + id);
     } catch (StoreUnavailableException e) {
       System.getLogger(RedisTokenStore.class.getName()).log(System.Logger.Level.DEBUG,
           "index entry of token " + id + " left for the sweep: " + e.getMessage());
@@ -379,10 +379,6 @@ public final class RedisTokenStore implements TokenStore {
         LockSupport.parkNanos(RETRY_PAUSE_NANOS);
       }
     }
-  }
-
-  private RedisClusterAsyncCommands<String, String> commands(String what) {
-    return connections.commands(what);
   }
 
   private <T> T await(CompletionStage<T> reply, String what) {
@@ -590,14 +586,7 @@ public final class RedisTokenStore implements TokenStore {
      * Connects and returns the store.
      *
      * @throws InvalidArgumentException if no way to reach Redis was set, or the settings conflict
-     * <p>A Redis that cannot be reached (refused, no answer within the command timeout) does not
-     * fail the build: the store is returned, every call throws {@link StoreUnavailableException}
-     * ({@code not connected}) at once, and the store connects in the background, trying every
-     * 500 ms, then works as if it had connected here. A host starting during an outage thus
-     * starts, as it does on every Latchkey store.
-     *
-     * @throws StoreUnavailableException if Redis answers the connection with an error (e.g.
-     *     {@code WRONGPASS}): a setting to fix, not an outage to wait out
+     * @throws StoreUnavailableException if Redis cannot be reached
      */
     public RedisTokenStore build() {
       if (source == null) {
@@ -684,37 +673,18 @@ public final class RedisTokenStore implements TokenStore {
       return resources;
     }
 
-    /**
-     * Connects; if Redis cannot be reached (refused, timed out — not an error Redis answered,
-     * such as a wrong password), the store is built anyway and connects in the background.
-     */
     private static Connections standalone(RedisClient client, List<AutoCloseable> owned) {
-      Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
-          () -> client.connectPubSub(StringCodec.UTF8);
-      try {
-        StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
-        owned.add(c);
-        return Connections.standalone(c, pubSub, true, owned);
-      } catch (RuntimeException e) {
-        if (!Await.isUnreachable(e)) throw e;
-        return Connections.pending("standalone", false, () -> client.connect(StringCodec.UTF8),
-            pubSub, true, owned, MAX_RECONNECT_DELAY.toMillis());
-      }
+      StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
+      owned.add(c);
+      return Connections.standalone(c, () -> client.connectPubSub(StringCodec.UTF8), true, owned);
     }
 
     private static Connections cluster(RedisClusterClient client, boolean failFast,
         List<AutoCloseable> owned) {
-      Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
-          () -> client.connectPubSub(StringCodec.UTF8);
-      try {
-        StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
-        owned.add(c);
-        return Connections.cluster(c, failFast, pubSub, true, owned);
-      } catch (RuntimeException e) {
-        if (!Await.isUnreachable(e)) throw e;
-        return Connections.pending("cluster", failFast, () -> client.connect(StringCodec.UTF8),
-            pubSub, true, owned, MAX_RECONNECT_DELAY.toMillis());
-      }
+      StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
+      owned.add(c);
+      return Connections.cluster(c, failFast, () -> client.connectPubSub(StringCodec.UTF8), true,
+          owned);
     }
 
     /** Parses without echoing the text: a URI may carry a password. */
