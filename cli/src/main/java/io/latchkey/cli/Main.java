@@ -6,6 +6,7 @@ public final class Main {
 
   public static void main(String[] args) {
     DataDir.loopbackOnly(); // before anything loads H2
+    Logging.configure(args);
     System.exit(Cli.execute(CliContext.system(), args));
   }
 }
