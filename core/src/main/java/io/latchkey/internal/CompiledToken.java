@@ -40,6 +40,10 @@ final class CompiledToken {
    */
   volatile boolean changed;
   final AtomicBoolean rehashing = new AtomicBoolean();
+  /** The legacy hash an imported record still holds (its key id is {@code legacy:...}), or null. */
+  final @Nullable LegacyHash legacy;
+  /** For a legacy record: the keyed hash of the key that verified, until the upgrade is read back. */
+  volatile byte @Nullable [] verifiedMac;
 
   private CompiledToken() {
     id = "";
@@ -55,10 +59,11 @@ final class CompiledToken {
     loadedAtNanos = 0;
     version = -1;
     generation = -1;
+    legacy = null;
   }
 
   CompiledToken(TokenRecord r, Token principal, int keyIndex, UsageBuffer.Slot usage,
-      long loadedAtNanos, long generation) {
+      long loadedAtNanos, long generation, @Nullable LegacyHash legacy) {
     this.id = r.id();
     this.workspace = r.workspace();
     this.state = r.state();
@@ -76,6 +81,7 @@ final class CompiledToken {
     this.loadedAtNanos = loadedAtNanos;
     this.version = r.version();
     this.generation = generation;
+    this.legacy = legacy;
   }
 
   boolean isUnknown() {

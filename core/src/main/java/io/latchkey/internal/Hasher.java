@@ -1,6 +1,7 @@
 package io.latchkey.internal;
 
 import io.latchkey.HashingKey;
+import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -18,6 +19,7 @@ import java.util.List;
  */
 public final class Hasher {
   public static final int HASH_LENGTH = 32;
+  private static final byte[] LEGACY_DOMAIN = "latchkey-legacy\0".getBytes(StandardCharsets.US_ASCII);
   private static final int BLOCK = 64;
 
   private final String[] keyIds;
@@ -78,6 +80,28 @@ public final class Hasher {
     State s = state.get();
     s.compute(keyIndex, token, offset);
     return MessageDigest.isEqual(s.out, expected);
+  }
+
+  /**
+   * The keyed hash of a whole presented key of a legacy format (imported, see {@link
+   * LegacyHash}), under key {@code keyIndex}. The input is prefixed so that it can never equal a
+   * native token's id and secret.
+   */
+  public byte[] hashLegacy(int keyIndex, String key) {
+    MessageDigest md = state.get().md;
+    md.update(innerPads[keyIndex]);
+    md.update(LEGACY_DOMAIN);
+    md.update(key.getBytes(StandardCharsets.UTF_8));
+    byte[] inner = md.digest();
+    md.update(outerPads[keyIndex]);
+    md.update(inner);
+    return md.digest();
+  }
+
+  /** Compares in constant time {@link #hashLegacy} of {@code key} with {@code expected}. */
+  public boolean matchesLegacy(int keyIndex, byte[] expected, String key) {
+    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
+    return MessageDigest.isEqual(hashLegacy(keyIndex, key), expected);
   }
 
   private static MessageDigest sha256() {
