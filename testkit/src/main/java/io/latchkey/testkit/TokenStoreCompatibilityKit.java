@@ -7,6 +7,8 @@ import io.latchkey.HashingKey;
 import io.latchkey.IllegalTransitionException;
 import io.latchkey.IssuedToken;
 import io.latchkey.Latchkey;
+import io.latchkey.LegacyFormat;
+import io.latchkey.LegacyKey;
 import io.latchkey.NewToken;
 import io.latchkey.Reason;
 import io.latchkey.Token;
@@ -1060,4 +1062,62 @@ public abstract class TokenStoreCompatibilityKit {
       }
     }
   }
+
+  @Nested
+  @DisplayName("LegacyKeys: imported keys are found by their lookup part and upgraded in place")
+  class LegacyKeys {
+    // Made by Python's bcrypt (core's legacy-vectors.tsv): a DRF-API-Key style "prefix.secret".
+    private static final String KEY = "Ab3dEf9h.kJ2mNp5qRs8tUv1wXy4zA7bC0dE";
+    private static final String BCRYPT = "$2b$04$NBffPRbddy/W6Ch6XQWNc.sCo4GtwsyhhwlB2XhRvvptw16KAP22S";
+
+    private Latchkey legacyLatchkey() {
+      return Latchkey.builder().store(store).clock(clock).tokenPrefix("kit").hashingKey(KEY_FOR_LEGACY)
+          .legacyFormat(LegacyFormat.pattern(java.util.regex.Pattern.compile("(?<lookup>[A-Za-z0-9]{8})\\..+")))
+          .build();
+    }
+
+    @Test
+    @DisplayName("a record holding a legacy hash of up to 512 bytes round-trips, and its upgrade is a plain replace")
+    void legacyRecord_roundTrips_andUpgrades() {
+      for (int length : new int[] {60, 97, 512}) {
+        byte[] legacyHash = "$".repeat(length).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        TokenRecord r = record("ws-legacy").toBuilder().keyId("legacy:argon2id")
+            .hash(legacyHash).build();
+        assertThat(store.insert(r)).isTrue();
+        assertThat(store.find(r.id())).contains(r);
+        TokenRecord upgraded = r.toBuilder().keyId("kit1").hash(new byte[32]).version(r.version() + 1).build();
+        assertThat(store.replace(upgraded, r.version())).isTrue();
+        assertThat(store.find(r.id())).contains(upgraded);
+      }
+    }
+
+    @Test
+    @DisplayName("import, first validation upgrades, later ones run no slow verifier; disable and revoke act as for native tokens")
+    void importValidateUpgrade() {
+      try (Latchkey l = legacyLatchkey()) {
+        TokenId id = l.legacyKeys().importKey(LegacyKey.in("ws-1").name("old").lookup("Ab3dEf9h")
+            .hash(BCRYPT).permissions(Map.of("read", true)));
+        assertThat(l.legacyKeys().pending("ws-1")).isEqualTo(1);
+        assertThat(l.validator().validate(ValidationRequest.of(KEY).require("read")).isValid()).isTrue();
+        await("the upgrade to reach the store",
+            () -> store.find(id.value()).orElseThrow().keyId().equals("kit1"));
+        assertThat(l.legacyKeys().pending("ws-1")).isZero();
+        l.invalidateCache();
+        assertThat(l.validator().validate(KEY).isValid()).isTrue();
+        assertThat(l.validator().validate(KEY + "x").reasonOrNull()).isEqualTo(Reason.UNKNOWN);
+        assertThat(l.legacyKeys().slowVerifications()).isEqualTo(1);
+        l.tokens().disable(id);
+        assertThat(l.validator().validate(KEY).reasonOrNull()).isEqualTo(Reason.DISABLED);
+        l.tokens().enable(id);
+        assertThat(l.validator().validate(KEY).isValid()).isTrue();
+        l.tokens().revoke(id);
+        assertThat(l.validator().validate(KEY).reasonOrNull()).isEqualTo(Reason.REVOKED);
+        assertThat(l.legacyKeys().slowVerifications()).isEqualTo(1);
+        assertThat(l.legacyKeys().importKey(LegacyKey.in("ws-1").name("old").lookup("Ab3dEf9h")
+            .hash(BCRYPT))).as("importing again changes nothing").isEqualTo(id);
+      }
+    }
+  }
+
+  private static final HashingKey KEY_FOR_LEGACY = HashingKey.generate("kit1");
 }
