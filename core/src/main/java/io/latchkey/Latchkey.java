@@ -48,6 +48,9 @@ import org.jspecify.annotations.Nullable;
  * Latchkey before its store: usage that cannot be written at close makes {@link #close()} throw.
  */
 public final class Latchkey implements AutoCloseable {
+  /** The default memory budget of the validator's cache: 64 MiB. */
+  public static final long DEFAULT_CACHE_BYTES = 64L << 20;
+
   /** The default and maximum lifetime of a token: two years. */
   public static final Period DEFAULT_LIFETIME = Period.ofYears(2);
   private static final System.Logger LOG = System.getLogger(Latchkey.class.getName());
@@ -71,11 +74,11 @@ public final class Latchkey implements AutoCloseable {
   private volatile Health.Feed feed;
   private volatile boolean closed;
 
-  private Latchkey(Builder b, TokenStore store, List<HashingKey> keys) {
+  private Latchkey(Builder b, TokenStore store, List<HashingKey> keys, int activeKeys) {
     this.store = store;
     Clock clock = b.clock == null ? Clock.systemUTC() : b.clock;
-    TokenFormat format = new TokenFormat(b.tokenPrefix);
-    Hasher hasher = new Hasher(keys);
+    TokenFormat format = new TokenFormat(b.tokenPrefix, b.acceptLegacyTokenIds);
+    Hasher hasher = new Hasher(keys, activeKeys);
     this.usage = new UsageBuffer(store);
     this.background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "latchkey-background");
@@ -92,7 +95,7 @@ public final class Latchkey implements AutoCloseable {
         : composite(List.copyOf(b.listeners));
     SecureRandom random = new SecureRandom();
     this.manager = new DefaultTokenManager(new DefaultTokenManager.Context(store, format, hasher,
-        clock, listener, random, new IdGenerator(random), b.defaultLifetime, b.maxLifetime, usage,
+        clock, listener, random, new IdGenerator(random, hasher), b.defaultLifetime, b.maxLifetime, usage,
         IssuedToken::new), "system");
     // A test clock drives the cache's expiry too, so tests control time-to-live.
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
@@ -116,7 +119,7 @@ public final class Latchkey implements AutoCloseable {
     this.validator = new DefaultTokenValidator(format, hasher, store, clock, listener, usage,
         background, invalidations, manager, ticker, new DefaultTokenValidator.CacheSettings(
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
-            b.serveStaleFor), legacy);
+            b.serveStaleFor, b.cacheMaximumBytes), legacy);
     manager.attach(validator);
     LegacyVerification counted = legacy;
     this.legacyKeys = new DefaultLegacyKeys(store, hasher, clock, listener, b.maxLifetime,
@@ -306,14 +309,17 @@ public final class Latchkey implements AutoCloseable {
     private String tokenPrefix = "lk";
     private boolean prefixSet;
     private final List<HashingKey> keys = new ArrayList<>();
+    private final Set<String> retiringKeyIds = new HashSet<>();
     private @Nullable String primaryKeyId;
+    private boolean acceptLegacyTokenIds;
     private @Nullable Clock clock;
     private TemporalAmount defaultLifetime = DEFAULT_LIFETIME;
     private boolean defaultLifetimeSet;
     private TemporalAmount maxLifetime = DEFAULT_LIFETIME;
     private boolean maxLifetimeSet;
     private final List<TokenListener> listeners = new ArrayList<>();
-    private long cacheMaximumSize = 100_000;
+    private long cacheMaximumSize = Long.MAX_VALUE;
+    private long cacheMaximumBytes = DEFAULT_CACHE_BYTES;
     private Duration cacheTtl = Duration.ofSeconds(30);
     private long negativeCacheMaximumSize = 10_000;
     private Duration negativeCacheTtl = Duration.ofSeconds(5);
@@ -364,11 +370,34 @@ public final class Latchkey implements AutoCloseable {
     }
 
     /**
-     * Adds a hashing key. The first one added is the primary (new tokens use it) unless {@link
-     * #primaryHashingKey} says otherwise; the others still validate tokens hashed with them, which
-     * are then re-hashed with the primary.
+     * Adds an active hashing key. The first active key added is the primary (new tokens use it)
+     * unless {@link #primaryHashingKey} names another. Tokens on any other active key (accepted)
+     * validate and stay on it: re-hashing never moves a token between two keys in use, so
+     * instances of a fleet that disagree on the primary during a rollout do not fight. See {@link
+     * #retiringHashingKey} and the README's rotation section for the rollout.
+     *
+     * @throws InvalidArgumentException if the key is null or its id was already added
      */
     public Builder hashingKey(HashingKey key) {
+      addKey(key);
+      return this;
+    }
+
+    /**
+     * Adds a retiring hashing key: tokens on it still validate and are re-hashed with the primary
+     * when used, once each. Mark a key retiring only when every instance has the new primary
+     * (README, "Rotating the hashing key"). A retiring key also vouches for the tags of the ids
+     * issued under it, so keep it configured while such tokens live.
+     *
+     * @throws InvalidArgumentException if the key is null or its id was already added
+     */
+    public Builder retiringHashingKey(HashingKey key) {
+      addKey(key);
+      retiringKeyIds.add(key.id());
+      return this;
+    }
+
+    private void addKey(@Nullable HashingKey key) {
       if (key == null) throw new InvalidArgumentException("hashingKey", "must not be null");
       for (HashingKey k : keys) {
         if (k.id().equals(key.id())) {
@@ -376,6 +405,17 @@ public final class Latchkey implements AutoCloseable {
         }
       }
       keys.add(key);
+    }
+
+    /**
+     * Accepts ids made before ids carried a keyed tag (version 0), so tokens issued by an earlier
+     * Latchkey keep validating. Off by default: such ids cannot be told from forged ones without a
+     * store read, so accepting them lets a flood of forged tokens in that format reach the store.
+     * Turn it on while old tokens are rotated out.
+     */
+    public Builder acceptLegacyTokenIds(boolean accept) {
+      once("acceptLegacyTokenIds", acceptLegacyTokenIds);
+      this.acceptLegacyTokenIds = accept;
       return this;
     }
 
@@ -384,7 +424,7 @@ public final class Latchkey implements AutoCloseable {
       return hashingKey(HashingKey.of(id, key));
     }
 
-    /** Which added key hashes new tokens. */
+    /** Which added active key hashes new tokens. */
     public Builder primaryHashingKey(String id) {
       if (id == null) throw new InvalidArgumentException("primaryHashingKey", "must not be null");
       if (primaryKeyId != null) {
@@ -504,11 +544,28 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** How many records the validator caches; 100,000 by default. */
+    /**
+     * Caps how many records the validator caches, besides {@link #cacheMaximumBytes}; no cap by
+     * default.
+     */
     public Builder cacheMaximumSize(long size) {
       if (size < 1) throw new InvalidArgumentException("cacheMaximumSize", "must be positive, was " + size);
       once("cacheMaximumSize", cacheMaximumSize);
       this.cacheMaximumSize = size;
+      return this;
+    }
+
+    /**
+     * How much memory the validator's cache may take, in bytes, estimated from each record's
+     * content (a typical token takes well under 1 KiB, one with every field at its limit about 110
+     * KiB); 64 MiB by default.
+     */
+    public Builder cacheMaximumBytes(long bytes) {
+      if (bytes < 1) {
+        throw new InvalidArgumentException("cacheMaximumBytes", "must be positive, was " + bytes);
+      }
+      once("cacheMaximumBytes", cacheMaximumBytes);
+      this.cacheMaximumBytes = bytes;
       return this;
     }
 
@@ -581,8 +638,20 @@ public final class Latchkey implements AutoCloseable {
             + "hashingKey(HashingKey.fromBase64(\"k1\", System.getenv(\"LATCHKEY_HASHING_KEY\"))); "
             + "make one with HashingKey.generate(\"k1\").toBase64() or `latchkey keygen`");
       }
-      List<HashingKey> ordered = new ArrayList<>(keys);
+      // The primary first, then the other active keys, then the retiring ones (Hasher's order).
+      List<HashingKey> ordered = new ArrayList<>();
+      for (HashingKey k : keys) if (!retiringKeyIds.contains(k.id())) ordered.add(k);
+      int activeKeys = ordered.size();
+      if (activeKeys == 0) {
+        throw new InvalidArgumentException("hashingKey",
+            "must include an active key: every key added is retiring, so none can hash new tokens");
+      }
+      for (HashingKey k : keys) if (retiringKeyIds.contains(k.id())) ordered.add(k);
       if (primaryKeyId != null) {
+        if (retiringKeyIds.contains(primaryKeyId)) {
+          throw new InvalidArgumentException("primaryHashingKey",
+              "names key " + primaryKeyId + ", which is retiring");
+        }
         HashingKey primary = ordered.stream().filter(k -> k.id().equals(primaryKeyId)).findFirst()
             .orElseThrow(() -> new InvalidArgumentException("primaryHashingKey",
                 "names key " + primaryKeyId + ", which was not added"));
@@ -598,7 +667,7 @@ public final class Latchkey implements AutoCloseable {
         }
         defaultLifetime = maxLifetime; // only a shorter maximum was set: it caps the default too
       }
-      return new Latchkey(this, store, ordered);
+      return new Latchkey(this, store, ordered, activeKeys);
     }
   }
 }

@@ -131,7 +131,11 @@ public final class RequestAuthenticator {
             ? "Bearer realm=\"" + realm + "\", error=\"invalid_token\""
             : "Bearer realm=\"" + realm + "\"");
     }
-    String body = "{\"error\":\"" + error + "\",\"message\":\"" + jsonEscape(result.publicMessage())
+    // One shape for every error body: "error" then "message". Without credentials RFC 6750 §3.1
+    // gives no error code, so "error" is null there rather than a claim that a token was invalid.
+    String code = credentialsPresented || !"invalid_token".equals(error) ? "\"" + error + "\""
+        : "null";
+    String body = "{\"error\":" + code + ",\"message\":\"" + jsonEscape(result.publicMessage())
         + "\"}";
     return new AuthResult(result, clientIp, result.httpStatus(), headers, body);
   }
@@ -341,7 +345,8 @@ public final class RequestAuthenticator {
      * Addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed. May be
      * called several times. Without any, {@code X-Forwarded-For} is ignored.
      *
-     * @throws InvalidArgumentException naming {@code trustedProxies} for a malformed range
+     * @throws InvalidArgumentException naming {@code trustedProxies} for a malformed range, or one
+     *     that covers a whole address family ({@code 0.0.0.0/0}, {@code ::/0})
      */
     public Builder trustedProxies(String... addressesOrCidrs) {
       if (addressesOrCidrs == null) {
@@ -357,6 +362,13 @@ public final class RequestAuthenticator {
       }
       for (String cidr : addressesOrCidrs) {
         String canonical = IpRanges.canonicalize("trustedProxies", cidr);
+        if (IpRanges.coversAFamily(canonical)) {
+          // Every peer would be trusted, so any client could write its own X-Forwarded-For and
+          // pass any allowlist.
+          throw new InvalidArgumentException("trustedProxies", "\"" + canonical
+              + "\" covers every address, which would let any client choose its address with "
+              + "X-Forwarded-For; list your proxies' addresses or networks");
+        }
         if (!trustedProxies.contains(canonical)) trustedProxies.add(canonical);
       }
       return this;

@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param store a store to use instead of opening one from {@code --store} (tests); never closed by
  *     the command
  * @param onServerStarted called with the demo service once it listens (tests stop it with it)
+ * @param prompt reads a line without echo when standard input is a terminal; null otherwise
  */
 record CliContext(
     Map<String, String> env,
@@ -29,15 +30,24 @@ record CliContext(
     InputStream in,
     Path workingDir,
     @Nullable TokenStore store,
-    Consumer<DemoService> onServerStarted) {
+    Consumer<DemoService> onServerStarted,
+    @Nullable Prompt prompt) {
+
+  /** Reads a secret typed at a terminal, showing the prompt and echoing nothing. */
+  interface Prompt {
+    char @Nullable [] readHidden(String prompt);
+  }
 
   CliContext {
     env = Map.copyOf(env);
   }
 
   static CliContext system() {
+    java.io.Console console = System.console();
+    Prompt prompt = console == null ? null : p -> console.readPassword("%s", p);
     return new CliContext(System.getenv(), new PrintWriter(System.out, true),
-        new PrintWriter(System.err, true), System.in, Path.of("").toAbsolutePath(), null, s -> {});
+        new PrintWriter(System.err, true), System.in, Path.of("").toAbsolutePath(), null, s -> {},
+        prompt);
   }
 
   @Nullable String env(String name) {

@@ -5,6 +5,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    DataDir.loopbackOnly(); // before anything loads H2
     System.exit(Cli.execute(CliContext.system(), args));
   }
 }

@@ -44,9 +44,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   static final long STORE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int STRIPES = 64;
 
-  /** Cache settings; a zero ttl turns the cache off (every validation reads the store). */
+  /**
+   * Cache settings; a zero ttl turns the cache off (every validation reads the store). The cache
+   * is bounded by the estimated bytes of its entries ({@code maximumBytes}); {@code maximumSize}
+   * also caps the number of entries (Long.MAX_VALUE: no cap).
+   */
   public record CacheSettings(long maximumSize, Duration ttl, long negativeMaximumSize,
-      Duration negativeTtl, Duration serveStaleFor) {}
+      Duration negativeTtl, Duration serveStaleFor, long maximumBytes) {}
 
   /** Writes a record's new hash under the primary key, off the validation thread. */
   public interface Rehasher {
@@ -123,9 +127,15 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       // Maintenance runs on the calling thread: with reads kept out of the policy (see validate)
       // it is only the bookkeeping of loads, which handing to the common pool would cost a thread
       // wake-up each.
+      // Bounded by weight: an entry weighs its estimated bytes, and at least maximumBytes /
+      // maximumSize, so the sum stays under maximumBytes and the count under maximumSize.
+      long bytes = settings.maximumBytes();
+      long size = settings.maximumSize();
+      int floor = (int) Math.min(Integer.MAX_VALUE, size >= bytes ? 1 : (bytes + size - 1) / size);
       this.cache = Caffeine.newBuilder()
           .executor(Runnable::run)
-          .maximumSize(settings.maximumSize())
+          .maximumWeight(bytes)
+          .weigher((String id, CompiledToken e) -> Math.max(floor, e.weight))
           .expireAfterWrite(servableNanos, TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
@@ -171,12 +181,14 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       LOG.log(System.Logger.Level.WARNING, "store failed to find token " + id + ": " + e);
       return reject(Reason.UNAVAILABLE, id, null, request);
     }
+    if (entry == CompiledToken.MALFORMED) return reject(Reason.MALFORMED, null, null, request);
     if (entry.isUnknown()
         || !hasher.matches(entry.keyIndex, entry.hash, token, format.idOffset())) {
       return reject(Reason.UNKNOWN, id, null, request);
     }
     ValidationResult result = accept(entry, id, request);
-    if (result == entry.valid && entry.keyIndex != 0 && entry.rehashing.compareAndSet(false, true)) {
+    if (result == entry.valid && hasher.isRetiring(entry.keyIndex)
+        && entry.rehashing.compareAndSet(false, true)) {
       scheduleRehash(entry, hasher.hashPrimary(token, format.idOffset()));
     }
     return result;
@@ -198,7 +210,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       String id = LegacyIds.idFor(part);
       CompiledToken entry;
       try {
-        entry = lookup(id);
+        entry = lookup(id, false); // a derived id has no keyed tag to vet
       } catch (RuntimeException e) {
         return reject(Reason.UNAVAILABLE, id, null, request);
       }
@@ -223,7 +235,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         }
       }
       ValidationResult result = accept(entry, id, request);
-      if (result == entry.valid && (upgrade || (legacyHash == null && entry.keyIndex != 0))
+      if (result == entry.valid && (upgrade || (legacyHash == null && hasher.isRetiring(entry.keyIndex)))
           && entry.rehashing.compareAndSet(false, true)) {
         scheduleRehash(entry, hasher.hashLegacy(0, token));
       }
@@ -253,7 +265,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     }
 
     UsageBuffer.Slot slot = entry.usage;
-    if (slot != null && now > slot.usedAt) { // at most once per millisecond per token
+    if (slot != null && now > slot.usedAt // at most once per millisecond per token
+        && request.recordUsage()) {
       UsageBuffer.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
       // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
@@ -266,8 +279,15 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   }
 
   private CompiledToken lookup(String id) {
+    return lookup(id, true);
+  }
+
+  /** {@code vetting}: check a native id's tag before a store read (not for legacy ids). */
+  private CompiledToken lookup(String id, boolean vetting) {
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
+      CompiledToken refused = vetting ? vet(id) : null;
+      if (refused != null) return refused;
       Optional<TokenRecord> found = store.find(id);
       return found.isPresent() ? compile(found.get(), 0) : CompiledToken.UNKNOWN;
     }
@@ -277,8 +297,28 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     // records a sample of reads instead, with usage.
     CompiledToken entry = policy.getIfPresentQuietly(id);
     if (entry != null && isFresh(entry)) return entry;
-    if (entry == null && unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+    if (entry == null) {
+      if (unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+      CompiledToken refused = vetting ? vet(id) : null;
+      if (refused != null) return refused;
+    }
     return load(c, id);
+  }
+
+  /**
+   * The checks made before an id may cost a store read (a cached entry passed them when it was
+   * loaded): version, issue time not far ahead, and the keyed tag, so a flood of forged well-formed
+   * tokens never reaches the store. Null if the id may be looked up.
+   */
+  private @Nullable CompiledToken vet(String id) {
+    switch (format.checkId(id, 0, clock.millis(), hasher)) {
+      case TokenFormat.ID_OK:
+        return null;
+      case TokenFormat.ID_FOREIGN:
+        return CompiledToken.UNKNOWN;
+      default:
+        return CompiledToken.MALFORMED;
+    }
   }
 
   /**
@@ -462,6 +502,11 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   /** How many records are cached (for tests and metrics). */
   public long cachedCount() {
     return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  /** The estimated bytes the cached records take (for tests and metrics). */
+  public long cachedBytes() {
+    return policy == null ? 0 : policy.eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 
   /**

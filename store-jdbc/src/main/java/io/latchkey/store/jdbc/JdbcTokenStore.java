@@ -56,6 +56,11 @@ import org.jspecify.annotations.Nullable;
  * #close()}; built from the host's {@link DataSource}, it never closes it (on PostgreSQL the change
  * feed then holds one of its connections from the first subscription until {@link #close()}).
  *
+ * <p>A write is acknowledged only once the database has it: on H2, whose file mode by default
+ * writes committed changes up to half a second later, the store sets {@code WRITE_DELAY} to 0 on
+ * start (or refuses to start if its user may not), so a process crash after a call returns never
+ * loses that call's change.
+ *
  * <p>Every method throws {@link StoreUnavailableException} when the database cannot be reached,
  * a statement fails, or a statement outlives the {@linkplain Builder#queryTimeout query timeout};
  * a write that throws leaves the row as it was. Messages never carry a bound value (a hash).
@@ -580,6 +585,7 @@ public final class JdbcTokenStore implements TokenStore {
             .setQueryTimeout(seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE));
         Dialect dialect = jdbi.withHandle(
             h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
+        if (dialect == Dialect.H2) H2Durability.apply(jdbi);
         if (migrate) Migrations.apply(jdbi, dialect, prefix);
         return new JdbcTokenStore(jdbi, dialect, prefix, owned, connector);
       } catch (IllegalArgumentException | LatchkeyException e) {
