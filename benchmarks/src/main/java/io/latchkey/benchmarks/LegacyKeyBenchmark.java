@@ -132,6 +132,7 @@ public class LegacyKeyBenchmark {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   @Warmup(iterations = 5, batchSize = 1)
   @Measurement(iterations = 20, batchSize = 1)
+  @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
   public static class First {
     final SecureRandom random = new SecureRandom();
     InMemoryTokenStore store;
@@ -172,6 +173,7 @@ public class LegacyKeyBenchmark {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   @Warmup(iterations = 1, batchSize = 1)
   @Measurement(iterations = 5, batchSize = 1)
+  @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
   public static class Guesses {
     final SecureRandom random = new SecureRandom();
     InMemoryTokenStore store;

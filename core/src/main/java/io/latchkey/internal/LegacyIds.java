@@ -15,15 +15,20 @@ import java.security.MessageDigest;
 public final class LegacyIds {
   private static final byte[] LABEL = "latchkey-legacy-lookup\0".getBytes(StandardCharsets.US_ASCII);
 
-  private LegacyIds() {}
-
-  public static String idFor(String lookupPart) {
-    MessageDigest md;
+  /** Per thread: this runs on every validation of a legacy key, and a provider lookup is slow. */
+  private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
     try {
-      md = MessageDigest.getInstance("SHA-256");
+      return MessageDigest.getInstance("SHA-256");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is unavailable in this JDK", e);
     }
+  });
+
+  private LegacyIds() {}
+
+  public static String idFor(String lookupPart) {
+    MessageDigest md = SHA256.get();
+    md.reset();
     md.update(LABEL);
     byte[] d = md.digest(lookupPart.getBytes(StandardCharsets.UTF_8));
     char[] id = new char[TokenFormat.ID_LENGTH];
