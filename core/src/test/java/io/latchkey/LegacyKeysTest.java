@@ -82,6 +82,20 @@ class LegacyKeysTest {
   }
 
   @Test
+  void upgradeRacingARevoke_neverUndoesTheRevoke() throws Exception {
+    try (Harness h = legacy()) {
+      TokenId id = h.latchkey.legacyKeys().importKey(bcryptKey());
+      h.store.findDelayMillis = 100; // the upgrade's read and the revoke's overlap
+      assertThat(h.validator().validate(KEY)).isInstanceOf(ValidationResult.Valid.class);
+      h.tokens().revoke(id);
+      h.store.findDelayMillis = 0;
+      Harness.await("upgrade", () -> h.record(id).keyId().equals("k1"));
+      assertThat(h.record(id).state()).isEqualTo(io.latchkey.spi.StoredState.REVOKED);
+      assertThat(h.validator().validate(KEY)).isEqualTo(ValidationResult.rejected(Reason.REVOKED));
+    }
+  }
+
+  @Test
   void secondValidation_beforeTheUpgradeIsReadBack_runsNoSlowVerifier() {
     try (Harness h = legacy()) {
       h.latchkey.legacyKeys().importKey(bcryptKey());
