@@ -2,7 +2,9 @@ package io.latchkey;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.latchkey.internal.DefaultTokenManager;
+import io.latchkey.internal.DefaultLegacyKeys;
 import io.latchkey.internal.DefaultTokenValidator;
+import io.latchkey.internal.LegacyVerification;
 import io.latchkey.internal.Hasher;
 import io.latchkey.internal.IdGenerator;
 import io.latchkey.internal.Metered;
@@ -71,6 +73,9 @@ public final class Latchkey implements AutoCloseable {
   private final FeedListener feedListener;
   /** The validator, or its metered wrapper: where feed notifications go. */
   private final io.latchkey.spi.ChangeListener feedTarget;
+  private final LegacyKeys legacyKeys;
+  /** Runs slow legacy verifications; null when no legacy format is configured. */
+  private final java.util.concurrent.@Nullable ThreadPoolExecutor legacyVerifiers;
   private final Object feedLock = new Object();
   private TokenStore.@Nullable Subscription subscription; // guarded by feedLock
   private volatile Health.Feed feed;
@@ -106,13 +111,32 @@ public final class Latchkey implements AutoCloseable {
     // A test clock drives the cache's expiry too, so tests control time-to-live.
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+    LegacyVerification legacy = null;
+    if (b.legacyFormats.isEmpty()) {
+      this.legacyVerifiers = null;
+    } else {
+      java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+          b.legacyVerifierThreads, b.legacyVerifierThreads, 30, TimeUnit.SECONDS,
+          new java.util.concurrent.ArrayBlockingQueue<>(64 * b.legacyVerifierThreads), r -> {
+            Thread t = new Thread(r, "latchkey-legacy-verifier");
+            t.setDaemon(true);
+            return t;
+          });
+      pool.allowCoreThreadTimeOut(true);
+      this.legacyVerifiers = pool;
+      legacy = new LegacyVerification(b.legacyFormats, b.legacyLimits, hasher, pool,
+          b.legacyNegativeCacheTtl, ticker);
+    }
     this.validator = new DefaultTokenValidator(format, hasher, readStore, clock, listener, usage,
         background, invalidations, manager, ticker, new DefaultTokenValidator.CacheSettings(
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
-            b.serveStaleFor, b.cacheMaximumBytes));
+            b.serveStaleFor, b.cacheMaximumBytes), legacy);
     manager.attach(validator);
     this.publicValidator = metered ? Metered.validator(validator, metrics) : validator;
     this.feedTarget = metered ? Metered.listener(validator, metrics) : validator;
+    LegacyVerification counted = legacy;
+    this.legacyKeys = new DefaultLegacyKeys(store, hasher, clock, listener, b.maxLifetime,
+        b.legacyLimits, validator::invalidate, () -> counted == null ? 0 : counted.slowRuns());
     this.feedListener = new FeedListener();
     this.feed = subscribe() ? feedStateAfterSubscribe() : Health.Feed.DOWN;
     if (feed == Health.Feed.DOWN) scheduleSubscribe(FEED_RETRY_FIRST_MILLIS);
@@ -212,6 +236,11 @@ public final class Latchkey implements AutoCloseable {
     return manager;
   }
 
+  /** Imports keys of the system a host is leaving, and counts those not yet upgraded. */
+  public LegacyKeys legacyKeys() {
+    return legacyKeys;
+  }
+
   /** The cached validator. */
   public TokenValidator validator() {
     return publicValidator;
@@ -285,6 +314,7 @@ public final class Latchkey implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, "could not close the change-feed subscription: " + e);
     }
     invalidations.shutdown();
+    if (legacyVerifiers != null) legacyVerifiers.shutdown();
     background.shutdown();
     try {
       background.awaitTermination(5, TimeUnit.SECONDS);
@@ -327,6 +357,10 @@ public final class Latchkey implements AutoCloseable {
     private Duration usageFlushInterval = Duration.ofSeconds(5);
     private MetricsRecorder metrics = MetricsRecorder.NONE;
     private Duration auditRetention = DEFAULT_AUDIT_RETENTION;
+    private final List<LegacyFormat> legacyFormats = new ArrayList<>();
+    private LegacyLimits legacyLimits = LegacyLimits.DEFAULT;
+    private int legacyVerifierThreads = 2;
+    private Duration legacyNegativeCacheTtl = Duration.ofSeconds(1);
 
     private final Set<String> setOnce = new HashSet<>();
 
@@ -497,6 +531,48 @@ public final class Latchkey implements AutoCloseable {
     public Builder listener(TokenListener listener) {
       if (listener == null) throw new InvalidArgumentException("listener", "must not be null");
       listeners.add(listener);
+      return this;
+    }
+
+    /**
+     * Accepts keys imported from another system ({@link #legacyKeys()}): a presented key not in
+     * Latchkey's format is looked up by the lookup part this format finds in it. May be called
+     * more than once; formats are tried in order. Without one, such keys are MALFORMED.
+     */
+    public Builder legacyFormat(LegacyFormat format) {
+      if (format == null) throw new InvalidArgumentException("legacyFormat", "must not be null");
+      legacyFormats.add(format);
+      return this;
+    }
+
+    /** Ceilings on imported hashes' cost parameters; {@link LegacyLimits#DEFAULT} by default. */
+    public Builder legacyLimits(LegacyLimits limits) {
+      if (limits == null) throw new InvalidArgumentException("legacyLimits", "must not be null");
+      once("legacyLimits", legacyLimits);
+      this.legacyLimits = limits;
+      return this;
+    }
+
+    /** How many threads run slow legacy verifications (bcrypt, scrypt, Argon2, PBKDF2); 2 by default. */
+    public Builder legacyVerifierThreads(int threads) {
+      if (threads < 1 || threads > 256) {
+        throw new InvalidArgumentException("legacyVerifierThreads", "must be between 1 and 256, was " + threads);
+      }
+      once("legacyVerifierThreads", legacyVerifierThreads);
+      this.legacyVerifierThreads = threads;
+      return this;
+    }
+
+    /**
+     * After a wrong key for a not-yet-upgraded imported key, how long further keys for it are
+     * refused without a slow verification; 1 s by default.
+     */
+    public Builder legacyNegativeCacheTtl(Duration ttl) {
+      if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+        throw new InvalidArgumentException("legacyNegativeCacheTtl", "must be positive");
+      }
+      once("legacyNegativeCacheTtl", legacyNegativeCacheTtl);
+      this.legacyNegativeCacheTtl = ttl;
       return this;
     }
 

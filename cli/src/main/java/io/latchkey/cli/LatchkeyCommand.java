@@ -31,6 +31,7 @@ import org.jspecify.annotations.Nullable;
         StateCommands.Delete.class,
         RotateCommand.class,
         HistoryCommand.class,
+        ImportCommand.class,
         ValidateCommand.class,
         KeygenCommand.class,
         ServeCommand.class,

@@ -48,6 +48,10 @@ final class CompiledToken {
    * which every change to the record replaces (docs/architecture.md, "Verifier").
    */
   volatile byte @Nullable [] verifier;
+  /** The legacy hash an imported record still holds (its key id is {@code legacy:...}), or null. */
+  final @Nullable LegacyHash legacy;
+  /** For a legacy record: the keyed hash of the key that verified, until the upgrade is read back. */
+  volatile byte @Nullable [] verifiedMac;
   /** What this entry holds in memory, estimated in bytes: the cache is bounded by its sum. */
   final int weight;
 
@@ -65,11 +69,12 @@ final class CompiledToken {
     loadedAtNanos = 0;
     version = -1;
     generation = -1;
+    legacy = null;
     weight = 0;
   }
 
   CompiledToken(TokenRecord r, Token principal, int keyIndex, UsageBuffer.Slot usage,
-      long loadedAtNanos, long generation) {
+      long loadedAtNanos, long generation, @Nullable LegacyHash legacy) {
     this.id = r.id();
     this.workspace = r.workspace();
     this.state = r.state();
@@ -87,6 +92,7 @@ final class CompiledToken {
     this.loadedAtNanos = loadedAtNanos;
     this.version = r.version();
     this.generation = generation;
+    this.legacy = legacy;
     this.weight = estimateBytes(r);
   }
 
@@ -99,6 +105,8 @@ final class CompiledToken {
    */
   static int estimateBytes(TokenRecord r) {
     long b = 608; // the entry, Token, Valid, TokenId, instants, hash, verifier, flags, slot, node
+    // A legacy hash (up to 512 bytes) is kept as bytes and parsed once more.
+    b += 2L * Math.max(0, r.hash().length - 32);
     b += string(r.id()) + string(r.workspace()) + string(r.name()) + string(r.description())
         + string(r.hint()) + string(r.createdBy());
     if (r.lastUsedIp() != null) b += string(r.lastUsedIp());

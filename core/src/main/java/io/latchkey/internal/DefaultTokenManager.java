@@ -552,9 +552,10 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     Hasher hasher = ctx.hasher();
     String primary = hasher.primaryKeyId();
     // Only off a retiring key: never between two keys in use (instances whose primaries differ
-    // would otherwise move a token back and forth).
+    // would otherwise move a token back and forth). An imported key's legacy hash is upgraded.
     mutate(id, "re-hash", "validator", r -> Arrays.equals(r.hash(), oldHash)
-        && hasher.isRetiring(hasher.indexOf(r.keyId()))
+        && (hasher.isRetiring(hasher.indexOf(r.keyId()))
+            || r.keyId().startsWith(DefaultLegacyKeys.LEGACY_KEY_ID_PREFIX))
         ? new Edit(r.toBuilder().keyId(primary).hash(newHash).build(), TokenEvent.Type.REHASHED,
             "re-hashed with key " + primary)
         : null);

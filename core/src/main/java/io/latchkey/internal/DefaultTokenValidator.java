@@ -69,6 +69,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final Executor invalidations;
   private final Rehasher rehasher;
   private final Ticker ticker;
+  /** Checks keys of the configured legacy formats; null when none is configured. */
+  private final @Nullable LegacyVerification legacy;
   private final @Nullable Cache<String, CompiledToken> cache;
   private final @Nullable Policy<String, CompiledToken> policy;
   private final @Nullable Cache<String, Boolean> unknown;
@@ -96,6 +98,16 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   public DefaultTokenValidator(TokenFormat format, Hasher hasher, TokenStore store, Clock clock,
       TokenListener listener, UsageBuffer usage, Executor background, Executor invalidations,
       Rehasher rehasher, Ticker ticker, CacheSettings settings) {
+    this(format, hasher, store, clock, listener, usage, background, invalidations, rehasher,
+        ticker, settings, null);
+  }
+
+  /** As above, with imported legacy keys validated by {@code legacy}. */
+  public DefaultTokenValidator(TokenFormat format, Hasher hasher, TokenStore store, Clock clock,
+      TokenListener listener, UsageBuffer usage, Executor background, Executor invalidations,
+      Rehasher rehasher, Ticker ticker, CacheSettings settings,
+      @Nullable LegacyVerification legacy) {
+    this.legacy = legacy;
     this.format = format;
     this.hasher = hasher;
     this.store = store;
@@ -153,7 +165,12 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     if (request == null) return reject(Reason.MALFORMED, null, null, null);
     String token = request.token();
     String id = format.extractId(token);
-    if (id == null) return reject(Reason.MALFORMED, null, null, request);
+    if (id == null) {
+      // Only a host that declared a legacy format sends keys not in Latchkey's format to a lookup.
+      LegacyVerification l = legacy;
+      if (l != null && token != null) return validateLegacy(l, request, token);
+      return reject(Reason.MALFORMED, null, null, request);
+    }
 
     CompiledToken entry;
     try {
@@ -168,7 +185,66 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     if (entry.isUnknown() || !secretMatches(entry, token)) {
       return reject(Reason.UNKNOWN, id, null, request);
     }
+    ValidationResult result = accept(entry, id, request);
+    if (result == entry.valid && hasher.isRetiring(entry.keyIndex)
+        && entry.rehashing.compareAndSet(false, true)) {
+      scheduleRehash(entry, hasher.hashPrimary(token, format.idOffset()));
+    }
+    return result;
+  }
 
+  /**
+   * A key not in Latchkey's format: the first legacy format whose lookup part names a stored
+   * record decides. An upgraded record holds the keyed hash of the whole key (one HMAC, as for a
+   * native token); one still holding its legacy hash is checked by {@link LegacyVerification} and,
+   * on success, upgraded through the rehash path, which never overwrites a concurrent change.
+   */
+  private ValidationResult validateLegacy(LegacyVerification l, ValidationRequest request,
+      String token) {
+    boolean recognised = false;
+    for (io.latchkey.LegacyFormat f : l.formats()) {
+      String part = LegacyVerification.lookupPart(f, token);
+      if (part == null) continue;
+      recognised = true;
+      String id = LegacyIds.idFor(part);
+      CompiledToken entry;
+      try {
+        entry = lookup(id, false); // a derived id has no keyed tag to vet
+      } catch (RuntimeException e) {
+        return reject(Reason.UNAVAILABLE, id, null, request);
+      }
+      if (entry.isUnknown()) continue;
+      LegacyHash legacyHash = entry.legacy;
+      boolean upgrade = false;
+      if (legacyHash == null) {
+        if (!hasher.matchesLegacy(entry.keyIndex, entry.hash, token)) {
+          return reject(Reason.UNKNOWN, id, null, request);
+        }
+      } else {
+        switch (l.verify(entry, legacyHash, token)) {
+          case UNAVAILABLE:
+            return reject(Reason.UNAVAILABLE, id, null, request);
+          case INVALID:
+            return reject(Reason.UNKNOWN, id, null, request);
+          case VALID_FIRST:
+            upgrade = true;
+            break;
+          default:
+            break;
+        }
+      }
+      ValidationResult result = accept(entry, id, request);
+      if (result == entry.valid && (upgrade || (legacyHash == null && hasher.isRetiring(entry.keyIndex)))
+          && entry.rehashing.compareAndSet(false, true)) {
+        scheduleRehash(entry, hasher.hashLegacy(0, token));
+      }
+      return result;
+    }
+    return reject(recognised ? Reason.UNKNOWN : Reason.MALFORMED, null, null, request);
+  }
+
+  /** The checks after the secret matched: state, expiry, workspace, address, permissions, usage. */
+  private ValidationResult accept(CompiledToken entry, String id, ValidationRequest request) {
     long now = clock.millis();
     if (entry.state == StoredState.REVOKED) return reject(Reason.REVOKED, id, entry, request);
     if (now >= entry.expiresAtMillis) return reject(Reason.EXPIRED, id, entry, request);
@@ -198,9 +274,6 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       Cache<String, CompiledToken> c = cache;
       if (c != null && (now & 15) == 0) c.getIfPresent(id);
     }
-    if (hasher.isRetiring(entry.keyIndex) && entry.rehashing.compareAndSet(false, true)) {
-      scheduleRehash(entry, token);
-    }
     return entry.valid;
   }
 
@@ -219,9 +292,14 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   }
 
   private CompiledToken lookup(String id) {
+    return lookup(id, true);
+  }
+
+  /** {@code vetting}: check a native id's tag before a store read (not for legacy ids). */
+  private CompiledToken lookup(String id, boolean vetting) {
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
-      CompiledToken refused = vet(id);
+      CompiledToken refused = vetting ? vet(id) : null;
       if (refused != null) return refused;
       Optional<TokenRecord> found = store.find(id);
       return found.isPresent() ? compile(found.get(), 0) : CompiledToken.UNKNOWN;
@@ -234,7 +312,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     if (entry != null && isFresh(entry)) return entry;
     if (entry == null) {
       if (unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
-      CompiledToken refused = vet(id);
+      CompiledToken refused = vetting ? vet(id) : null;
       if (refused != null) return refused;
     }
     return load(c, id);
@@ -345,12 +423,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   }
 
   private CompiledToken compile(TokenRecord r, long readGeneration) {
+    LegacyVerification l = legacy;
     return new CompiledToken(r, Records.toToken(r, TokenState.ACTIVE), hasher.indexOf(r.keyId()),
-        usage.slot(r.id()), ticker.read(), readGeneration);
+        usage.slot(r.id()), ticker.read(), readGeneration,
+        l == null ? null : l.parse(r.keyId(), r.hash()));
   }
 
-  private void scheduleRehash(CompiledToken entry, String token) {
-    byte[] newHash = hasher.hashPrimary(token, format.idOffset());
+  private void scheduleRehash(CompiledToken entry, byte[] newHash) {
     try {
       background.execute(() -> {
         try {

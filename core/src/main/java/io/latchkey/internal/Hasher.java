@@ -29,6 +29,7 @@ import java.util.List;
 public final class Hasher {
   public static final int HASH_LENGTH = 32;
   private static final int BLOCK = 64;
+  private static final byte[] LEGACY_DOMAIN = "latchkey-legacy\0".getBytes(StandardCharsets.US_ASCII);
   /** What each key's tag key is derived from: {@code HMAC(key, TAG_LABEL)}. */
   private static final byte[] TAG_LABEL = "latchkey id tag v1".getBytes(StandardCharsets.US_ASCII);
   private static final VarHandle BUSY;
@@ -244,6 +245,35 @@ public final class Hasher {
       md.reset();
       throw new IllegalStateException("SHA-256 digest failed", e);
     }
+  }
+
+  /**
+   * The keyed hash of a whole presented key of a legacy format (imported, see {@link
+   * LegacyHash}), under key {@code keyIndex}. The input is prefixed so that it can never equal a
+   * native token's id and secret.
+   */
+  public byte[] hashLegacy(int keyIndex, String key) {
+    byte[] in = key.getBytes(StandardCharsets.UTF_8);
+    State s = acquire();
+    try {
+      MessageDigest md = s.md;
+      md.update(innerPads[keyIndex]);
+      md.update(LEGACY_DOMAIN);
+      md.update(in);
+      byte[] inner = md.digest();
+      md.update(outerPads[keyIndex]);
+      md.update(inner);
+      return md.digest();
+    } finally {
+      release(s);
+      Arrays.fill(in, (byte) 0);
+    }
+  }
+
+  /** Compares in constant time {@link #hashLegacy} of {@code key} with {@code expected}. */
+  public boolean matchesLegacy(int keyIndex, byte[] expected, String key) {
+    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
+    return MessageDigest.isEqual(hashLegacy(keyIndex, key), expected);
   }
 
   private static MessageDigest sha256() {

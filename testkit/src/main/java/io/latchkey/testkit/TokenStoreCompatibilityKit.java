@@ -9,6 +9,8 @@ import io.latchkey.HashingKey;
 import io.latchkey.IllegalTransitionException;
 import io.latchkey.IssuedToken;
 import io.latchkey.Latchkey;
+import io.latchkey.LegacyFormat;
+import io.latchkey.LegacyKey;
 import io.latchkey.NewToken;
 import io.latchkey.Reason;
 import io.latchkey.Token;
@@ -163,7 +165,6 @@ public abstract class TokenStoreCompatibilityKit {
         .createdBy("alice")
         .updatedAt(now)
         .expiresAt(now.plus(Duration.ofDays(30)))
-        .lifetime(Duration.ofDays(90)) // as after a rotation: not expiresAt - createdAt
         .version(1)
         .build();
   }
@@ -254,7 +255,6 @@ public abstract class TokenStoreCompatibilityKit {
       TokenRecord r = inserted("ws-1");
       TokenRecord next = r.toBuilder().name("renamed").state(StoredState.DISABLED)
           .permissions(Map.of("a", true)).allowedIps(List.of()).metadata(Map.of("k", "v"))
-          .expiresAt(clock.instant().plus(Duration.ofHours(1))).lifetime(Duration.ofDays(7))
           .updatedAt(clock.instant().plusSeconds(1)).version(r.version() + 1).build();
       assertThat(store.replace(next, r.version())).isTrue();
       assertThat(stored(r.id())).isEqualTo(next);
@@ -386,37 +386,6 @@ public abstract class TokenStoreCompatibilityKit {
       assertThat(latchkey.validator().validate(req).reasonOrNull()).isEqualTo(Reason.EXPIRED);
       assertThat(latchkey.validator().validate(
           ValidationRequest.of(fresh.secret()).clientIp("203.0.113.1")).isValid()).isTrue();
-    }
-
-    @Test
-    @DisplayName("the lifetime round-trips, and without one it is expiresAt - createdAt")
-    void lifetime_roundTrips() {
-      TokenRecord r = inserted("ws-1");
-      assertThat(stored(r.id()).lifetime()).isEqualTo(Duration.ofDays(90));
-      TokenRecord derived = record("ws-1").toBuilder().lifetime(null).build();
-      assertThat(derived.lifetime()).isEqualTo(Duration.ofDays(30));
-      assertThat(store.insert(derived)).isTrue();
-      assertThat(stored(derived.id())).isEqualTo(derived);
-    }
-
-    @Test
-    @DisplayName("rotating a token twice gives each replacement the lifetime it was issued with")
-    void rotate_twice_keepsTheOriginalLifetime() {
-      IssuedToken old = tokens.issue(NewToken.in("ws-1").name("n").expiresIn(Duration.ofDays(90)));
-      clock.advance(Duration.ofDays(10));
-      IssuedToken first = tokens.rotate(old.id());
-      assertThat(stored(old.id().value()).expiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(24)));
-      clock.advance(Duration.ofHours(1));
-      // The old token is in its overlap: what is left of it is 23 h, its lifetime still 90 days.
-      IssuedToken second = tokens.rotate(old.id());
-      for (IssuedToken fresh : List.of(first, second)) {
-        TokenRecord r = stored(fresh.id().value());
-        assertThat(r.lifetime()).isEqualTo(Duration.ofDays(90));
-        assertThat(Duration.between(r.createdAt(), r.expiresAt())).isEqualTo(Duration.ofDays(90));
-      }
-      // And the replacement's own rotation again: 90 days.
-      IssuedToken third = tokens.rotate(second.id());
-      assertThat(tokens.get(third.id()).expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(90)));
     }
 
     @Test
@@ -1467,4 +1436,62 @@ public abstract class TokenStoreCompatibilityKit {
       return inner.subscribe(listener);
     }
   }
+
+  @Nested
+  @DisplayName("LegacyKeys: imported keys are found by their lookup part and upgraded in place")
+  class LegacyKeys {
+    // Made by Python's bcrypt (core's legacy-vectors.tsv): a DRF-API-Key style "prefix.secret".
+    private static final String KEY = "Ab3dEf9h.kJ2mNp5qRs8tUv1wXy4zA7bC0dE";
+    private static final String BCRYPT = "$2b$04$NBffPRbddy/W6Ch6XQWNc.sCo4GtwsyhhwlB2XhRvvptw16KAP22S";
+
+    private Latchkey legacyLatchkey() {
+      return Latchkey.builder().store(store).clock(clock).tokenPrefix("kit").hashingKey(KEY_FOR_LEGACY)
+          .legacyFormat(LegacyFormat.pattern(java.util.regex.Pattern.compile("(?<lookup>[A-Za-z0-9]{8})\\..+")))
+          .build();
+    }
+
+    @Test
+    @DisplayName("a record holding a legacy hash of up to 512 bytes round-trips, and its upgrade is a plain replace")
+    void legacyRecord_roundTrips_andUpgrades() {
+      for (int length : new int[] {60, 97, 512}) {
+        byte[] legacyHash = "$".repeat(length).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        TokenRecord r = record("ws-legacy").toBuilder().keyId("legacy:argon2id")
+            .hash(legacyHash).build();
+        assertThat(store.insert(r)).isTrue();
+        assertThat(store.find(r.id())).contains(r);
+        TokenRecord upgraded = r.toBuilder().keyId("kit1").hash(new byte[32]).version(r.version() + 1).build();
+        assertThat(store.replace(upgraded, r.version())).isTrue();
+        assertThat(store.find(r.id())).contains(upgraded);
+      }
+    }
+
+    @Test
+    @DisplayName("import, first validation upgrades, later ones run no slow verifier; disable and revoke act as for native tokens")
+    void importValidateUpgrade() {
+      try (Latchkey l = legacyLatchkey()) {
+        TokenId id = l.legacyKeys().importKey(LegacyKey.in("ws-1").name("old").lookup("Ab3dEf9h")
+            .hash(BCRYPT).permissions(Map.of("read", true)));
+        assertThat(l.legacyKeys().pending("ws-1")).isEqualTo(1);
+        assertThat(l.validator().validate(ValidationRequest.of(KEY).require("read")).isValid()).isTrue();
+        await("the upgrade to reach the store",
+            () -> store.find(id.value()).orElseThrow().keyId().equals("kit1"));
+        assertThat(l.legacyKeys().pending("ws-1")).isZero();
+        l.invalidateCache();
+        assertThat(l.validator().validate(KEY).isValid()).isTrue();
+        assertThat(l.validator().validate(KEY + "x").reasonOrNull()).isEqualTo(Reason.UNKNOWN);
+        assertThat(l.legacyKeys().slowVerifications()).isEqualTo(1);
+        l.tokens().disable(id);
+        assertThat(l.validator().validate(KEY).reasonOrNull()).isEqualTo(Reason.DISABLED);
+        l.tokens().enable(id);
+        assertThat(l.validator().validate(KEY).isValid()).isTrue();
+        l.tokens().revoke(id);
+        assertThat(l.validator().validate(KEY).reasonOrNull()).isEqualTo(Reason.REVOKED);
+        assertThat(l.legacyKeys().slowVerifications()).isEqualTo(1);
+        assertThat(l.legacyKeys().importKey(LegacyKey.in("ws-1").name("old").lookup("Ab3dEf9h")
+            .hash(BCRYPT))).as("importing again changes nothing").isEqualTo(id);
+      }
+    }
+  }
+
+  private static final HashingKey KEY_FOR_LEGACY = HashingKey.generate("kit1");
 }
