@@ -227,7 +227,7 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
-    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    if (limit < 1) throw new InvalidArgumentException("limit", "must be at least 1, was " + limit);
     try {
       return jdbi.withHandle(h -> afterId == null
           ? h.createQuery(listFirstSql).bind(0, workspace).bind(1, limit).map(ROWS).list()
@@ -274,7 +274,7 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public Optional<Subscription> subscribe(ChangeListener listener) {
     Objects.requireNonNull(listener, "listener == null");
-    if (closed) throw new IllegalStateException("JdbcTokenStore is closed");
+    if (closed) throw new StoreUnavailableException("JdbcTokenStore is closed", null);
     return feed == null ? Optional.empty() : Optional.of(feed.subscribe(listener));
   }
 

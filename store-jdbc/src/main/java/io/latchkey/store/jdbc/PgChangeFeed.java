@@ -1,5 +1,6 @@
 package io.latchkey.store.jdbc;
 
+import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.TokenStore;
 import java.sql.Connection;
@@ -69,7 +70,7 @@ final class PgChangeFeed implements AutoCloseable {
   /** Adds a subscriber; the first one starts the feed and waits (up to 5 s) until it listens. */
   TokenStore.Subscription subscribe(ChangeListener listener) {
     synchronized (this) {
-      if (closed) throw new IllegalStateException("JdbcTokenStore is closed");
+      if (closed) throw new StoreUnavailableException("JdbcTokenStore is closed", null);
       listeners.add(listener);
       if (thread == null) {
         running = true;

@@ -187,7 +187,7 @@ public final class RedisTokenStore implements TokenStore {
   @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
-    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    if (limit < 1) throw new InvalidArgumentException("limit", "must be at least 1, was " + limit);
     open();
     String what = "list of workspace " + workspace;
     String[] indexKeys = {keys.index(workspace), keys.due(workspace)};
