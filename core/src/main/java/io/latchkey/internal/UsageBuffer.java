@@ -61,6 +61,20 @@ public final class UsageBuffer {
    * @return how many updates were written
    */
   public synchronized int flush() {
+    try {
+      return flushOrThrow();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING,
+          "could not write usage of " + pending() + " tokens; will retry: " + e);
+      return 0;
+    }
+  }
+
+  /**
+   * As {@link #flush()}, but a failure is thrown (the usage stays buffered) rather than logged:
+   * for the last flush, after which nothing would retry it.
+   */
+  public synchronized int flushOrThrow() {
     List<Slot> taken = new ArrayList<>();
     List<UsageUpdate> batch = new ArrayList<>();
     for (Slot s : slots.values()) {
@@ -78,9 +92,7 @@ public final class UsageBuffer {
       return batch.size();
     } catch (RuntimeException e) {
       for (Slot s : taken) s.dirty = true;
-      LOG.log(System.Logger.Level.WARNING,
-          "could not write usage of " + batch.size() + " tokens; will retry: " + e);
-      return 0;
+      throw e;
     }
   }
 

@@ -64,7 +64,7 @@ import org.jspecify.annotations.Nullable;
 public final class JdbcTokenStore implements TokenStore {
   private static final String COLUMNS = "id, workspace, name, description, hint, key_id, hash, "
       + "state, permissions, allowed_ips, metadata, created_at, created_by, updated_at, "
-      + "expires_at, last_used_at, last_used_ip, last_used_integration, version";
+      + "expires_at, lifetime_ms, last_used_at, last_used_ip, last_used_integration, version";
 
   private final Jdbi jdbi;
   private final Dialect dialect;
@@ -91,12 +91,12 @@ public final class JdbcTokenStore implements TokenStore {
     String table = prefix + "tokens";
     String json = dialect.jsonParameter;
     this.insertSql = "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        + json + ", " + json + ", " + json + ", ?, ?, ?, ?, ?, ?, ?, ?)";
+        + json + ", " + json + ", " + json + ", ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.findSql = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?";
     this.replaceSql = "UPDATE " + table + " SET workspace = ?, name = ?, description = ?, "
         + "hint = ?, key_id = ?, hash = ?, state = ?, permissions = " + json
         + ", allowed_ips = " + json + ", metadata = " + json + ", created_at = ?, "
-        + "created_by = ?, updated_at = ?, expires_at = ?, version = ? "
+        + "created_by = ?, updated_at = ?, expires_at = ?, lifetime_ms = ?, version = ? "
         + "WHERE id = ? AND version = ?";
     this.deleteSql = "DELETE FROM " + table + " WHERE id = ?";
     this.listFirstSql = "SELECT " + COLUMNS + " FROM " + table
@@ -161,7 +161,7 @@ public final class JdbcTokenStore implements TokenStore {
     }
   }
 
-  /** Binds workspace … expires_at, in column order; returns the next index. */
+  /** Binds workspace … lifetime_ms, in column order; returns the next index. */
   private static int bindContent(Update u, int i, TokenRecord r) {
     u.bind(i++, r.workspace());
     u.bind(i++, r.name());
@@ -177,6 +177,7 @@ public final class JdbcTokenStore implements TokenStore {
     u.bind(i++, r.createdBy());
     bindInstant(u, i++, r.updatedAt());
     bindInstant(u, i++, r.expiresAt());
+    u.bind(i++, r.lifetime().toMillis());
     return i;
   }
 
@@ -330,11 +331,18 @@ public final class JdbcTokenStore implements TokenStore {
         .createdBy(rs.getString("created_by"))
         .updatedAt(instant(rs, "updated_at"))
         .expiresAt(instant(rs, "expires_at"))
+        .lifetime(duration(rs, "lifetime_ms"))
         .lastUsedAt(instant(rs, "last_used_at"))
         .lastUsedIp(rs.getString("last_used_ip"))
         .lastUsedIntegration(rs.getString("last_used_integration"))
         .version(rs.getLong("version"))
         .build();
+  }
+
+  /** Null for a row written before migration V4, which core then derives. */
+  private static @Nullable Duration duration(ResultSet rs, String column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? null : Duration.ofMillis(millis);
   }
 
   private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
