@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>{@link #build()} succeeds while the store is down: validation answers {@link
+ * <p>{@link Builder#build()} succeeds while the store is down: validation answers {@link
  * Reason#UNAVAILABLE} until the store can be read, the change feed is subscribed in the background
  * as soon as it can be, and {@link #health()} says whether the store and the feed are up.
  *

@@ -127,7 +127,11 @@ public final class InMemoryTokenStore implements TokenStore {
     return Optional.of(() -> listeners.remove(listener));
   }
 
-  /** How many records are stored. */
+  /**
+   * How many records are stored.
+   *
+   * @return the number of records, whatever their state
+   */
   public int size() {
     return records.size();
   }

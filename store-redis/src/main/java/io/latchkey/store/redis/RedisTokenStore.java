@@ -109,12 +109,17 @@ public final class RedisTokenStore implements TokenStore {
    * @param redisUri e.g. {@code redis://localhost:6379}, {@code rediss://user:pw@host:6380/2}
    * @throws InvalidArgumentException if the URI is malformed
    * @throws StoreUnavailableException if Redis cannot be reached
+   * @return the open store; closing it shuts its client down
    */
   public static RedisTokenStore create(String redisUri) {
     return builder().uri(redisUri).build();
   }
 
-  /** Returns a builder: one way to reach Redis, then optional settings. */
+  /**
+   * Returns a builder: one way to reach Redis, then optional settings.
+   *
+   * @return a builder with the defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -350,6 +355,7 @@ public final class RedisTokenStore implements TokenStore {
      * @param redisUri {@code redis://}, {@code rediss://}, {@code redis-socket://} or {@code
      *     redis-sentinel://}, as Lettuce's {@link RedisURI} reads them
      * @throws InvalidArgumentException if malformed, or if another source was set
+     * @return this builder
      */
     public Builder uri(String redisUri) {
       checkSource("uri");
@@ -370,6 +376,9 @@ public final class RedisTokenStore implements TokenStore {
      * the other nodes.
      *
      * @throws InvalidArgumentException if a URI is malformed, or if another source was set
+     * @param seedUri a node of the cluster; the others are discovered
+     * @param moreSeedUris further nodes to try if the first is down
+     * @return this builder
      */
     public Builder clusterUri(String seedUri, String... moreSeedUris) {
       checkSource("clusterUri");
@@ -395,6 +404,9 @@ public final class RedisTokenStore implements TokenStore {
     /**
      * The host's standalone client: the store opens its own connections on it and closes them,
      * never the client.
+     *
+     * @param client the host's standalone client; the store never shuts it down
+     * @return this builder
      */
     public Builder client(RedisClient client) {
       checkSource("client");
@@ -403,7 +415,12 @@ public final class RedisTokenStore implements TokenStore {
       return this;
     }
 
-    /** The host's cluster client: as {@link #client}, for Redis Cluster. */
+    /**
+     * The host's cluster client: as {@link #client}, for Redis Cluster.
+     *
+     * @param clusterClient the host's cluster client; the store never shuts it down
+     * @return this builder
+     */
     public Builder clusterClient(RedisClusterClient clusterClient) {
       checkSource("clusterClient");
       this.clusterClient = nonNull("clusterClient", clusterClient);
@@ -415,6 +432,9 @@ public final class RedisTokenStore implements TokenStore {
      * The host's connection, with a String codec ({@link StringCodec#UTF8}); never closed by the
      * store. Without {@link #pubSubConnection} the store has no change feed, and caches elsewhere
      * learn of changes only when their entries' time-to-live ends.
+     *
+     * @param connection the host's connection; the store never closes it
+     * @return this builder
      */
     public Builder connection(StatefulRedisConnection<String, String> connection) {
       checkSource("connection");
@@ -423,7 +443,12 @@ public final class RedisTokenStore implements TokenStore {
       return this;
     }
 
-    /** The host's cluster connection: as {@link #connection}, for Redis Cluster. */
+    /**
+     * The host's cluster connection: as {@link #connection}, for Redis Cluster.
+     *
+     * @param clusterConnection the host's cluster connection; the store never closes it
+     * @return this builder
+     */
     public Builder clusterConnection(
         StatefulRedisClusterConnection<String, String> clusterConnection) {
       checkSource("clusterConnection");
@@ -436,6 +461,9 @@ public final class RedisTokenStore implements TokenStore {
      * The host's pub/sub connection (String codec) for the change feed of a store built on a
      * {@link #connection} or {@link #clusterConnection}. The store subscribes it to its channel
      * and unsubscribes on close; it never closes it.
+     *
+     * @param pubSubConnection a pub/sub connection for the change feed; the store never closes it
+     * @return this builder
      */
     public Builder pubSubConnection(StatefulRedisPubSubConnection<String, String> pubSubConnection) {
       if (this.pubSubConnection != null) {
@@ -449,6 +477,9 @@ public final class RedisTokenStore implements TokenStore {
      * Prepended to every key and to the change channel ({@code latchkey:} by default), so several
      * stores or applications can share one Redis. At most 64 characters, no braces (they are
      * cluster hash tags), no spaces or control characters; may be empty.
+     *
+     * @param keyPrefix the prefix of every key and of the channel
+     * @return this builder
      */
     public Builder keyPrefix(String keyPrefix) {
       if (this.keyPrefix != null) {
@@ -477,6 +508,9 @@ public final class RedisTokenStore implements TokenStore {
      * How long a record stays in Redis after it expires or is revoked (30 days by default), so
      * that listings and validation can still tell why it no longer works. Then its TTL removes it.
      * At least one minute, at most 100 years.
+     *
+     * @param retention how long revoked and expired records stay
+     * @return this builder
      */
     public Builder retention(Duration retention) {
       if (this.retention != null) {
@@ -497,6 +531,9 @@ public final class RedisTokenStore implements TokenStore {
      * How long any call waits for Redis before it throws {@link StoreUnavailableException} (2 s
      * by default): short, so that validation answers {@code UNAVAILABLE} quickly when Redis is
      * down. Between 1 ms and 5 minutes.
+     *
+     * @param commandTimeout the longest a command may take
+     * @return this builder
      */
     public Builder commandTimeout(Duration commandTimeout) {
       if (this.commandTimeout != null) {
@@ -519,6 +556,7 @@ public final class RedisTokenStore implements TokenStore {
      *
      * @throws InvalidArgumentException if no way to reach Redis was set, or the settings conflict
      * @throws StoreUnavailableException if Redis cannot be reached
+     * @return the open store
      */
     public RedisTokenStore build() {
       if (source == null) {
