@@ -175,26 +175,47 @@ public final class Latchkey implements AutoCloseable {
     };
   }
 
+  /**
+   * A builder; {@link Builder#store} and a hashing key are required.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The token manager, recording changes as made by {@code "system"}; see {@link TokenManager#as}. */
+  /**
+   * The token manager, recording changes as made by {@code "system"}; see {@link TokenManager#as}.
+   *
+   * @return the manager, acting as the default actor until {@link TokenManager#as} names one
+   */
   public TokenManager tokens() {
     return manager;
   }
 
-  /** The cached validator. */
+  /**
+   * The cached validator.
+   *
+   * @return the validator; thread-safe, shared by every caller
+   */
   public TokenValidator validator() {
     return validator;
   }
 
-  /** The store this instance runs on. */
+  /**
+   * The store this instance runs on.
+   *
+   * @return the store this instance was built with (still owned by the host)
+   */
   public TokenStore store() {
     return store;
   }
 
-  /** Whether the store delivers a change feed that this instance is subscribed to. */
+  /**
+   * Whether the store delivers a change feed that this instance is subscribed to.
+   *
+   * @return true if the store has a change feed (whether or not it is connected now)
+   */
   public boolean hasChangeFeed() {
     synchronized (feedLock) {
       return subscription != null;
@@ -204,6 +225,8 @@ public final class Latchkey implements AutoCloseable {
   /**
    * Whether the store and the change feed are up: pings the store ({@link TokenStore#ping()}, one
    * cheap round trip bounded by the store's timeouts) and reports the feed's state. Never throws.
+   *
+   * @return whether the store and its change feed answer now
    */
   public Health health() {
     boolean reachable;
@@ -301,7 +324,12 @@ public final class Latchkey implements AutoCloseable {
       }
     }
 
-    /** Required: where tokens live. Latchkey never closes it. */
+    /**
+     * Required: where tokens live. Latchkey never closes it.
+     *
+     * @param store the store; the host keeps owning and closes it
+     * @return this builder
+     */
     public Builder store(TokenStore store) {
       if (store == null) throw new InvalidArgumentException("store", "must not be null");
       if (this.store != null) {
@@ -314,6 +342,9 @@ public final class Latchkey implements AutoCloseable {
     /**
      * The prefix of every token, so leaked tokens are recognisable: lowercase letters, digits and
      * {@code _}, starting with a letter, at most 32 characters. Default {@code lk}.
+     *
+     * @param prefix lowercase letters, digits and {@code _}, starting with a letter
+     * @return this builder
      */
     public Builder tokenPrefix(String prefix) {
       if (prefixSet) {
@@ -333,6 +364,9 @@ public final class Latchkey implements AutoCloseable {
      * Adds a hashing key. The first one added is the primary (new tokens use it) unless {@link
      * #primaryHashingKey} says otherwise; the others still validate tokens hashed with them, which
      * are then re-hashed with the primary.
+     *
+     * @param key a key with an id no other configured key has
+     * @return this builder
      */
     public Builder hashingKey(HashingKey key) {
       if (key == null) throw new InvalidArgumentException("hashingKey", "must not be null");
@@ -345,12 +379,23 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** Adds a hashing key from its id and bytes (at least 32). */
+    /**
+     * Adds a hashing key from its id and bytes (at least 32).
+     *
+     * @param id the key's id
+     * @param key the key's bytes, at least {@value HashingKey#MIN_LENGTH_BYTES}
+     * @return this builder
+     */
     public Builder hashingKey(String id, byte[] key) {
       return hashingKey(HashingKey.of(id, key));
     }
 
-    /** Which added key hashes new tokens. */
+    /**
+     * Which added key hashes new tokens.
+     *
+     * @param id the id of a configured key
+     * @return this builder
+     */
     public Builder primaryHashingKey(String id) {
       if (id == null) throw new InvalidArgumentException("primaryHashingKey", "must not be null");
       if (primaryKeyId != null) {
@@ -360,7 +405,12 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** The clock for issue times, expiry and the cache; the system UTC clock by default. */
+    /**
+     * The clock for issue times, expiry and the cache; the system UTC clock by default.
+     *
+     * @param clock the clock for issue, expiry and usage times
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       if (clock == null) throw new InvalidArgumentException("clock", "must not be null");
       if (this.clock != null) throw new InvalidArgumentException("clock", "was already set");
@@ -368,11 +418,22 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** The lifetime of a token that asks for none: two years by default. */
+    /**
+     * The lifetime of a token that asks for none: two years by default.
+     *
+     * @param lifetime a positive period, at most the maximum lifetime
+     * @return this builder
+     */
     public Builder defaultLifetime(Period lifetime) {
       return defaultLifetime((TemporalAmount) lifetime);
     }
 
+    /**
+     * The same as {@link #defaultLifetime(Period)}, as a duration.
+     *
+     * @param lifetime a positive duration, at most the maximum lifetime
+     * @return this builder
+     */
     public Builder defaultLifetime(Duration lifetime) {
       return defaultLifetime((TemporalAmount) lifetime);
     }
@@ -387,11 +448,22 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** The longest lifetime any token may ask for: two years by default. */
+    /**
+     * The longest lifetime any token may ask for: two years by default.
+     *
+     * @param lifetime a positive period
+     * @return this builder
+     */
     public Builder maxLifetime(Period lifetime) {
       return maxLifetime((TemporalAmount) lifetime);
     }
 
+    /**
+     * The same as {@link #maxLifetime(Period)}, as a duration.
+     *
+     * @param lifetime a positive duration
+     * @return this builder
+     */
     public Builder maxLifetime(Duration lifetime) {
       return maxLifetime((TemporalAmount) lifetime);
     }
@@ -421,14 +493,24 @@ public final class Latchkey implements AutoCloseable {
       }
     }
 
-    /** Receives every change and rejection: the audit trail. May be called several times. */
+    /**
+     * Receives every change and rejection: the audit trail. May be called several times.
+     *
+     * @param listener called with every event; must be thread-safe and quick
+     * @return this builder
+     */
     public Builder listener(TokenListener listener) {
       if (listener == null) throw new InvalidArgumentException("listener", "must not be null");
       listeners.add(listener);
       return this;
     }
 
-    /** How many records the validator caches; 100,000 by default. */
+    /**
+     * How many records the validator caches; 100,000 by default.
+     *
+     * @param size the most records cached, at least 0
+     * @return this builder
+     */
     public Builder cacheMaximumSize(long size) {
       if (size < 1) throw new InvalidArgumentException("cacheMaximumSize", "must be positive, was " + size);
       once("cacheMaximumSize", cacheMaximumSize);
@@ -439,6 +521,9 @@ public final class Latchkey implements AutoCloseable {
     /**
      * How long a cached record is trusted when no change feed tells of a change; 30 s by default.
      * Zero turns the cache off: every validation reads the store.
+     *
+     * @param ttl how long a cached record is trusted, positive
+     * @return this builder
      */
     public Builder cacheTtl(Duration ttl) {
       if (ttl == null || ttl.isNegative()) {
@@ -449,7 +534,13 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** How many unknown ids are remembered, and for how long (10,000 and 5 s by default). */
+    /**
+     * How many unknown ids are remembered, and for how long (10,000 and 5 s by default).
+     *
+     * @param maximumSize the most unknown ids remembered, at least 0
+     * @param ttl how long an unknown id is remembered, positive
+     * @return this builder
+     */
     public Builder negativeCache(long maximumSize, Duration ttl) {
       if (maximumSize < 1) {
         throw new InvalidArgumentException("negativeCache maximumSize", "must be positive, was " + maximumSize);
@@ -467,6 +558,9 @@ public final class Latchkey implements AutoCloseable {
      * While the store cannot be reached, keep validating against cached records up to this long
      * past their time-to-live. Zero by default: validation fails closed with {@link
      * Reason#UNAVAILABLE}.
+     *
+     * @param staleness how long past its time-to-live a cached entry may answer while the store is down; zero or positive
+     * @return this builder
      */
     public Builder serveStaleFor(Duration staleness) {
       if (staleness == null || staleness.isNegative()) {
@@ -477,7 +571,12 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** How often buffered usage is written to the store; 5 s by default. */
+    /**
+     * How often buffered usage is written to the store; 5 s by default.
+     *
+     * @param interval how often buffered usage is written, positive
+     * @return this builder
+     */
     public Builder usageFlushInterval(Duration interval) {
       if (interval == null || interval.compareTo(Duration.ofMillis(1)) < 0) {
         throw new InvalidArgumentException("usageFlushInterval", "must be at least 1 ms");
@@ -494,6 +593,7 @@ public final class Latchkey implements AutoCloseable {
      *
      * @throws InvalidArgumentException if the store or a hashing key is missing, or the default
      *     lifetime exceeds the maximum
+     * @return a started instance; close it when done
      */
     public Latchkey build() {
       if (store == null) {

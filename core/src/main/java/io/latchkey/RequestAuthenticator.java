@@ -61,6 +61,11 @@ public final class RequestAuthenticator {
     this.trustedProxies = IpRanges.compile(trustedProxyList);
   }
 
+  /**
+   * A builder; {@link Builder#validator} is required.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -68,6 +73,10 @@ public final class RequestAuthenticator {
   /**
    * Authenticates a request for a route that requires the given permissions (none: any valid
    * token passes).
+   *
+   * @param request the HTTP request to check
+   * @param requiredPermissions permissions the token must all grant
+   * @return the outcome, with the status and headers to answer with
    */
   public AuthResult authenticate(HttpRequestView request, String... requiredPermissions) {
     return authenticate(request, null, requiredPermissions);
@@ -76,6 +85,11 @@ public final class RequestAuthenticator {
   /**
    * Authenticates a request for a route of one workspace: a token of another workspace is
    * rejected like an invalid one.
+   *
+   * @param workspace the workspace the token must belong to
+   * @param request the HTTP request to check
+   * @param requiredPermissions permissions the token must all grant
+   * @return the outcome, with the status and headers to answer with
    */
   public AuthResult authenticateIn(String workspace, HttpRequestView request,
       String... requiredPermissions) {
@@ -263,16 +277,29 @@ public final class RequestAuthenticator {
     return sb.toString();
   }
 
-  /** The name of the header that names the calling integration. */
+  /**
+   * The name of the header that names the calling integration.
+   *
+   * @return the header that names the calling integration
+   */
   public String integrationHeader() {
     return integrationHeader;
   }
 
-  /** The trusted proxies' addresses and ranges, in canonical form. */
+  /**
+   * The trusted proxies' addresses and ranges, in canonical form.
+   *
+   * @return the proxies whose forwarded-for header is believed, in canonical form
+   */
   public List<String> trustedProxies() {
     return trustedProxyList;
   }
 
+  /**
+   * The realm named in {@code WWW-Authenticate} challenges.
+   *
+   * @return the realm
+   */
   public String realm() {
     return realm;
   }
@@ -294,7 +321,12 @@ public final class RequestAuthenticator {
 
     private Builder() {}
 
-    /** Required: the validator, usually {@code latchkey.validator()}. */
+    /**
+     * Required: the validator, usually {@code latchkey.validator()}.
+     *
+     * @param validator the validator to check tokens with
+     * @return this builder
+     */
     public Builder validator(TokenValidator validator) {
       if (validator == null) throw new InvalidArgumentException("validator", "must not be null");
       if (this.validator != null) {
@@ -304,7 +336,12 @@ public final class RequestAuthenticator {
       return this;
     }
 
-    /** The header naming the calling integration, recorded as usage; {@code X-Integration-Name}. */
+    /**
+     * The header naming the calling integration, recorded as usage; {@code X-Integration-Name}.
+     *
+     * @param name the header name
+     * @return this builder
+     */
     public Builder integrationHeader(String name) {
       if (integrationHeaderSet) {
         throw new InvalidArgumentException("integrationHeader",
@@ -319,7 +356,12 @@ public final class RequestAuthenticator {
       return this;
     }
 
-    /** The realm in {@code WWW-Authenticate}; {@code api} by default. */
+    /**
+     * The realm in {@code WWW-Authenticate}; {@code api} by default.
+     *
+     * @param realm the realm
+     * @return this builder
+     */
     public Builder realm(String realm) {
       if (realmSet) throw new InvalidArgumentException("realm", "was already set to " + this.realm);
       if (realm == null || realm.isEmpty() || realm.length() > 64) {
@@ -342,6 +384,8 @@ public final class RequestAuthenticator {
      * called several times. Without any, {@code X-Forwarded-For} is ignored.
      *
      * @throws InvalidArgumentException naming {@code trustedProxies} for a malformed range
+     * @param addressesOrCidrs the proxies' addresses or CIDR ranges
+     * @return this builder
      */
     public Builder trustedProxies(String... addressesOrCidrs) {
       if (addressesOrCidrs == null) {
@@ -350,7 +394,12 @@ public final class RequestAuthenticator {
       return trustedProxies(List.of(addressesOrCidrs));
     }
 
-    /** As {@link #trustedProxies(String...)}. */
+    /**
+     * As {@link #trustedProxies(String...)}.
+     *
+     * @param addressesOrCidrs the proxies' addresses or CIDR ranges
+     * @return this builder
+     */
     public Builder trustedProxies(List<String> addressesOrCidrs) {
       if (addressesOrCidrs == null) {
         throw new InvalidArgumentException("trustedProxies", "must not be null");
@@ -366,6 +415,7 @@ public final class RequestAuthenticator {
      * Builds the authenticator.
      *
      * @throws InvalidArgumentException if no validator was set
+     * @return the authenticator; thread-safe
      */
     public RequestAuthenticator build() {
       if (validator == null) {

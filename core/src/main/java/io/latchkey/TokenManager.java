@@ -20,10 +20,16 @@ public interface TokenManager {
    * createdBy}. The default manager's actor is {@code "system"}.
    *
    * @throws InvalidArgumentException if the actor is blank or longer than 128 characters
+   * @param actor who makes the changes, for the audit trail
+   * @return a manager that records {@code actor} on every change
    */
   TokenManager as(String actor);
 
-  /** The actor this manager records. */
+  /**
+   * The actor this manager records.
+   *
+   * @return who this manager records as the actor
+   */
   String actor();
 
   /**
@@ -31,38 +37,77 @@ public interface TokenManager {
    *
    * @throws InvalidArgumentException if the name is missing, or the requested lifetime is not in
    *     the future or exceeds the configured maximum
+   * @param spec what to issue
+   * @return the new token with its plaintext, shown only here
    */
   IssuedToken issue(NewToken spec);
 
-  /** Finds a token by id. */
+  /**
+   * Finds a token by id.
+   *
+   * @param id the token id
+   * @return the token, or empty if there is none
+   */
   Optional<Token> find(TokenId id);
 
   /**
    * Finds a token by id.
    *
    * @throws TokenNotFoundException if there is none
+   * @param id the token id
+   * @return the token
    */
   Token get(TokenId id);
 
-  /** One page of a workspace's tokens. */
+  /**
+   * One page of a workspace's tokens.
+   *
+   * @param query the workspace, filters, page size and cursor
+   * @return one page, with the cursor of the next
+   */
   TokenPage list(TokenQuery query);
 
-  /** Changes name, description, allowlist or metadata. An empty update changes nothing. */
+  /**
+   * Changes name, description, allowlist or metadata. An empty update changes nothing.
+   *
+   * @param id the token id
+   * @param update the fields to change
+   * @return the token as changed
+   */
   Token update(TokenId id, TokenUpdate update);
 
-  /** The token's permissions: name to grant ({@code true}) or explicit deny ({@code false}). */
+  /**
+   * The token's permissions: name to grant ({@code true}) or explicit deny ({@code false}).
+   *
+   * @param id the token id
+   * @return each permission and whether it is granted ({@code false}: an explicit deny)
+   */
   Map<String, Boolean> permissions(TokenId id);
 
-  /** Replaces all permissions. */
+  /**
+   * Replaces all permissions.
+   *
+   * @param id the token id
+   * @param permissions the complete new permissions
+   * @return the token as changed
+   */
   Token setPermissions(TokenId id, Map<String, Boolean> permissions);
 
-  /** Merges permissions in: each entry is set, others are kept; {@code false} is an explicit deny. */
+  /**
+   * Merges permissions in: each entry is set, others are kept; {@code false} is an explicit deny.
+   *
+   * @param id the token id
+   * @param permissions the permissions to add or change
+   * @return the token as changed
+   */
   Token updatePermissions(TokenId id, Map<String, Boolean> permissions);
 
   /**
    * ACTIVE → DISABLED; a no-op if already DISABLED.
    *
    * @throws IllegalTransitionException if the token is REVOKED or EXPIRED
+   * @param id the token id
+   * @return the token in its new state
    */
   Token disable(TokenId id);
 
@@ -70,10 +115,17 @@ public interface TokenManager {
    * DISABLED → ACTIVE; a no-op if already ACTIVE.
    *
    * @throws IllegalTransitionException if the token is REVOKED or EXPIRED
+   * @param id the token id
+   * @return the token in its new state
    */
   Token enable(TokenId id);
 
-  /** Any state → REVOKED, which is final; a no-op if already REVOKED. */
+  /**
+   * Any state → REVOKED, which is final; a no-op if already REVOKED.
+   *
+   * @param id the token id
+   * @return the token in its new state
+   */
   Token revoke(TokenId id);
 
   /**
@@ -81,10 +133,15 @@ public interface TokenManager {
    * be missed.
    *
    * @return how many tokens this call revoked
+   * @param workspace the workspace whose tokens to revoke
    */
   int revokeAll(String workspace);
 
-  /** Removes the token for good; validation then answers as for an unknown token. */
+  /**
+   * Removes the token for good; validation then answers as for an unknown token.
+   *
+   * @param id the token id
+   */
   void delete(TokenId id);
 
   /**
@@ -92,6 +149,8 @@ public interface TokenManager {
    * the default overlap of 24 hours (or at its own expiry, if sooner).
    *
    * @throws IllegalTransitionException if the token is not ACTIVE
+   * @param id the token to replace
+   * @return the replacement, with its plaintext
    */
   IssuedToken rotate(TokenId id);
 
@@ -100,6 +159,9 @@ public interface TokenManager {
    *
    * @throws InvalidArgumentException if the overlap is negative or longer than the max lifetime
    * @throws IllegalTransitionException if the token is not ACTIVE
+   * @param id the token to replace
+   * @param overlap how long the old token keeps working, zero or positive
+   * @return the replacement, with its plaintext
    */
   IssuedToken rotate(TokenId id, Duration overlap);
 }
