@@ -322,7 +322,8 @@ public final class JdbcTokenStore implements TokenStore {
   private static TokenRecord map(ResultSet rs, StatementContext ctx) throws SQLException {
     try {
       return read(rs);
-    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+    } catch (IllegalArgumentException | IllegalStateException | NullPointerException
+        | LatchkeyException e) {
       throw new StoreUnavailableException("JDBC token store holds a malformed row for token "
           + rs.getString("id") + " (" + e.getClass().getSimpleName() + ")", null);
     }
