@@ -256,7 +256,7 @@ public final class Latchkey implements AutoCloseable {
   /**
    * Stops the change feed and background work, then writes buffered usage. Idempotent.
    *
-   * @throws IllegalStateException if buffered usage could not be written (the store was closed
+   * @throws StoreUnavailableException if buffered usage could not be written (the store was closed
    *     first, or is down): everything else is stopped, but those last-used times are lost, so
    *     this is loud rather than a warning. Close the Latchkey before its store.
    */
@@ -284,7 +284,7 @@ public final class Latchkey implements AutoCloseable {
     try {
       usage.flushOrThrow();
     } catch (RuntimeException e) {
-      throw new IllegalStateException("closed with the usage of " + usage.pending()
+      throw new StoreUnavailableException("closed with the usage of " + usage.pending()
           + " tokens unwritten, now lost: the store failed (" + e.getMessage()
           + "); close the Latchkey before the store it runs on", e);
     }

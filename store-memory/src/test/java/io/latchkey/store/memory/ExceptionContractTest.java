@@ -234,6 +234,16 @@ class ExceptionContractTest {
   }
 
   @Test
+  void close_afterItsStore_throwsLatchkeyException() {
+    InMemoryTokenStore first = new InMemoryTokenStore();
+    Latchkey l = builder().store(first).build();
+    IssuedToken t = l.tokens().issue(NewToken.in(WS).name("usage"));
+    assertThat(l.validator().validate(t.secret()).isValid()).isTrue(); // usage buffered
+    first.close();
+    assertThatThrownBy(l::close).isInstanceOf(LatchkeyException.class);
+  }
+
+  @Test
   void storeLimit_isAnInvalidArgumentNamingIt() {
     assertThatThrownBy(() -> store.list(WS, null, 0))
         .isInstanceOfSatisfying(InvalidArgumentException.class,
