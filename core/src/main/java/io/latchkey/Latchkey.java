@@ -5,6 +5,7 @@ import io.latchkey.internal.DefaultTokenManager;
 import io.latchkey.internal.DefaultTokenValidator;
 import io.latchkey.internal.Hasher;
 import io.latchkey.internal.IdGenerator;
+import io.latchkey.internal.Metered;
 import io.latchkey.internal.TokenFormat;
 import io.latchkey.internal.UsageBuffer;
 import io.latchkey.spi.TokenStore;
@@ -46,6 +47,9 @@ import org.jspecify.annotations.Nullable;
  * Latchkey before its store: usage that cannot be written at close makes {@link #close()} throw.
  */
 public final class Latchkey implements AutoCloseable {
+  /** The default memory budget of the validator's cache: 64 MiB. */
+  public static final long DEFAULT_CACHE_BYTES = 64L << 20;
+
   /** The default and maximum lifetime of a token: two years. */
   public static final Period DEFAULT_LIFETIME = Period.ofYears(2);
   private static final System.Logger LOG = System.getLogger(Latchkey.class.getName());
@@ -53,6 +57,8 @@ public final class Latchkey implements AutoCloseable {
   private final TokenStore store;
   private final DefaultTokenManager manager;
   private final DefaultTokenValidator validator;
+  /** The validator handed out: {@link #validator} itself, or a metered wrapper of it. */
+  private final TokenValidator publicValidator;
   private final UsageBuffer usage;
   private final ScheduledExecutorService background;
   private final java.util.concurrent.ExecutorService invalidations;
@@ -61,17 +67,23 @@ public final class Latchkey implements AutoCloseable {
   static final long FEED_RETRY_MAX_MILLIS = 5_000;
 
   private final FeedListener feedListener;
+  /** The validator, or its metered wrapper: where feed notifications go. */
+  private final io.latchkey.spi.ChangeListener feedTarget;
   private final Object feedLock = new Object();
   private TokenStore.@Nullable Subscription subscription; // guarded by feedLock
   private volatile Health.Feed feed;
   private volatile boolean closed;
 
-  private Latchkey(Builder b, TokenStore store, List<HashingKey> keys) {
+  private Latchkey(Builder b, TokenStore store, List<HashingKey> keys, int activeKeys) {
     this.store = store;
     Clock clock = b.clock == null ? Clock.systemUTC() : b.clock;
-    TokenFormat format = new TokenFormat(b.tokenPrefix);
-    Hasher hasher = new Hasher(keys);
-    this.usage = new UsageBuffer(store);
+    TokenFormat format = new TokenFormat(b.tokenPrefix, b.acceptLegacyTokenIds);
+    Hasher hasher = new Hasher(keys, activeKeys);
+    MetricsRecorder metrics = b.metrics;
+    boolean metered = metrics != MetricsRecorder.NONE;
+    // Only with a recorder: the validator's reads and the usage writes go through a timing store.
+    TokenStore readStore = metered ? Metered.store(store, metrics) : store;
+    this.usage = new UsageBuffer(readStore);
     this.background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "latchkey-background");
       t.setDaemon(true);
@@ -87,16 +99,18 @@ public final class Latchkey implements AutoCloseable {
         : composite(List.copyOf(b.listeners));
     SecureRandom random = new SecureRandom();
     this.manager = new DefaultTokenManager(new DefaultTokenManager.Context(store, format, hasher,
-        clock, listener, random, new IdGenerator(random), b.defaultLifetime, b.maxLifetime, usage,
+        clock, listener, random, new IdGenerator(random, hasher), b.defaultLifetime, b.maxLifetime, usage,
         IssuedToken::new), "system");
     // A test clock drives the cache's expiry too, so tests control time-to-live.
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-    this.validator = new DefaultTokenValidator(format, hasher, store, clock, listener, usage,
+    this.validator = new DefaultTokenValidator(format, hasher, readStore, clock, listener, usage,
         background, invalidations, manager, ticker, new DefaultTokenValidator.CacheSettings(
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
-            b.serveStaleFor));
+            b.serveStaleFor, b.cacheMaximumBytes));
     manager.attach(validator);
+    this.publicValidator = metered ? Metered.validator(validator, metrics) : validator;
+    this.feedTarget = metered ? Metered.listener(validator, metrics) : validator;
     this.feedListener = new FeedListener();
     this.feed = subscribe() ? feedStateAfterSubscribe() : Health.Feed.DOWN;
     if (feed == Health.Feed.DOWN) scheduleSubscribe(FEED_RETRY_FIRST_MILLIS);
@@ -105,6 +119,7 @@ public final class Latchkey implements AutoCloseable {
         ? Long.MAX_VALUE : b.usageFlushInterval.toMillis();
     background.scheduleWithFixedDelay(usage::flush, flushMillis, flushMillis,
         TimeUnit.MILLISECONDS);
+    if (metered) metrics.attached(this);
   }
 
   /** Subscribes once; false if the store threw (it is down, or its feed is). */
@@ -140,7 +155,7 @@ public final class Latchkey implements AutoCloseable {
         if (subscribe()) {
           feed = feedStateAfterSubscribe();
           // Changes made while this instance was not subscribed were never announced to it.
-          validator.feedReset();
+          feedTarget.feedReset();
         } else {
           scheduleSubscribe(Math.min(delayMillis * 2, FEED_RETRY_MAX_MILLIS));
         }
@@ -154,13 +169,13 @@ public final class Latchkey implements AutoCloseable {
   private final class FeedListener implements io.latchkey.spi.ChangeListener {
     @Override
     public void tokenChanged(String tokenId) {
-      validator.tokenChanged(tokenId);
+      feedTarget.tokenChanged(tokenId);
     }
 
     @Override
     public void feedReset() {
       if (!closed) feed = Health.Feed.SUBSCRIBED;
-      validator.feedReset();
+      feedTarget.feedReset();
     }
 
     @Override
@@ -199,7 +214,7 @@ public final class Latchkey implements AutoCloseable {
    * @return the validator; thread-safe, shared by every caller
    */
   public TokenValidator validator() {
-    return validator;
+    return publicValidator;
   }
 
   /**
@@ -246,6 +261,15 @@ public final class Latchkey implements AutoCloseable {
    */
   public int flushUsage() {
     return usage.flush();
+  }
+
+  /**
+   * How many tokens the validator's cache holds now (an estimate), for metrics.
+   *
+   * @return how many records the validator holds now
+   */
+  public long cachedTokens() {
+    return validator.cachedCount();
   }
 
   /** Drops every cached record, e.g. after the host changed the store behind Latchkey's back. */
@@ -299,19 +323,23 @@ public final class Latchkey implements AutoCloseable {
     private String tokenPrefix = "lk";
     private boolean prefixSet;
     private final List<HashingKey> keys = new ArrayList<>();
+    private final Set<String> retiringKeyIds = new HashSet<>();
     private @Nullable String primaryKeyId;
+    private boolean acceptLegacyTokenIds;
     private @Nullable Clock clock;
     private TemporalAmount defaultLifetime = DEFAULT_LIFETIME;
     private boolean defaultLifetimeSet;
     private TemporalAmount maxLifetime = DEFAULT_LIFETIME;
     private boolean maxLifetimeSet;
     private final List<TokenListener> listeners = new ArrayList<>();
-    private long cacheMaximumSize = 100_000;
+    private long cacheMaximumSize = Long.MAX_VALUE;
+    private long cacheMaximumBytes = DEFAULT_CACHE_BYTES;
     private Duration cacheTtl = Duration.ofSeconds(30);
     private long negativeCacheMaximumSize = 10_000;
     private Duration negativeCacheTtl = Duration.ofSeconds(5);
     private Duration serveStaleFor = Duration.ZERO;
     private Duration usageFlushInterval = Duration.ofSeconds(5);
+    private MetricsRecorder metrics = MetricsRecorder.NONE;
 
     private final Set<String> setOnce = new HashSet<>();
 
@@ -361,14 +389,38 @@ public final class Latchkey implements AutoCloseable {
     }
 
     /**
-     * Adds a hashing key. The first one added is the primary (new tokens use it) unless {@link
-     * #primaryHashingKey} says otherwise; the others still validate tokens hashed with them, which
-     * are then re-hashed with the primary.
+     * Adds an active hashing key. The first active key added is the primary (new tokens use it)
+     * unless {@link #primaryHashingKey} names another. Tokens on any other active key (accepted)
+     * validate and stay on it: re-hashing never moves a token between two keys in use, so
+     * instances of a fleet that disagree on the primary during a rollout do not fight. See {@link
+     * #retiringHashingKey} and the README's rotation section for the rollout.
      *
+     * @throws InvalidArgumentException if the key is null or its id was already added
      * @param key a key with an id no other configured key has
      * @return this builder
      */
     public Builder hashingKey(HashingKey key) {
+      addKey(key);
+      return this;
+    }
+
+    /**
+     * Adds a retiring hashing key: tokens on it still validate and are re-hashed with the primary
+     * when used, once each. Mark a key retiring only when every instance has the new primary
+     * (README, "Rotating the hashing key"). A retiring key also vouches for the tags of the ids
+     * issued under it, so keep it configured while such tokens live.
+     *
+     * @throws InvalidArgumentException if the key is null or its id was already added
+     * @param key a key being retired, with an id no other configured key has
+     * @return this builder
+     */
+    public Builder retiringHashingKey(HashingKey key) {
+      addKey(key);
+      retiringKeyIds.add(key.id());
+      return this;
+    }
+
+    private void addKey(@Nullable HashingKey key) {
       if (key == null) throw new InvalidArgumentException("hashingKey", "must not be null");
       for (HashingKey k : keys) {
         if (k.id().equals(key.id())) {
@@ -376,6 +428,20 @@ public final class Latchkey implements AutoCloseable {
         }
       }
       keys.add(key);
+    }
+
+    /**
+     * Accepts ids made before ids carried a keyed tag (version 0), so tokens issued by an earlier
+     * Latchkey keep validating. Off by default: such ids cannot be told from forged ones without a
+     * store read, so accepting them lets a flood of forged tokens in that format reach the store.
+     * Turn it on while old tokens are rotated out.
+     *
+     * @param accept true to accept ids issued before keyed id tags
+     * @return this builder
+     */
+    public Builder acceptLegacyTokenIds(boolean accept) {
+      once("acceptLegacyTokenIds", acceptLegacyTokenIds);
+      this.acceptLegacyTokenIds = accept;
       return this;
     }
 
@@ -391,7 +457,7 @@ public final class Latchkey implements AutoCloseable {
     }
 
     /**
-     * Which added key hashes new tokens.
+     * Which added active key hashes new tokens.
      *
      * @param id the id of a configured key
      * @return this builder
@@ -506,7 +572,8 @@ public final class Latchkey implements AutoCloseable {
     }
 
     /**
-     * How many records the validator caches; 100,000 by default.
+     * Caps how many records the validator caches, besides {@link #cacheMaximumBytes}; no cap by
+     * default.
      *
      * @param size the most records cached, at least 0
      * @return this builder
@@ -515,6 +582,23 @@ public final class Latchkey implements AutoCloseable {
       if (size < 1) throw new InvalidArgumentException("cacheMaximumSize", "must be positive, was " + size);
       once("cacheMaximumSize", cacheMaximumSize);
       this.cacheMaximumSize = size;
+      return this;
+    }
+
+    /**
+     * How much memory the validator's cache may take, in bytes, estimated from each record's
+     * content (a typical token takes well under 1 KiB, one with every field at its limit about 110
+     * KiB); 64 MiB by default.
+     *
+     * @param bytes the most memory the cached records may weigh, at least 0
+     * @return this builder
+     */
+    public Builder cacheMaximumBytes(long bytes) {
+      if (bytes < 1) {
+        throw new InvalidArgumentException("cacheMaximumBytes", "must be positive, was " + bytes);
+      }
+      once("cacheMaximumBytes", cacheMaximumBytes);
+      this.cacheMaximumBytes = bytes;
       return this;
     }
 
@@ -587,6 +671,21 @@ public final class Latchkey implements AutoCloseable {
     }
 
     /**
+     * Reports validations, cache loads, usage writes and feed resets to a recorder, e.g. the
+     * {@code latchkey-micrometer} module's {@code LatchkeyMetrics}. None by default, and then
+     * nothing is measured.
+     *
+     * @param recorder receives timings and counts; must be thread-safe and quick
+     * @return this builder
+     */
+    public Builder metrics(MetricsRecorder recorder) {
+      if (recorder == null) throw new InvalidArgumentException("metrics", "must not be null");
+      once("metrics", metrics);
+      this.metrics = recorder;
+      return this;
+    }
+
+    /**
      * Builds the instance and subscribes to the store's change feed, if it has one. The store
      * being down does not fail the build: a subscription that throws is retried in the background
      * (100 ms, doubling up to 5 s between attempts); see {@link Latchkey#health()}.
@@ -605,8 +704,20 @@ public final class Latchkey implements AutoCloseable {
             + "hashingKey(HashingKey.fromBase64(\"k1\", System.getenv(\"LATCHKEY_HASHING_KEY\"))); "
             + "make one with HashingKey.generate(\"k1\").toBase64() or `latchkey keygen`");
       }
-      List<HashingKey> ordered = new ArrayList<>(keys);
+      // The primary first, then the other active keys, then the retiring ones (Hasher's order).
+      List<HashingKey> ordered = new ArrayList<>();
+      for (HashingKey k : keys) if (!retiringKeyIds.contains(k.id())) ordered.add(k);
+      int activeKeys = ordered.size();
+      if (activeKeys == 0) {
+        throw new InvalidArgumentException("hashingKey",
+            "must include an active key: every key added is retiring, so none can hash new tokens");
+      }
+      for (HashingKey k : keys) if (retiringKeyIds.contains(k.id())) ordered.add(k);
       if (primaryKeyId != null) {
+        if (retiringKeyIds.contains(primaryKeyId)) {
+          throw new InvalidArgumentException("primaryHashingKey",
+              "names key " + primaryKeyId + ", which is retiring");
+        }
         HashingKey primary = ordered.stream().filter(k -> k.id().equals(primaryKeyId)).findFirst()
             .orElseThrow(() -> new InvalidArgumentException("primaryHashingKey",
                 "names key " + primaryKeyId + ", which was not added"));
@@ -622,7 +733,7 @@ public final class Latchkey implements AutoCloseable {
         }
         defaultLifetime = maxLifetime; // only a shorter maximum was set: it caps the default too
       }
-      return new Latchkey(this, store, ordered);
+      return new Latchkey(this, store, ordered, activeKeys);
     }
   }
 }

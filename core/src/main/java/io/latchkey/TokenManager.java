@@ -43,6 +43,30 @@ public interface TokenManager {
   IssuedToken issue(NewToken spec);
 
   /**
+   * The id of a presented token, read from the token itself without a store read: for a leak
+   * report, a log line or a support ticket that holds the plaintext. The token is never echoed.
+   *
+   * @throws InvalidArgumentException (field {@code token}) if it is null, not well formed for this
+   *     deployment's prefix (length, characters, checksum), has an issue time far in the future,
+   *     or its id was not tagged by one of this deployment's hashing keys
+   * @param token the presented plaintext token
+   * @return its id
+   */
+  TokenId idOf(String token);
+
+  /**
+   * Revokes the token that a leaked plaintext names, as a secret-scanning report delivers it (for
+   * example GitHub's partner program). The presented secret must match the stored hash: knowing a
+   * token's id, which is not secret, is not enough to revoke it. A no-op if already REVOKED.
+   *
+   * @throws InvalidArgumentException as {@link #idOf}
+   * @throws TokenNotFoundException if no stored token has this id and secret
+   * @param token the leaked plaintext token
+   * @return the token, now revoked
+   */
+  Token revokeByToken(String token);
+
+  /**
    * Finds a token by id.
    *
    * @param id the token id

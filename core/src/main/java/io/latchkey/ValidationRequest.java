@@ -18,6 +18,7 @@ public final class ValidationRequest {
   private @Nullable String integration;
   private @Nullable String workspace;
   private String[] required = NONE;
+  private boolean recordUsage = true;
 
   private ValidationRequest(@Nullable String token) {
     this.token = token;
@@ -34,7 +35,10 @@ public final class ValidationRequest {
   }
 
   /**
-   * The client's IPv4 or IPv6 address, checked against the token's allowlist.
+   * The client's IPv4 or IPv6 address, checked against the token's allowlist. Surrounding blanks
+   * and an IPv6 zone id ({@code fe80::1%eth0}) are accepted and ignored for matching, as {@link
+   * RequestAuthenticator} and allowlist entries accept them. A plain IPv4 address matches only IPv4
+   * ranges; an IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) matches its IPv4 range too.
    *
    * @param clientIp the client's address, checked against the token's allowlist
    * @return this request
@@ -78,6 +82,19 @@ public final class ValidationRequest {
   }
 
   /**
+   * Whether a successful validation records usage (last-used time, client address and
+   * integration); default true. An operator checking a token after a leak passes false, so the
+   * check does not overwrite the evidence of who last used it.
+   *
+   * @param recordUsage false to leave the token's usage as it was
+   * @return this request
+   */
+  public ValidationRequest recordUsage(boolean recordUsage) {
+    this.recordUsage = recordUsage;
+    return this;
+  }
+
+  /**
    * The presented token, or null.
    *
    * @return the presented token, or null
@@ -114,9 +131,18 @@ public final class ValidationRequest {
   }
 
   /**
+   * Whether a successful validation records usage; see {@link #recordUsage(boolean)}.
+   *
+   * @return true unless {@link #recordUsage(boolean)} turned it off
+   */
+  public boolean recordUsage() {
+    return recordUsage;
+  }
+
+  /**
    * The required permissions; the array is the request's own, do not modify it.
    *
-   * @return a copy of the required permissions
+   * @return the required permissions (the request's own array)
    */
   public String[] required() {
     return required;
@@ -125,6 +151,7 @@ public final class ValidationRequest {
   @Override
   public String toString() {
     return "ValidationRequest[token=<hidden>, clientIp=" + clientIp + ", integration=" + integration
-        + ", workspace=" + workspace + ", required=" + java.util.Arrays.toString(required) + "]";
+        + ", workspace=" + workspace + ", required=" + java.util.Arrays.toString(required)
+        + (recordUsage ? "" : ", recordUsage=false") + "]";
   }
 }

@@ -10,6 +10,7 @@ public final class Main {
    * @param args the command line, e.g. {@code issue -w acme -n ci}
    */
   public static void main(String[] args) {
+    DataDir.loopbackOnly(); // before anything loads H2
     System.exit(Cli.execute(CliContext.system(), args));
   }
 }

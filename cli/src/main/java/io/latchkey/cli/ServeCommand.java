@@ -21,6 +21,18 @@ final class ServeCommand extends ServiceCommand {
 
   @Override
   void started(Session session, DemoService service) {
+    if (json()) {
+      java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+      out.put("url", service.baseUri().toString());
+      out.put("store", session.storeDescription());
+      java.util.Map<String, Object> routes = new java.util.LinkedHashMap<>();
+      routes.put("GET /whoami", "any valid token");
+      routes.put("GET /reports", DemoService.READ);
+      routes.put("POST /admin", DemoService.ADMIN);
+      out.put("routes", routes);
+      printJson(out);
+      return;
+    }
     println("latchkey serve: listening on " + service.baseUri() + " (store: "
         + session.storeDescription() + "; Ctrl-C stops it)");
     println("  GET " + service.baseUri() + "/whoami   any valid token");

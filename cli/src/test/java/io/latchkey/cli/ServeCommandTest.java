@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -128,6 +129,41 @@ class ServeCommandTest {
   }
 
   @Test
+  void serve_wrongMethod_405WithAllowBeforeAnyTokenCheck() throws Exception {
+    JsonNode admin = cli.issue("acme", "admin", "-p", "reports:read", "-p", "admin:write");
+    String token = admin.get("token").asText();
+    start("serve", "--port", "0");
+
+    HttpResponse<String> postReports = call("POST", "/reports", token);
+    HttpResponse<String> getAdmin = call("GET", "/admin", token);
+    HttpResponse<String> deleteWhoami = call("DELETE", "/whoami", null);
+
+    assertThat(postReports.statusCode()).isEqualTo(405);
+    assertThat(postReports.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    assertThat(getAdmin.statusCode()).isEqualTo(405);
+    assertThat(getAdmin.headers().firstValue("Allow")).hasValue("POST");
+    assertThat(deleteWhoami.statusCode()).isEqualTo(405);
+    assertThat(call("HEAD", "/reports", token).statusCode()).isEqualTo(200);
+    assertThat(call("POST", "/admin", token).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void serve_everyErrorBody_sameShapeAndKeyOrder() throws Exception {
+    start("serve", "--port", "0");
+
+    List<String> bodies = List.of(get("/nope", null).body(), call("PUT", "/", null).body(),
+        get("/reports", null).body(), get("/reports", "lk_garbage").body());
+
+    for (String body : bodies) {
+      JsonNode j = JSON.readTree(body);
+      assertThat(j.fieldNames()).toIterable().as(body).containsExactly("error", "message");
+    }
+    // RFC 6750 §3.1: a request without credentials gets no error code.
+    assertThat(JSON.readTree(bodies.get(2)).get("error").isNull()).isTrue();
+    assertThat(JSON.readTree(bodies.get(3)).get("error").asText()).isEqualTo("invalid_token");
+  }
+
+  @Test
   void serve_validationRecordsUsageWithIntegrationHeader() throws Exception {
     JsonNode reader = cli.issue("acme", "reader");
     start("serve", "--port", "0", "--integration-header", "X-Caller");
@@ -176,7 +212,8 @@ class ServeCommandTest {
 
     assertThat(cidr.exitCode()).isEqualTo(2);
     cidr.assertOneLineError();
-    assertThat(cidr.err()).contains("trustedProxies").contains("10.0.0.0/40");
+    assertThat(cidr.err()).contains("--trusted-proxy").contains("10.0.0.0/40")
+        .doesNotContain("trustedProxies");
     assertThat(port.exitCode()).isEqualTo(2);
     assertThat(port.err()).contains("--port must be 0 to 65535");
     assertThat(header.exitCode()).isEqualTo(2);

@@ -181,6 +181,37 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   // ---------------------------------------------------------------- reads
 
   @Override
+  public TokenId idOf(String token) {
+    if (token == null) throw new InvalidArgumentException("token", "must not be null");
+    String id = ctx.format().extractId(token);
+    if (id == null) {
+      throw new InvalidArgumentException("token", "is not a well-formed token with prefix \""
+          + ctx.format().prefix() + "\" (length, characters or checksum)");
+    }
+    switch (ctx.format().checkId(id, 0, ctx.clock().millis(), ctx.hasher())) {
+      case TokenFormat.ID_OK:
+        return new TokenId(id);
+      case TokenFormat.ID_FOREIGN:
+        throw new InvalidArgumentException("token",
+            "was not issued by this deployment: its id carries no tag of a configured hashing key");
+      default:
+        throw new InvalidArgumentException("token",
+            "is malformed: unknown id version or an issue time in the future");
+    }
+  }
+
+  @Override
+  public Token revokeByToken(String token) {
+    TokenId id = idOf(token);
+    TokenRecord r = ctx.store().find(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
+    Hasher hasher = ctx.hasher();
+    if (!hasher.matches(hasher.indexOf(r.keyId()), r.hash(), token, ctx.format().idOffset())) {
+      throw new TokenNotFoundException(id); // the id alone, which is not secret, revokes nothing
+    }
+    return revoke(id);
+  }
+
+  @Override
   public Optional<Token> find(TokenId id) {
     requireId(id);
     Optional<TokenRecord> found = ctx.store().find(id.value());
@@ -475,8 +506,12 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public void rehash(String tokenId, byte[] oldHash, byte[] newHash) {
     TokenId id = new TokenId(tokenId);
-    String primary = ctx.hasher().primaryKeyId();
+    Hasher hasher = ctx.hasher();
+    String primary = hasher.primaryKeyId();
+    // Only off a retiring key: never between two keys in use (instances whose primaries differ
+    // would otherwise move a token back and forth).
     Change c = mutate(id, "re-hash", r -> Arrays.equals(r.hash(), oldHash)
+        && hasher.isRetiring(hasher.indexOf(r.keyId()))
         ? r.toBuilder().keyId(primary).hash(newHash).build()
         : null);
     if (c.changed) {

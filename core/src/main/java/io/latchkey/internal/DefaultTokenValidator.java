@@ -44,9 +44,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   static final long STORE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int STRIPES = 64;
 
-  /** Cache settings; a zero ttl turns the cache off (every validation reads the store). */
+  /**
+   * Cache settings; a zero ttl turns the cache off (every validation reads the store). The cache
+   * is bounded by the estimated bytes of its entries ({@code maximumBytes}); {@code maximumSize}
+   * also caps the number of entries (Long.MAX_VALUE: no cap).
+   */
   public record CacheSettings(long maximumSize, Duration ttl, long negativeMaximumSize,
-      Duration negativeTtl, Duration serveStaleFor) {}
+      Duration negativeTtl, Duration serveStaleFor, long maximumBytes) {}
 
   /** Writes a record's new hash under the primary key, off the validation thread. */
   public interface Rehasher {
@@ -111,9 +115,15 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       // Maintenance runs on the calling thread: with reads kept out of the policy (see validate)
       // it is only the bookkeeping of loads, which handing to the common pool would cost a thread
       // wake-up each.
+      // Bounded by weight: an entry weighs its estimated bytes, and at least maximumBytes /
+      // maximumSize, so the sum stays under maximumBytes and the count under maximumSize.
+      long bytes = settings.maximumBytes();
+      long size = settings.maximumSize();
+      int floor = (int) Math.min(Integer.MAX_VALUE, size >= bytes ? 1 : (bytes + size - 1) / size);
       this.cache = Caffeine.newBuilder()
           .executor(Runnable::run)
-          .maximumSize(settings.maximumSize())
+          .maximumWeight(bytes)
+          .weigher((String id, CompiledToken e) -> Math.max(floor, e.weight))
           .expireAfterWrite(servableNanos, TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
@@ -154,8 +164,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       LOG.log(System.Logger.Level.WARNING, "store failed to find token " + id + ": " + e);
       return reject(Reason.UNAVAILABLE, id, null, request);
     }
-    if (entry.isUnknown()
-        || !hasher.matches(entry.keyIndex, entry.hash, token, format.idOffset())) {
+    if (entry == CompiledToken.MALFORMED) return reject(Reason.MALFORMED, null, null, request);
+    if (entry.isUnknown() || !secretMatches(entry, token)) {
       return reject(Reason.UNKNOWN, id, null, request);
     }
 
@@ -178,7 +188,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     }
 
     UsageBuffer.Slot slot = entry.usage;
-    if (slot != null && now > slot.usedAt) { // at most once per millisecond per token
+    if (slot != null && now > slot.usedAt // at most once per millisecond per token
+        && request.recordUsage()) {
       UsageBuffer.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
       // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
@@ -187,15 +198,31 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       Cache<String, CompiledToken> c = cache;
       if (c != null && (now & 15) == 0) c.getIfPresent(id);
     }
-    if (entry.keyIndex != 0 && entry.rehashing.compareAndSet(false, true)) {
+    if (hasher.isRetiring(entry.keyIndex) && entry.rehashing.compareAndSet(false, true)) {
       scheduleRehash(entry, token);
     }
     return entry.valid;
   }
 
+  /**
+   * The constant-time secret check: the HMAC against the stored hash the first time, then the
+   * entry's one-block verifier, which only a secret whose HMAC matched can have produced (a wrong
+   * secret fails either way, as UNKNOWN; both answers cost the same one block once it is set).
+   */
+  private boolean secretMatches(CompiledToken entry, String token) {
+    int offset = format.idOffset();
+    byte[] verifier = entry.verifier;
+    if (verifier != null) return hasher.verifierMatches(verifier, token, offset);
+    if (!hasher.matches(entry.keyIndex, entry.hash, token, offset)) return false;
+    if (cache != null) entry.verifier = hasher.verifier(token, offset);
+    return true;
+  }
+
   private CompiledToken lookup(String id) {
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
+      CompiledToken refused = vet(id);
+      if (refused != null) return refused;
       Optional<TokenRecord> found = store.find(id);
       return found.isPresent() ? compile(found.get(), 0) : CompiledToken.UNKNOWN;
     }
@@ -205,8 +232,28 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     // records a sample of reads instead, with usage.
     CompiledToken entry = policy.getIfPresentQuietly(id);
     if (entry != null && isFresh(entry)) return entry;
-    if (entry == null && unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+    if (entry == null) {
+      if (unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+      CompiledToken refused = vet(id);
+      if (refused != null) return refused;
+    }
     return load(c, id);
+  }
+
+  /**
+   * The checks made before an id may cost a store read (a cached entry passed them when it was
+   * loaded): version, issue time not far ahead, and the keyed tag, so a flood of forged well-formed
+   * tokens never reaches the store. Null if the id may be looked up.
+   */
+  private @Nullable CompiledToken vet(String id) {
+    switch (format.checkId(id, 0, clock.millis(), hasher)) {
+      case TokenFormat.ID_OK:
+        return null;
+      case TokenFormat.ID_FOREIGN:
+        return CompiledToken.UNKNOWN;
+      default:
+        return CompiledToken.MALFORMED;
+    }
   }
 
   /**
@@ -389,6 +436,16 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   /** How many records are cached (for tests and metrics). */
   public long cachedCount() {
     return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  /** The cached entry of an id, if any, without touching the eviction policy (for tests). */
+  @Nullable CompiledToken cached(String id) {
+    return policy == null ? null : policy.getIfPresentQuietly(id);
+  }
+
+  /** The estimated bytes the cached records take (for tests and metrics). */
+  public long cachedBytes() {
+    return policy == null ? 0 : policy.eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 
   /**

@@ -940,7 +940,9 @@ public abstract class TokenStoreCompatibilityKit {
                     .allowedIps(List.of("10.0." + (n % 200) + ".0/24"))
                     .metadata(Map.of("n", Integer.toString(n))));
               } else {
-                tokens.updatePermissions(old.id(), Map.of("p" + thread + "-" + n, n % 3 != 0));
+                // Keys cycle (64 per thread), so a slow machine never passes the 256-entry limit.
+                tokens.updatePermissions(old.id(),
+                    Map.of("p" + thread + "-" + (n % 64), n % 3 != 0));
               }
               pause(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20));
             }
@@ -1091,6 +1093,157 @@ public abstract class TokenStoreCompatibilityKit {
       } finally {
         if (second != store) second.close();
       }
+    }
+  }
+
+  @Nested
+  @DisplayName("Text: every string the API accepts round-trips exactly")
+  class Text {
+    /** Hostile but accepted text (docs/architecture.md, "Text"): names. */
+    final List<String> names = List.of("billing ✓ ünïcode ñ", "😀👍🏽 👩\u200D👩\u200D👧",
+        "עברית العربية", "e\u0301 combining", "\uFFFD \uFFFE \uFFFF nonchar", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        "😀".repeat(64), "'; DROP TABLE tokens; --", "\\u0000 %s %n ${x} \\\"]]", "\u00A0nbsp\u3000");
+    /** Descriptions: names plus tab, line breaks and bidirectional formatting. */
+    final List<String> descriptions = List.of("line\nline\r\n\ttab", "\u202Eright\u202C \u2066x\u2069",
+        "\u2028\u2029", "😀".repeat(512), "x".repeat(1024), "");
+    /** Metadata values: everything but U+0000 and unpaired surrogates. */
+    final List<String> values = List.of("\u0001\u001b[31m\u007f", "\u0085\u009f", "\uFEFFbom",
+        "\uFFFE\uFFFF", "😀".repeat(512), "{\"json\": [1, \"two\"]}", "", " ", "\\", "\"", "\r\n",
+        "\u202E\u200F\u061C", "\\x00\\u0000", "a".repeat(1024));
+
+    @Test
+    @DisplayName("names, descriptions, metadata values and createdBy round-trip through issue")
+    void issue_roundTripsAcceptedText() {
+      for (int i = 0; i < Math.max(names.size(), descriptions.size()); i++) {
+        String name = names.get(i % names.size());
+        String description = descriptions.get(i % descriptions.size());
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int k = 0; k < values.size(); k++) metadata.put("k" + k, values.get(k));
+        IssuedToken t = tokens.issue(NewToken.in("ws-text").name(name).description(description)
+            .metadata(metadata).createdBy(name.strip()));
+        TokenRecord r = stored(t.id().value());
+        assertThat(r.name()).as("name %d", i).isEqualTo(name.strip());
+        assertThat(r.description()).as("description %d", i).isEqualTo(description);
+        assertThat(r.metadata()).as("metadata").isEqualTo(metadata);
+        assertThat(r.createdBy()).as("createdBy %d", i).isEqualTo(name.strip());
+        Token got = tokens.get(t.id());
+        assertThat(got.name()).isEqualTo(name.strip());
+        assertThat(got.metadata()).isEqualTo(metadata);
+      }
+    }
+
+    @Test
+    @DisplayName("update and the integration name of usage round-trip too")
+    void update_andUsage_roundTripAcceptedText() {
+      IssuedToken t = issue("ws-text", "n");
+      for (String name : names) {
+        tokens.update(t.id(), TokenUpdate.create().name(name).description(name)
+            .metadata(Map.of("v", name)));
+        TokenRecord r = stored(t.id().value());
+        assertThat(r.name()).isEqualTo(name.strip());
+        assertThat(r.description()).isEqualTo(name);
+        assertThat(r.metadata()).isEqualTo(Map.of("v", name));
+      }
+      Instant at = clock.instant();
+      for (String name : names) {
+        at = at.plusSeconds(1);
+        String integration = name.length() > 128 ? name.substring(0, 128) : name;
+        store.applyUsage(List.of(new UsageUpdate(t.id().value(), at, "2001:db8::1", integration)));
+        assertThat(stored(t.id().value()).lastUsedIntegration()).isEqualTo(integration);
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("ForgedTokens: forged well-formed tokens never reach the store")
+  class ForgedTokens {
+
+    @Test
+    @DisplayName("10,000 random tokens with a valid checksum cost at most 10 store reads")
+    void forgedTokens_costAtMostTenReads() throws Exception {
+      AtomicInteger finds = new AtomicInteger();
+      TokenStore counting = new CountingStore(store, finds);
+      try (Latchkey l = Latchkey.builder().store(counting).clock(clock).tokenPrefix("kit")
+          .hashingKey(KEY).build()) {
+        IssuedToken real = l.tokens().issue(NewToken.in("ws-1").name("real"));
+        String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        java.util.Random random = new java.util.Random(7);
+        String realId = real.id().value();
+        finds.set(0);
+        for (int i = 0; i < 10_000; i++) {
+          char[] body = new char[49];
+          for (int j = 0; j < body.length; j++) body[j] = alphabet.charAt(random.nextInt(62));
+          if (i % 2 == 1) {
+            // the attacker's best guess: a real id's version and time, a random rest
+            for (int j = 0; j < 8; j++) body[j] = realId.charAt(j);
+          }
+          String forged = withChecksum("kit_" + new String(body));
+          assertThat(l.validator().validate(forged).isValid()).isFalse();
+        }
+        assertThat(finds.get()).as("store reads for 10,000 forged tokens").isLessThanOrEqualTo(10);
+        assertThat(l.validator().validate(real.secret()).isValid()).isTrue();
+      }
+    }
+
+    /** Appends the CRC32 of {@code s} as 6 base62 digits, as the token format does. */
+    private String withChecksum(String s) {
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      long v = crc.getValue();
+      String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+      char[] out = new char[6];
+      for (int i = 5; i >= 0; i--) {
+        out[i] = alphabet.charAt((int) (v % 62));
+        v /= 62;
+      }
+      return s + new String(out);
+    }
+  }
+
+  /** Counts {@code find}s and passes everything to the store under test (which the kit closes). */
+  private static final class CountingStore implements TokenStore {
+    private final TokenStore inner;
+    private final AtomicInteger finds;
+
+    CountingStore(TokenStore inner, AtomicInteger finds) {
+      this.inner = inner;
+      this.finds = finds;
+    }
+
+    @Override
+    public boolean insert(TokenRecord record) {
+      return inner.insert(record);
+    }
+
+    @Override
+    public Optional<TokenRecord> find(String id) {
+      finds.incrementAndGet();
+      return inner.find(id);
+    }
+
+    @Override
+    public boolean replace(TokenRecord updated, long expectedVersion) {
+      return inner.replace(updated, expectedVersion);
+    }
+
+    @Override
+    public boolean delete(String id) {
+      return inner.delete(id);
+    }
+
+    @Override
+    public List<TokenRecord> list(String workspace, String afterId, int limit) {
+      return inner.list(workspace, afterId, limit);
+    }
+
+    @Override
+    public void applyUsage(java.util.Collection<UsageUpdate> updates) {
+      inner.applyUsage(updates);
+    }
+
+    @Override
+    public Optional<Subscription> subscribe(ChangeListener listener) {
+      return inner.subscribe(listener);
     }
   }
 }

@@ -24,6 +24,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -56,6 +60,11 @@ import org.jspecify.annotations.Nullable;
  * #close()}; built from the host's {@link DataSource}, it never closes it (on PostgreSQL the change
  * feed then holds one of its connections from the first subscription until {@link #close()}).
  *
+ * <p>A write is acknowledged only once the database has it: on H2, whose file mode by default
+ * writes committed changes up to half a second later, the store sets {@code WRITE_DELAY} to 0 on
+ * start (or refuses to start if its user may not), so a process crash after a call returns never
+ * loses that call's change.
+ *
  * <p>Every method throws {@link StoreUnavailableException} when the database cannot be reached,
  * a statement fails, or a statement outlives the {@linkplain Builder#queryTimeout query timeout};
  * a write that throws leaves the row as it was. Messages never carry a bound value (a hash).
@@ -70,6 +79,7 @@ public final class JdbcTokenStore implements TokenStore {
   private final Dialect dialect;
   private final String prefix;
   private final @Nullable HikariDataSource ownedPool;
+  private final @Nullable ReconnectingDataSource reconnecting;
   private final @Nullable PgChangeFeed feed;
   private final String insertSql;
   private final String findSql;
@@ -79,15 +89,24 @@ public final class JdbcTokenStore implements TokenStore {
   private final String listAfterSql;
   private final String usageSql;
   private volatile boolean closed;
+  /** Detects the dialect and migrates, for a store built while the database was down; or null. */
+  private final @Nullable Runnable start;
+  private final ReentrantLock startLock = new ReentrantLock();
+  private volatile boolean started;
 
   private JdbcTokenStore(Jdbi jdbi, Dialect dialect, String prefix,
-      @Nullable HikariDataSource ownedPool, PgChangeFeed.@Nullable Connector feedConnector) {
+      @Nullable HikariDataSource ownedPool, @Nullable ReconnectingDataSource reconnecting,
+      PgChangeFeed.@Nullable Connector feedConnector, Duration feedWait,
+      @Nullable Runnable start) {
     this.jdbi = jdbi;
+    this.start = start;
+    this.started = start == null;
+    this.reconnecting = reconnecting;
     this.dialect = dialect;
     this.prefix = prefix;
     this.ownedPool = ownedPool;
     this.feed = dialect.changeFeed && feedConnector != null
-        ? new PgChangeFeed(feedConnector, prefix + "changes") : null;
+        ? new PgChangeFeed(feedConnector, prefix + "changes", feedWait) : null;
     String table = prefix + "tokens";
     String json = dialect.jsonParameter;
     this.insertSql = "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
@@ -157,6 +176,7 @@ public final class JdbcTokenStore implements TokenStore {
   public boolean insert(TokenRecord r) {
     Objects.requireNonNull(r, "record == null");
     StorableValues.check(r);
+    started("insert");
     try {
       return jdbi.withHandle(h -> {
         Update u = h.createUpdate(insertSql);
@@ -198,11 +218,9 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public Optional<TokenRecord> find(String id) {
     Objects.requireNonNull(id, "id == null");
-    try {
-      return jdbi.withHandle(h -> h.createQuery(findSql).bind(0, id).map(ROWS).findOne());
-    } catch (JdbiException e) {
-      throw Failures.unavailable("find", e);
-    }
+    started("find");
+    return retryingRead("find",
+        () -> jdbi.withHandle(h -> h.createQuery(findSql).bind(0, id).map(ROWS).findOne()));
   }
 
   /**
@@ -215,6 +233,7 @@ public final class JdbcTokenStore implements TokenStore {
   public boolean replace(TokenRecord updated, long expectedVersion) {
     Objects.requireNonNull(updated, "updated == null");
     StorableValues.check(updated);
+    started("replace");
     try {
       return jdbi.withHandle(h -> {
         Update u = h.createUpdate(replaceSql);
@@ -232,6 +251,7 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public boolean delete(String id) {
     Objects.requireNonNull(id, "id == null");
+    started("delete");
     try {
       return jdbi.withHandle(h -> h.createUpdate(deleteSql).bind(0, id).execute() == 1);
     } catch (JdbiException e) {
@@ -243,13 +263,57 @@ public final class JdbcTokenStore implements TokenStore {
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new InvalidArgumentException("limit", "must be at least 1, was " + limit);
+    started("list");
+    return retryingRead("list", () -> jdbi.withHandle(h -> afterId == null
+        ? h.createQuery(listFirstSql).bind(0, workspace).bind(1, limit).map(ROWS).list()
+        : h.createQuery(listAfterSql).bind(0, workspace).bind(1, afterId).bind(2, limit)
+            .map(ROWS).list()));
+  }
+
+  /**
+   * Returns at once once the store has started. A store built while the database was down starts
+   * on the first call after it is back: one call at a time detects the dialect and migrates (its
+   * wait for a connection bounded by the connection timeout), and the others fail at once.
+   */
+  private void started(String operation) {
+    if (started) return;
+    if (!startLock.tryLock()) {
+      throw new StoreUnavailableException("JDBC token store unreachable during " + operation
+          + ": not started yet", null);
+    }
     try {
-      return jdbi.withHandle(h -> afterId == null
-          ? h.createQuery(listFirstSql).bind(0, workspace).bind(1, limit).map(ROWS).list()
-          : h.createQuery(listAfterSql).bind(0, workspace).bind(1, afterId).bind(2, limit)
-              .map(ROWS).list());
-    } catch (JdbiException e) {
-      throw Failures.unavailable("list", e);
+      if (started) return;
+      try {
+        Objects.requireNonNull(start).run();
+      } catch (LatchkeyException | IllegalArgumentException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw Failures.startFailed(e);
+      }
+      started = true;
+    } finally {
+      startLock.unlock();
+    }
+  }
+
+  /**
+   * Runs an idempotent read, again on another connection if its connection was found dead within
+   * {@link Builder#NETWORK_GRACE_MILLIS}: terminated by the server ({@code pg_terminate_backend},
+   * a restart) or reset. The pool discards each dead connection, so after a restart that killed
+   * them all, the reads walk through them in a few milliseconds. A slow failure (a timeout) is
+   * not retried, so retries add at most that grace to the documented bound.
+   */
+  private <T> T retryingRead(String operation, java.util.function.Supplier<T> read) {
+    long started = System.nanoTime();
+    while (true) {
+      try {
+        return read.get();
+      } catch (JdbiException e) {
+        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+        if (elapsedMillis >= Builder.NETWORK_GRACE_MILLIS || !Failures.isDroppedConnection(e)) {
+          throw Failures.unavailable(operation, e);
+        }
+      }
     }
   }
 
@@ -257,6 +321,7 @@ public final class JdbcTokenStore implements TokenStore {
   public void applyUsage(Collection<UsageUpdate> updates) {
     Objects.requireNonNull(updates, "updates == null");
     if (updates.isEmpty()) return;
+    started("applyUsage");
     // Sorted by id, so concurrent batches lock rows in one order and cannot deadlock.
     List<UsageUpdate> sorted = new ArrayList<>(updates);
     sorted.sort(Comparator.comparing(UsageUpdate::tokenId));
@@ -281,10 +346,13 @@ public final class JdbcTokenStore implements TokenStore {
 
   /**
    * On PostgreSQL, a LISTEN/NOTIFY feed on one dedicated connection, shared by this store's
-   * subscribers; on H2, none. The first subscription waits (up to five seconds) until the feed
-   * listens, so that no change made after it returns is missed.
+   * subscribers; on H2, none. The first subscription waits until the feed listens, so that no
+   * change made after it returns is missed: up to the {@linkplain Builder#connectionTimeout
+   * connection timeout} (5 s with a host {@link DataSource}).
    *
-   * @throws IllegalStateException if the store is closed
+   * @throws StoreUnavailableException if the feed is not listening by then (the database cannot
+   *     be reached; the feed keeps trying, and a later call may succeed)
+   * @throws StoreUnavailableException if the store is closed
    */
   @Override
   public Optional<Subscription> subscribe(ChangeListener listener) {
@@ -302,6 +370,7 @@ public final class JdbcTokenStore implements TokenStore {
     if (closed) return;
     closed = true;
     if (feed != null) feed.close();
+    if (reconnecting != null) reconnecting.close(); // ends an attempt the pool would wait for
     if (ownedPool != null) ownedPool.close();
   }
 
@@ -383,6 +452,8 @@ public final class JdbcTokenStore implements TokenStore {
    */
   public static final class Builder {
     private static final String DEFAULT_PREFIX = "latchkey_";
+    /** How much longer than the query timeout a PostgreSQL socket read may wait. */
+    static final int NETWORK_GRACE_MILLIS = 500;
 
     private @Nullable String jdbcUrl;
     private @Nullable String username;
@@ -565,10 +636,18 @@ public final class JdbcTokenStore implements TokenStore {
     /**
      * Connects, detects the dialect and, unless turned off, applies migrations.
      *
+     * <p>A PostgreSQL {@link #jdbcUrl} whose database cannot be reached (refused, no answer
+     * within the connection timeout) does not fail the build: the store is returned, calls throw
+     * {@link StoreUnavailableException}, and the first call after the database is back detects
+     * the dialect and migrates; the pool refills within about 100 ms of its return. A host
+     * starting during an outage thus starts, as it does on every Latchkey store. A host {@link
+     * #dataSource} must be reachable: the dialect is read from it.
+     *
      * @throws InvalidArgumentException if neither a URL nor a data source was given, or if a
      *     pool setting was given with a data source (configure your pool instead)
      * @throws InvalidArgumentException if the database is neither PostgreSQL nor H2
-     * @throws StoreUnavailableException if the database cannot be reached or a migration fails
+     * @throws StoreUnavailableException if the database refuses the login, a migration fails, or
+     *     a host data source cannot be reached
      * @return the open store
      */
     public JdbcTokenStore build() {
@@ -584,20 +663,50 @@ public final class JdbcTokenStore implements TokenStore {
       String prefix = tablePrefix != null ? tablePrefix : DEFAULT_PREFIX;
       Duration timeout = connectionTimeout != null ? connectionTimeout : Duration.ofSeconds(5);
       HikariDataSource owned = null;
+      ReconnectingDataSource reconnecting = null;
       DataSource ds = dataSource;
       PgChangeFeed.Connector connector;
+      boolean lazy = false;
       try {
         if (ds == null) {
           String url = Objects.requireNonNull(jdbcUrl);
           HikariConfig config = new HikariConfig();
-          config.setJdbcUrl(url);
-          if (username != null) config.setUsername(username);
-          if (password != null) config.setPassword(password);
           config.setMaximumPoolSize(maximumPoolSize != null ? maximumPoolSize : 10);
           config.setConnectionTimeout(timeout.toMillis());
           config.setValidationTimeout(Math.min(timeout.toMillis(), 1_000));
           config.setPoolName("latchkey-" + prefix);
-          owned = new HikariDataSource(config);
+          if (url.startsWith("jdbc:postgresql:")) {
+            Properties props = new Properties();
+            if (username != null) props.setProperty("user", username);
+            if (password != null) props.setProperty("password", password);
+            // A new connection to a frozen server must not block the pool's filler longer than
+            // a caller may wait for a connection: bound the TCP connect and the login.
+            String secs = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
+            props.setProperty("connectTimeout", secs);
+            props.setProperty("loginTimeout", secs);
+            // The query timeout is enforced by a cancel request on a new connection, and the
+            // statement's thread waits for that request to finish: on a frozen server it would
+            // wait pgjdbc's default 10 s.
+            props.setProperty("cancelSignalTimeout", "1");
+            props.setProperty("tcpKeepAlive", "true");
+            reconnecting = new ReconnectingDataSource(url, props);
+            config.setDataSource(reconnecting);
+          } else {
+            config.setJdbcUrl(url);
+            if (username != null) config.setUsername(username);
+            if (password != null) config.setPassword(password);
+          }
+          try {
+            owned = new HikariDataSource(config);
+          } catch (RuntimeException e) {
+            // Unreachable (refused, no answer): build anyway and let the pool fill when the
+            // database is back. A refused login or an unknown database still fails here.
+            if (reconnecting == null || !Failures.isUnreachable(e)) throw e;
+            config.setInitializationFailTimeout(-1);
+            reconnecting.started();
+            owned = new HikariDataSource(config);
+            lazy = true;
+          }
           ds = owned;
           connector = PgChangeFeed.driverConnector(url, username, password, timeout,
               "latchkey-feed:" + prefix + "changes");
@@ -606,23 +715,106 @@ public final class JdbcTokenStore implements TokenStore {
           connector = host::getConnection;
         }
         DataSource source = ds;
-        Jdbi jdbi = Jdbi.create(() -> autoCommitting(source.getConnection()));
-        // Never render bound values into exception messages: one of them is a hash.
-        jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
         Duration perStatement = queryTimeout != null ? queryTimeout : Duration.ofSeconds(10);
         long seconds = (perStatement.toMillis() + 999) / 1000;
-        jdbi.getConfig(SqlStatements.class)
-            .setQueryTimeout(seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE));
-        Dialect dialect = jdbi.withHandle(
-            h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
-        if (migrate) Migrations.apply(jdbi, dialect, prefix);
-        return new JdbcTokenStore(jdbi, dialect, prefix, owned, connector);
+        // Set once the dialect is known: H2 runs in-process and has no socket to bound.
+        AtomicInteger networkMillis = new AtomicInteger();
+        Jdbi jdbi = Jdbi.create(() -> prepared(source.getConnection(), networkMillis.get()));
+        // Never render bound values into exception messages: one of them is a hash.
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
+        int network = networkTimeoutMillis(seconds);
+        Integer statementSeconds =
+            seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE);
+        boolean migrateNow = migrate;
+        AtomicReference<Dialect> detected = new AtomicReference<>();
+        Runnable start = () -> {
+          Dialect found;
+          try {
+            found = jdbi.withHandle(
+                h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
+          } catch (SQLException e) {
+            throw Failures.startFailed(e);
+          }
+          if (found == Dialect.H2) H2Durability.apply(jdbi);
+          if (migrateNow) Migrations.apply(jdbi, found, prefix);
+          jdbi.getConfig(SqlStatements.class).setQueryTimeout(statementSeconds);
+          if (found == Dialect.POSTGRESQL) networkMillis.set(network);
+          detected.set(found);
+        };
+        PgChangeFeed.Connector feedConnector =
+            network == 0 ? connector : bounded(connector, network);
+        if (!lazy) {
+          start.run();
+          if (reconnecting != null) reconnecting.started();
+          return new JdbcTokenStore(jdbi, Objects.requireNonNull(detected.get()), prefix, owned,
+              reconnecting, feedConnector, timeout, null);
+        }
+        // PostgreSQL from our own URL, unreachable now: the store starts (dialect check and
+        // migrations) on the first call after the database is back.
+        return new JdbcTokenStore(jdbi, Dialect.POSTGRESQL, prefix, owned, reconnecting,
+            feedConnector, timeout, start);
       } catch (IllegalArgumentException | LatchkeyException e) {
+        if (reconnecting != null) reconnecting.close();
         if (owned != null) owned.close();
         throw e;
-      } catch (RuntimeException | SQLException e) {
+      } catch (RuntimeException e) {
+        if (reconnecting != null) reconnecting.close();
         if (owned != null) owned.close();
         throw Failures.startFailed(e);
+      }
+    }
+
+    /**
+     * The socket read timeout of every PostgreSQL connection the store uses: the query timeout,
+     * rounded up to whole seconds, plus {@link #NETWORK_GRACE_MILLIS}. A live server cancels a
+     * statement at the query timeout and answers at once; a frozen or unreachable one never
+     * answers, and neither the cancel (sent on a new connection) nor the query timeout ends the
+     * wait for its reply: only the socket timeout does. (The cancel itself is bounded by pgjdbc's
+     * {@code cancelSignalTimeout}, 1 s on the store's own pool.) Zero (no bound) when the query
+     * timeout is off.
+     */
+    static int networkTimeoutMillis(long querySeconds) {
+      if (querySeconds == 0) return 0;
+      return (int) Math.min(Integer.MAX_VALUE, querySeconds * 1000 + NETWORK_GRACE_MILLIS);
+    }
+
+    /** The feed's connections get the same socket timeout, whoever opens them. */
+    private static PgChangeFeed.Connector bounded(PgChangeFeed.Connector connector, int millis) {
+      return () -> {
+        Connection c = connector.connect();
+        try {
+          c.setNetworkTimeout(Runnable::run, millis);
+          return c;
+        } catch (SQLException e) {
+          closeQuietly(c, e);
+          throw e;
+        }
+      };
+    }
+
+    /**
+     * Bounds every read on the connection's socket by {@code networkMillis} (none if 0), through
+     * the standard {@link Connection#setNetworkTimeout}, so it holds for a host's pool as for ours
+     * (HikariCP restores the pool's own value when the connection goes back). Then makes it
+     * auto-committing (see {@link #autoCommitting}).
+     */
+    private static Connection prepared(Connection c, int networkMillis) throws SQLException {
+      if (networkMillis > 0) {
+        try {
+          c.setNetworkTimeout(Runnable::run, networkMillis);
+        } catch (SQLException e) {
+          closeQuietly(c, e);
+          throw e;
+        }
+      }
+      return autoCommitting(c);
+    }
+
+    private static void closeQuietly(Connection c, SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
       }
     }
 
