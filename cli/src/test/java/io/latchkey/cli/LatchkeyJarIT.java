@@ -281,8 +281,9 @@ class LatchkeyJarIT {
    * open can miss, and which neither a fresh file nor an in-process reopen showed.
    */
   @Test
-  void jar_dataDirWrittenByH2_2_3_232_opensValidatesAndLists() throws Exception {
-    String token = "lk_0VcSrTyV5REgIcqqIs2csvsQAU9Yl6hlTABXEa39jJFuQay9f1s51Yy";
+  void jar_dataDirWrittenByH2_2_3_232_opensAndLists() throws Exception {
+    // Its token predates keyed id tags, so it no longer validates by default: listing is the check
+    // that the file opens, migrates and reads.
     for (int copy = 1; copy <= 6; copy++) {
       Path dir = work.resolve("old-data-" + copy);
       Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
@@ -301,11 +302,6 @@ class LatchkeyJarIT {
       Result listed = run(null, dataDir, "list", "-w", "ws1");
       assertThat(listed.exitCode()).as("copy %d: %s", copy, listed.err()).isZero();
       assertThat(listed.out()).contains("0VcSrTyV5REgIcqq", "old-token", "ACTIVE");
-      if (copy == 1) {
-        Result valid = run(token, dataDir, "validate", "--ip", "10.1.2.3", "-r", "read", "-");
-        assertThat(valid.exitCode()).as(valid.err()).isZero();
-        assertThat(valid.out()).startsWith("VALID 0VcSrTyV5REgIcqq");
-      }
     }
   }
 }
