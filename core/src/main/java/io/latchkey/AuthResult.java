@@ -26,22 +26,46 @@ public record AuthResult(
     Map<String, String> headers,
     @Nullable String jsonBody) {
 
+  /**
+   * Copies the headers.
+   *
+   * @param validation the validator's result (the exact reason is here, for logs; never send it)
+   * @param clientIp the client address the token was checked against, or null if none could be
+   *         trusted or parsed
+   * @param status 200 if valid, else 401, 403 or 503
+   * @param headers response headers to add when rejected ({@code WWW-Authenticate}, {@code
+   *         Content-Type}, {@code Cache-Control}, {@code Retry-After}); empty when valid
+   * @param jsonBody a small JSON error body when rejected, e.g. {@code
+   *         {"error":"invalid_token","message":"..."}}; null when valid
+   */
   public AuthResult {
     if (validation == null) throw new InvalidArgumentException("validation", "must not be null");
     headers = Map.copyOf(headers);
   }
 
-  /** Whether the request may proceed. */
+  /**
+   * Whether the request may proceed.
+   *
+   * @return true if the token was accepted
+   */
   public boolean isAuthenticated() {
     return validation.isValid();
   }
 
-  /** The token that authenticated the request, or null if rejected. */
+  /**
+   * The token that authenticated the request, or null if rejected.
+   *
+   * @return the accepted token, or null
+   */
   public @Nullable Token principalOrNull() {
     return validation.principalOrNull();
   }
 
-  /** The exact rejection reason for logs, or null if valid. Do not send it to the caller. */
+  /**
+   * The exact rejection reason for logs, or null if valid. Do not send it to the caller.
+   *
+   * @return why it was rejected, or null
+   */
   public @Nullable Reason reasonOrNull() {
     return validation.reasonOrNull();
   }

@@ -7,6 +7,13 @@ package io.latchkey;
 public final class ConcurrentUpdateException extends LatchkeyException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A change that lost every compare-and-set it tried.
+   *
+   * @param tokenId the token
+   * @param action the change, e.g. {@code disable}
+   * @param attempts how many times it was tried
+   */
   public ConcurrentUpdateException(TokenId tokenId, String action, int attempts) {
     super("cannot " + action + " token " + tokenId + ": still conflicting after " + attempts
         + " attempts");

@@ -26,6 +26,9 @@ public final class HashingKey {
    * A key from raw bytes (copied).
    *
    * @throws InvalidArgumentException if the id is malformed or the key is shorter than 32 bytes
+   * @param id the key's id, stored with every hash it makes
+   * @param key the secret bytes, at least {@value #MIN_LENGTH_BYTES}; copied
+   * @return the key
    */
   public static HashingKey of(String id, byte[] key) {
     Checks.keyId(id);
@@ -41,6 +44,9 @@ public final class HashingKey {
    * A key from its Base64 form (standard or URL-safe alphabet), as produced by {@link #toBase64()}.
    *
    * @throws InvalidArgumentException if the id is malformed, the text is not Base64 or too short
+   * @param id the key's id, stored with every hash it makes
+   * @param base64 the secret, as {@link #toBase64()} wrote it
+   * @return the key
    */
   public static HashingKey fromBase64(String id, String base64) {
     if (base64 == null) throw new InvalidArgumentException("hashingKey", "must not be null");
@@ -56,23 +62,41 @@ public final class HashingKey {
     return of(id, bytes);
   }
 
-  /** A new random 256-bit key from {@link SecureRandom}. */
+  /**
+   * A new random 256-bit key from {@link SecureRandom}.
+   *
+   * @param id the key's id
+   * @return a new random key
+   */
   public static HashingKey generate(String id) {
     byte[] bytes = new byte[MIN_LENGTH_BYTES];
     new SecureRandom().nextBytes(bytes);
     return of(id, bytes);
   }
 
+  /**
+   * The key's id, stored beside every hash this key makes.
+   *
+   * @return the id
+   */
   public String id() {
     return id;
   }
 
-  /** The key's bytes (a copy). */
+  /**
+   * The key's bytes (a copy).
+   *
+   * @return a copy of the secret bytes
+   */
   public byte[] bytes() {
     return key.clone();
   }
 
-  /** The key in standard Base64, for storing it in the host's secret manager. */
+  /**
+   * The key in standard Base64, for storing it in the host's secret manager.
+   *
+   * @return the secret in base64, for a secret manager; never log it
+   */
   public String toBase64() {
     return Base64.getEncoder().encodeToString(key);
   }

@@ -24,11 +24,22 @@ public record Health(boolean storeReachable, Feed feed) {
     NONE
   }
 
+  /**
+   * Checks that the feed state is given.
+   *
+   * @param storeReachable whether the store answered a liveness check ({@link
+   *         io.latchkey.spi.TokenStore#ping()}) just now
+   * @param feed the state of the change-feed subscription
+   */
   public Health {
     if (feed == null) throw new InvalidArgumentException("feed", "must not be null");
   }
 
-  /** True if the store is reachable and the feed is not {@link Feed#DOWN}. */
+  /**
+   * True if the store is reachable and the feed is not {@link Feed#DOWN}.
+   *
+   * @return true if the store answered and the feed, if any, is connected
+   */
   public boolean isUp() {
     return storeReachable && feed != Feed.DOWN;
   }

@@ -15,6 +15,9 @@ public interface HttpRequestView {
    * A request header's field value, looked up ignoring case, or null if absent. When the header
    * occurs on several lines, return them joined with {@code ", "} in the order received (RFC 9110
    * §5.3), or at least the last one: {@code X-Forwarded-For} is read from the right.
+   *
+   * @param name the header name, in any case
+   * @return its value, or null if absent
    */
   @Nullable String header(String name);
 
@@ -22,6 +25,8 @@ public interface HttpRequestView {
    * The address of the peer that opened the connection, as an IPv4 or IPv6 literal (e.g. {@code
    * 203.0.113.9} or {@code 2001:db8::1}; brackets, a leading {@code /} and a zone are tolerated),
    * or null if unknown. Never a host name: nothing here resolves names.
+   *
+   * @return the peer address, or null if unknown
    */
   @Nullable String remoteAddress();
 
@@ -29,6 +34,10 @@ public interface HttpRequestView {
    * A view over a header map such as the JDK HTTP server's {@code Headers} or a servlet's headers
    * collected into a map. Names are matched ignoring case; several values are joined with {@code
    * ", "} in the map's order. The map is read, not copied.
+   *
+   * @param headers the headers, each with its values
+   * @param remoteAddress the peer address, or null
+   * @return a view over them
    */
   static HttpRequestView of(Map<String, ? extends List<String>> headers,
       @Nullable String remoteAddress) {

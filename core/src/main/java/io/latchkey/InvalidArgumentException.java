@@ -7,14 +7,25 @@ package io.latchkey;
 public final class InvalidArgumentException extends LatchkeyException {
   private static final long serialVersionUID = 1L;
 
+  /** The name of the offending field. */
   private final String field;
 
+  /**
+   * An argument that failed a check.
+   *
+   * @param field the field's name, which starts the message
+   * @param problem what is wrong, e.g. {@code "must not be blank"}
+   */
   public InvalidArgumentException(String field, String problem) {
     super(field + " " + problem);
     this.field = field;
   }
 
-  /** The name of the offending field or argument. */
+  /**
+   * The name of the offending field or argument.
+   *
+   * @return the field's name
+   */
   public String field() {
     return field;
   }

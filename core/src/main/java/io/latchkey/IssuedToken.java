@@ -15,17 +15,29 @@ public final class IssuedToken {
     this.token = token;
   }
 
-  /** The plaintext token, e.g. {@code acme_0Hg3k...}. The only time it is visible. */
+  /**
+   * The plaintext token, e.g. {@code acme_0Hg3k...}. The only time it is visible.
+   *
+   * @return the plaintext token; hand it over once, never log or store it
+   */
   public String secret() {
     return secret;
   }
 
-  /** The issued token's details. */
+  /**
+   * The issued token's details.
+   *
+   * @return the token's details, without the secret
+   */
   public Token token() {
     return token;
   }
 
-  /** The issued token's id. */
+  /**
+   * The issued token's id.
+   *
+   * @return the token's id
+   */
   public TokenId id() {
     return token.id();
   }

@@ -40,7 +40,7 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>{@link #build()} succeeds while the store is down: validation answers {@link
+ * <p>{@link Builder#build()} succeeds while the store is down: validation answers {@link
  * Reason#UNAVAILABLE} until the store can be read, the change feed is subscribed in the background
  * as soon as it can be, and {@link #health()} says whether the store and the feed are up.
  *
@@ -227,11 +227,20 @@ public final class Latchkey implements AutoCloseable {
     };
   }
 
+  /**
+   * A builder; {@link Builder#store} and a hashing key are required.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The token manager, recording changes as made by {@code "system"}; see {@link TokenManager#as}. */
+  /**
+   * The token manager, recording changes as made by {@code "system"}; see {@link TokenManager#as}.
+   *
+   * @return the manager, acting as the default actor until {@link TokenManager#as} names one
+   */
   public TokenManager tokens() {
     return manager;
   }
@@ -241,17 +250,29 @@ public final class Latchkey implements AutoCloseable {
     return legacyKeys;
   }
 
-  /** The cached validator. */
+  /**
+   * The cached validator.
+   *
+   * @return the validator; thread-safe, shared by every caller
+   */
   public TokenValidator validator() {
     return publicValidator;
   }
 
-  /** The store this instance runs on. */
+  /**
+   * The store this instance runs on.
+   *
+   * @return the store this instance was built with (still owned by the host)
+   */
   public TokenStore store() {
     return store;
   }
 
-  /** Whether the store delivers a change feed that this instance is subscribed to. */
+  /**
+   * Whether the store delivers a change feed that this instance is subscribed to.
+   *
+   * @return true if the store has a change feed (whether or not it is connected now)
+   */
   public boolean hasChangeFeed() {
     synchronized (feedLock) {
       return subscription != null;
@@ -261,6 +282,8 @@ public final class Latchkey implements AutoCloseable {
   /**
    * Whether the store and the change feed are up: pings the store ({@link TokenStore#ping()}, one
    * cheap round trip bounded by the store's timeouts) and reports the feed's state. Never throws.
+   *
+   * @return whether the store and its change feed answer now
    */
   public Health health() {
     boolean reachable;
@@ -282,7 +305,11 @@ public final class Latchkey implements AutoCloseable {
     return usage.flush();
   }
 
-  /** How many tokens the validator's cache holds now (an estimate), for metrics. */
+  /**
+   * How many tokens the validator's cache holds now (an estimate), for metrics.
+   *
+   * @return how many records the validator holds now
+   */
   public long cachedTokens() {
     return validator.cachedCount();
   }
@@ -295,7 +322,7 @@ public final class Latchkey implements AutoCloseable {
   /**
    * Stops the change feed and background work, then writes buffered usage. Idempotent.
    *
-   * @throws IllegalStateException if buffered usage could not be written (the store was closed
+   * @throws StoreUnavailableException if buffered usage could not be written (the store was closed
    *     first, or is down): everything else is stopped, but those last-used times are lost, so
    *     this is loud rather than a warning. Close the Latchkey before its store.
    */
@@ -324,7 +351,7 @@ public final class Latchkey implements AutoCloseable {
     try {
       usage.flushOrThrow();
     } catch (RuntimeException e) {
-      throw new IllegalStateException("closed with the usage of " + usage.pending()
+      throw new StoreUnavailableException("closed with the usage of " + usage.pending()
           + " tokens unwritten, now lost: the store failed (" + e.getMessage()
           + "); close the Latchkey before the store it runs on", e);
     }
@@ -373,7 +400,12 @@ public final class Latchkey implements AutoCloseable {
       }
     }
 
-    /** Required: where tokens live. Latchkey never closes it. */
+    /**
+     * Required: where tokens live. Latchkey never closes it.
+     *
+     * @param store the store; the host keeps owning and closes it
+     * @return this builder
+     */
     public Builder store(TokenStore store) {
       if (store == null) throw new InvalidArgumentException("store", "must not be null");
       if (this.store != null) {
@@ -386,6 +418,9 @@ public final class Latchkey implements AutoCloseable {
     /**
      * The prefix of every token, so leaked tokens are recognisable: lowercase letters, digits and
      * {@code _}, starting with a letter, at most 32 characters. Default {@code lk}.
+     *
+     * @param prefix lowercase letters, digits and {@code _}, starting with a letter
+     * @return this builder
      */
     public Builder tokenPrefix(String prefix) {
       if (prefixSet) {
@@ -409,6 +444,8 @@ public final class Latchkey implements AutoCloseable {
      * #retiringHashingKey} and the README's rotation section for the rollout.
      *
      * @throws InvalidArgumentException if the key is null or its id was already added
+     * @param key a key with an id no other configured key has
+     * @return this builder
      */
     public Builder hashingKey(HashingKey key) {
       addKey(key);
@@ -422,6 +459,8 @@ public final class Latchkey implements AutoCloseable {
      * issued under it, so keep it configured while such tokens live.
      *
      * @throws InvalidArgumentException if the key is null or its id was already added
+     * @param key a key being retired, with an id no other configured key has
+     * @return this builder
      */
     public Builder retiringHashingKey(HashingKey key) {
       addKey(key);
@@ -444,6 +483,9 @@ public final class Latchkey implements AutoCloseable {
      * Latchkey keep validating. Off by default: such ids cannot be told from forged ones without a
      * store read, so accepting them lets a flood of forged tokens in that format reach the store.
      * Turn it on while old tokens are rotated out.
+     *
+     * @param accept true to accept ids issued before keyed id tags
+     * @return this builder
      */
     public Builder acceptLegacyTokenIds(boolean accept) {
       once("acceptLegacyTokenIds", acceptLegacyTokenIds);
@@ -451,12 +493,23 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** Adds a hashing key from its id and bytes (at least 32). */
+    /**
+     * Adds a hashing key from its id and bytes (at least 32).
+     *
+     * @param id the key's id
+     * @param key the key's bytes, at least {@value HashingKey#MIN_LENGTH_BYTES}
+     * @return this builder
+     */
     public Builder hashingKey(String id, byte[] key) {
       return hashingKey(HashingKey.of(id, key));
     }
 
-    /** Which added active key hashes new tokens. */
+    /**
+     * Which added active key hashes new tokens.
+     *
+     * @param id the id of a configured key
+     * @return this builder
+     */
     public Builder primaryHashingKey(String id) {
       if (id == null) throw new InvalidArgumentException("primaryHashingKey", "must not be null");
       if (primaryKeyId != null) {
@@ -466,7 +519,12 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** The clock for issue times, expiry and the cache; the system UTC clock by default. */
+    /**
+     * The clock for issue times, expiry and the cache; the system UTC clock by default.
+     *
+     * @param clock the clock for issue, expiry and usage times
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       if (clock == null) throw new InvalidArgumentException("clock", "must not be null");
       if (this.clock != null) throw new InvalidArgumentException("clock", "was already set");
@@ -474,11 +532,22 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** The lifetime of a token that asks for none: two years by default. */
+    /**
+     * The lifetime of a token that asks for none: two years by default.
+     *
+     * @param lifetime a positive period, at most the maximum lifetime
+     * @return this builder
+     */
     public Builder defaultLifetime(Period lifetime) {
       return defaultLifetime((TemporalAmount) lifetime);
     }
 
+    /**
+     * The same as {@link #defaultLifetime(Period)}, as a duration.
+     *
+     * @param lifetime a positive duration, at most the maximum lifetime
+     * @return this builder
+     */
     public Builder defaultLifetime(Duration lifetime) {
       return defaultLifetime((TemporalAmount) lifetime);
     }
@@ -493,11 +562,22 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** The longest lifetime any token may ask for: two years by default. */
+    /**
+     * The longest lifetime any token may ask for: two years by default.
+     *
+     * @param lifetime a positive period
+     * @return this builder
+     */
     public Builder maxLifetime(Period lifetime) {
       return maxLifetime((TemporalAmount) lifetime);
     }
 
+    /**
+     * The same as {@link #maxLifetime(Period)}, as a duration.
+     *
+     * @param lifetime a positive duration
+     * @return this builder
+     */
     public Builder maxLifetime(Duration lifetime) {
       return maxLifetime((TemporalAmount) lifetime);
     }
@@ -527,7 +607,12 @@ public final class Latchkey implements AutoCloseable {
       }
     }
 
-    /** Receives every change and rejection: the audit trail. May be called several times. */
+    /**
+     * Receives every change and rejection: the audit trail. May be called several times.
+     *
+     * @param listener called with every event; must be thread-safe and quick
+     * @return this builder
+     */
     public Builder listener(TokenListener listener) {
       if (listener == null) throw new InvalidArgumentException("listener", "must not be null");
       listeners.add(listener);
@@ -579,6 +664,9 @@ public final class Latchkey implements AutoCloseable {
     /**
      * Caps how many records the validator caches, besides {@link #cacheMaximumBytes}; no cap by
      * default.
+     *
+     * @param size the most records cached, at least 0
+     * @return this builder
      */
     public Builder cacheMaximumSize(long size) {
       if (size < 1) throw new InvalidArgumentException("cacheMaximumSize", "must be positive, was " + size);
@@ -591,6 +679,9 @@ public final class Latchkey implements AutoCloseable {
      * How much memory the validator's cache may take, in bytes, estimated from each record's
      * content (a typical token takes well under 1 KiB, one with every field at its limit about 110
      * KiB); 64 MiB by default.
+     *
+     * @param bytes the most memory the cached records may weigh, at least 0
+     * @return this builder
      */
     public Builder cacheMaximumBytes(long bytes) {
       if (bytes < 1) {
@@ -604,6 +695,9 @@ public final class Latchkey implements AutoCloseable {
     /**
      * How long a cached record is trusted when no change feed tells of a change; 30 s by default.
      * Zero turns the cache off: every validation reads the store.
+     *
+     * @param ttl how long a cached record is trusted, positive
+     * @return this builder
      */
     public Builder cacheTtl(Duration ttl) {
       if (ttl == null || ttl.isNegative()) {
@@ -614,7 +708,13 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** How many unknown ids are remembered, and for how long (10,000 and 5 s by default). */
+    /**
+     * How many unknown ids are remembered, and for how long (10,000 and 5 s by default).
+     *
+     * @param maximumSize the most unknown ids remembered, at least 0
+     * @param ttl how long an unknown id is remembered, positive
+     * @return this builder
+     */
     public Builder negativeCache(long maximumSize, Duration ttl) {
       if (maximumSize < 1) {
         throw new InvalidArgumentException("negativeCache maximumSize", "must be positive, was " + maximumSize);
@@ -632,6 +732,9 @@ public final class Latchkey implements AutoCloseable {
      * While the store cannot be reached, keep validating against cached records up to this long
      * past their time-to-live. Zero by default: validation fails closed with {@link
      * Reason#UNAVAILABLE}.
+     *
+     * @param staleness how long past its time-to-live a cached entry may answer while the store is down; zero or positive
+     * @return this builder
      */
     public Builder serveStaleFor(Duration staleness) {
       if (staleness == null || staleness.isNegative()) {
@@ -645,6 +748,9 @@ public final class Latchkey implements AutoCloseable {
     /**
      * How long the audit trail keeps an entry, deleted tokens' included; 400 days by default.
      * Older entries are never returned, and are removed from the store about hourly.
+     *
+     * @param retention at least 1 day, at most 100 years
+     * @return this builder
      */
     public Builder auditRetention(Duration retention) {
       if (retention == null || retention.compareTo(Duration.ofDays(1)) < 0) {
@@ -658,7 +764,12 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** How often buffered usage is written to the store; 5 s by default. */
+    /**
+     * How often buffered usage is written to the store; 5 s by default.
+     *
+     * @param interval how often buffered usage is written, positive
+     * @return this builder
+     */
     public Builder usageFlushInterval(Duration interval) {
       if (interval == null || interval.compareTo(Duration.ofMillis(1)) < 0) {
         throw new InvalidArgumentException("usageFlushInterval", "must be at least 1 ms");
@@ -672,6 +783,9 @@ public final class Latchkey implements AutoCloseable {
      * Reports validations, cache loads, usage writes and feed resets to a recorder, e.g. the
      * {@code latchkey-micrometer} module's {@code LatchkeyMetrics}. None by default, and then
      * nothing is measured.
+     *
+     * @param recorder receives timings and counts; must be thread-safe and quick
+     * @return this builder
      */
     public Builder metrics(MetricsRecorder recorder) {
       if (recorder == null) throw new InvalidArgumentException("metrics", "must not be null");
@@ -687,6 +801,7 @@ public final class Latchkey implements AutoCloseable {
      *
      * @throws InvalidArgumentException if the store or a hashing key is missing, or the default
      *     lifetime exceeds the maximum
+     * @return a started instance; close it when done
      */
     public Latchkey build() {
       if (store == null) {

@@ -14,16 +14,36 @@ public interface MetricsRecorder {
   /** Records nothing. */
   MetricsRecorder NONE = new MetricsRecorder() {};
 
-  /** Called once when the {@link Latchkey} using this recorder is built, e.g. to read its cache. */
+  /**
+   * Called once when the {@link Latchkey} using this recorder is built, e.g. to read its cache.
+   *
+   * @param latchkey the instance built
+   */
   default void attached(Latchkey latchkey) {}
 
-  /** One validation: {@code rejectedFor} is null when the token was valid. */
+  /**
+   * One validation: {@code rejectedFor} is null when the token was valid.
+   *
+   * @param rejectedFor the reason, or null if valid
+   * @param nanos how long it took
+   */
   default void validated(@Nullable Reason rejectedFor, long nanos) {}
 
-  /** The validator read a token from the store: a cache miss (load). */
+  /**
+   * The validator read a token from the store: a cache miss (load).
+   *
+   * @param nanos how long the read took
+   * @param failed true if the store failed
+   */
   default void storeRead(long nanos, boolean failed) {}
 
-  /** Buffered usage of {@code tokens} tokens was written to the store. */
+  /**
+   * Buffered usage of {@code tokens} tokens was written to the store.
+   *
+   * @param tokens how many tokens' usage
+   * @param nanos how long the write took
+   * @param failed true if the store failed
+   */
   default void usageWritten(int tokens, long nanos, boolean failed) {}
 
   /** The store's change feed was interrupted and reconnected; the cache was dropped. */

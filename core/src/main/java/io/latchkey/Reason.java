@@ -10,8 +10,11 @@ public enum Reason {
   MALFORMED(401),
   /** No such id, or the secret does not match its hash. The two are indistinguishable. */
   UNKNOWN(401),
+  /** The token is disabled. */
   DISABLED(401),
+  /** The token is revoked. */
   REVOKED(401),
+  /** The token has expired. */
   EXPIRED(401),
   /** The token belongs to another workspace than the request names. */
   WORKSPACE_MISMATCH(401),
@@ -30,7 +33,11 @@ public enum Reason {
     this.httpStatus = httpStatus;
   }
 
-  /** The HTTP status a host should answer with: 401, 403 or 503. */
+  /**
+   * The HTTP status a host should answer with: 401, 403 or 503.
+   *
+   * @return 401, 403 or 503
+   */
   public int httpStatus() {
     return httpStatus;
   }
@@ -38,6 +45,8 @@ public enum Reason {
   /**
    * A message safe to show the caller. Every 401 reason shares one message, so a caller cannot
    * learn whether a token exists, was revoked or expired.
+   *
+   * @return the same text for every reason with this status
    */
   public String publicMessage() {
     switch (this) {

@@ -64,6 +64,11 @@ public final class RequestAuthenticator {
     this.trustedProxies = IpRanges.compile(trustedProxyList);
   }
 
+  /**
+   * A builder; {@link Builder#validator} is required.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -71,6 +76,10 @@ public final class RequestAuthenticator {
   /**
    * Authenticates a request for a route that requires the given permissions (none: any valid
    * token passes).
+   *
+   * @param request the HTTP request to check
+   * @param requiredPermissions permissions the token must all grant
+   * @return the outcome, with the status and headers to answer with
    */
   public AuthResult authenticate(HttpRequestView request, String... requiredPermissions) {
     return authenticate(request, null, requiredPermissions);
@@ -79,6 +88,11 @@ public final class RequestAuthenticator {
   /**
    * Authenticates a request for a route of one workspace: a token of another workspace is
    * rejected like an invalid one.
+   *
+   * @param workspace the workspace the token must belong to
+   * @param request the HTTP request to check
+   * @param requiredPermissions permissions the token must all grant
+   * @return the outcome, with the status and headers to answer with
    */
   public AuthResult authenticateIn(String workspace, HttpRequestView request,
       String... requiredPermissions) {
@@ -112,6 +126,9 @@ public final class RequestAuthenticator {
    * authorization layer refused (Spring Security's {@code hasAuthority}, {@code @PreAuthorize}, a
    * JAX-RS permission check), worded exactly as a refusal by this authenticator. The scope names
    * the required permissions when the layer knows them.
+   *
+   * @param requiredPermissions the permissions the request needed
+   * @return a 403 result with the challenge naming them
    */
   public AuthResult insufficientScope(String... requiredPermissions) {
     return reject(ValidationResult.rejected(Reason.PERMISSION_DENIED), null, true,
@@ -277,21 +294,38 @@ public final class RequestAuthenticator {
     return sb.toString();
   }
 
-  /** The name of the header that names the calling integration. */
+  /**
+   * The name of the header that names the calling integration.
+   *
+   * @return the header that names the calling integration
+   */
   public String integrationHeader() {
     return integrationHeader;
   }
 
-  /** Where the token is read from. */
+  /**
+   * Where the token is read from.
+   *
+   * @return where the token is read from
+   */
   public TokenSource tokenSource() {
     return tokenSource;
   }
 
-  /** The trusted proxies' addresses and ranges, in canonical form. */
+  /**
+   * The trusted proxies' addresses and ranges, in canonical form.
+   *
+   * @return the proxies whose forwarded-for header is believed, in canonical form
+   */
   public List<String> trustedProxies() {
     return trustedProxyList;
   }
 
+  /**
+   * The realm named in {@code WWW-Authenticate} challenges.
+   *
+   * @return the realm
+   */
   public String realm() {
     return realm;
   }
@@ -316,7 +350,12 @@ public final class RequestAuthenticator {
 
     private Builder() {}
 
-    /** Required: the validator, usually {@code latchkey.validator()}. */
+    /**
+     * Required: the validator, usually {@code latchkey.validator()}.
+     *
+     * @param validator the validator to check tokens with
+     * @return this builder
+     */
     public Builder validator(TokenValidator validator) {
       if (validator == null) throw new InvalidArgumentException("validator", "must not be null");
       if (this.validator != null) {
@@ -329,6 +368,9 @@ public final class RequestAuthenticator {
     /**
      * Where the token is read from: {@link TokenSource#BEARER} by default, {@link
      * TokenSource#header(String)} for an {@code X-API-Key}-style header, or a host function.
+     *
+     * @param source where to read the token
+     * @return this builder
      */
     public Builder tokenSource(TokenSource source) {
       if (source == null) throw new InvalidArgumentException("tokenSource", "must not be null");
@@ -340,12 +382,22 @@ public final class RequestAuthenticator {
       return this;
     }
 
-    /** As {@code tokenSource(TokenSource.header(name))}. */
+    /**
+     * As {@code tokenSource(TokenSource.header(name))}.
+     *
+     * @param name the header that carries the token
+     * @return this builder
+     */
     public Builder tokenHeader(String name) {
       return tokenSource(TokenSource.header(name));
     }
 
-    /** The header naming the calling integration, recorded as usage; {@code X-Integration-Name}. */
+    /**
+     * The header naming the calling integration, recorded as usage; {@code X-Integration-Name}.
+     *
+     * @param name the header name
+     * @return this builder
+     */
     public Builder integrationHeader(String name) {
       if (integrationHeaderSet) {
         throw new InvalidArgumentException("integrationHeader",
@@ -360,7 +412,12 @@ public final class RequestAuthenticator {
       return this;
     }
 
-    /** The realm in {@code WWW-Authenticate}; {@code api} by default. */
+    /**
+     * The realm in {@code WWW-Authenticate}; {@code api} by default.
+     *
+     * @param realm the realm
+     * @return this builder
+     */
     public Builder realm(String realm) {
       if (realmSet) throw new InvalidArgumentException("realm", "was already set to " + this.realm);
       if (realm == null || realm.isEmpty() || realm.length() > 64) {
@@ -384,6 +441,8 @@ public final class RequestAuthenticator {
      *
      * @throws InvalidArgumentException naming {@code trustedProxies} for a malformed range, or one
      *     that covers a whole address family ({@code 0.0.0.0/0}, {@code ::/0})
+     * @param addressesOrCidrs the proxies' addresses or CIDR ranges
+     * @return this builder
      */
     public Builder trustedProxies(String... addressesOrCidrs) {
       if (addressesOrCidrs == null) {
@@ -392,7 +451,12 @@ public final class RequestAuthenticator {
       return trustedProxies(List.of(addressesOrCidrs));
     }
 
-    /** As {@link #trustedProxies(String...)}. */
+    /**
+     * As {@link #trustedProxies(String...)}.
+     *
+     * @param addressesOrCidrs the proxies' addresses or CIDR ranges
+     * @return this builder
+     */
     public Builder trustedProxies(List<String> addressesOrCidrs) {
       if (addressesOrCidrs == null) {
         throw new InvalidArgumentException("trustedProxies", "must not be null");
@@ -415,6 +479,7 @@ public final class RequestAuthenticator {
      * Builds the authenticator.
      *
      * @throws InvalidArgumentException if no validator was set
+     * @return the authenticator; thread-safe
      */
     public RequestAuthenticator build() {
       if (validator == null) {

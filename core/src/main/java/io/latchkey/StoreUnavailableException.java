@@ -9,6 +9,12 @@ import org.jspecify.annotations.Nullable;
 public final class StoreUnavailableException extends LatchkeyException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The backend failed.
+   *
+   * @param message what failed, with no token data
+   * @param cause the driver's exception, or null where it could carry token data
+   */
   public StoreUnavailableException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }

@@ -28,16 +28,25 @@ public record TokenEvent(
 
   /** Kinds of events. */
   public enum Type {
+    /** A token was issued. */
     ISSUED,
+    /** Its name, description, allowlist or metadata changed. */
     UPDATED,
+    /** Its permissions changed. */
     PERMISSIONS_CHANGED,
+    /** It was disabled. */
     DISABLED,
+    /** It was enabled again. */
     ENABLED,
+    /** It was revoked. */
     REVOKED,
+    /** Its record was deleted. */
     DELETED,
+    /** It was replaced by a new token; the old one expires after the overlap. */
     ROTATED,
     /** The record was re-hashed with the primary hashing key after a successful validation. */
     REHASHED,
+    /** A validation was rejected; the detail names the reason. */
     VALIDATION_REJECTED
   }
 }

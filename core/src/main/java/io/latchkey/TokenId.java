@@ -10,7 +10,12 @@ import io.latchkey.internal.TokenFormat;
  */
 public record TokenId(String value) implements Comparable<TokenId> {
 
-  /** @throws InvalidArgumentException if {@code value} is not a well-formed token id */
+  /**
+   * Checks the id's form.
+   *
+   * @throws InvalidArgumentException if {@code value} is not a well-formed token id
+   * @param value the 16-character id
+   */
   public TokenId {
     if (value == null) {
       throw new InvalidArgumentException("tokenId", "must not be null");
@@ -25,6 +30,8 @@ public record TokenId(String value) implements Comparable<TokenId> {
    * Parses a token id.
    *
    * @throws InvalidArgumentException if {@code value} is not a well-formed token id
+   * @param value the 16-character id
+   * @return the id
    */
   public static TokenId of(String value) {
     return new TokenId(value);

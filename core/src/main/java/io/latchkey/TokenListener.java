@@ -11,5 +11,10 @@ public interface TokenListener {
   /** The listener that does nothing. */
   TokenListener NONE = event -> {};
 
+  /**
+   * Receives one event; must be thread-safe and return quickly.
+   *
+   * @param event the event, which never carries a secret or hash
+   */
   void onEvent(TokenEvent event);
 }

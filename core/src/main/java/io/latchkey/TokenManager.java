@@ -21,10 +21,16 @@ public interface TokenManager {
    * createdBy}. The default manager's actor is {@code "system"}.
    *
    * @throws InvalidArgumentException if the actor is blank or longer than 128 characters
+   * @param actor who makes the changes, for the audit trail
+   * @return a manager that records {@code actor} on every change
    */
   TokenManager as(String actor);
 
-  /** The actor this manager records. */
+  /**
+   * The actor this manager records.
+   *
+   * @return who this manager records as the actor
+   */
   String actor();
 
   /**
@@ -49,6 +55,8 @@ public interface TokenManager {
    *
    * @throws InvalidArgumentException if the name is missing, or the requested lifetime is not in
    *     the future or exceeds the configured maximum
+   * @param spec what to issue
+   * @return the new token with its plaintext, shown only here
    */
   IssuedToken issue(NewToken spec);
 
@@ -59,6 +67,8 @@ public interface TokenManager {
    * @throws InvalidArgumentException (field {@code token}) if it is null, not well formed for this
    *     deployment's prefix (length, characters, checksum), has an issue time far in the future,
    *     or its id was not tagged by one of this deployment's hashing keys
+   * @param token the presented plaintext token
+   * @return its id
    */
   TokenId idOf(String token);
 
@@ -69,38 +79,77 @@ public interface TokenManager {
    *
    * @throws InvalidArgumentException as {@link #idOf}
    * @throws TokenNotFoundException if no stored token has this id and secret
+   * @param token the leaked plaintext token
+   * @return the token, now revoked
    */
   Token revokeByToken(String token);
 
-  /** Finds a token by id. */
+  /**
+   * Finds a token by id.
+   *
+   * @param id the token id
+   * @return the token, or empty if there is none
+   */
   Optional<Token> find(TokenId id);
 
   /**
    * Finds a token by id.
    *
    * @throws TokenNotFoundException if there is none
+   * @param id the token id
+   * @return the token
    */
   Token get(TokenId id);
 
-  /** One page of a workspace's tokens. */
+  /**
+   * One page of a workspace's tokens.
+   *
+   * @param query the workspace, filters, page size and cursor
+   * @return one page, with the cursor of the next
+   */
   TokenPage list(TokenQuery query);
 
-  /** Changes name, description, allowlist or metadata. An empty update changes nothing. */
+  /**
+   * Changes name, description, allowlist or metadata. An empty update changes nothing.
+   *
+   * @param id the token id
+   * @param update the fields to change
+   * @return the token as changed
+   */
   Token update(TokenId id, TokenUpdate update);
 
-  /** The token's permissions: name to grant ({@code true}) or explicit deny ({@code false}). */
+  /**
+   * The token's permissions: name to grant ({@code true}) or explicit deny ({@code false}).
+   *
+   * @param id the token id
+   * @return each permission and whether it is granted ({@code false}: an explicit deny)
+   */
   Map<String, Boolean> permissions(TokenId id);
 
-  /** Replaces all permissions. */
+  /**
+   * Replaces all permissions.
+   *
+   * @param id the token id
+   * @param permissions the complete new permissions
+   * @return the token as changed
+   */
   Token setPermissions(TokenId id, Map<String, Boolean> permissions);
 
-  /** Merges permissions in: each entry is set, others are kept; {@code false} is an explicit deny. */
+  /**
+   * Merges permissions in: each entry is set, others are kept; {@code false} is an explicit deny.
+   *
+   * @param id the token id
+   * @param permissions the permissions to add or change
+   * @return the token as changed
+   */
   Token updatePermissions(TokenId id, Map<String, Boolean> permissions);
 
   /**
    * ACTIVE → DISABLED; a no-op if already DISABLED.
    *
    * @throws IllegalTransitionException if the token is REVOKED or EXPIRED
+   * @param id the token id
+   * @return the token in its new state
    */
   Token disable(TokenId id);
 
@@ -108,10 +157,17 @@ public interface TokenManager {
    * DISABLED → ACTIVE; a no-op if already ACTIVE.
    *
    * @throws IllegalTransitionException if the token is REVOKED or EXPIRED
+   * @param id the token id
+   * @return the token in its new state
    */
   Token enable(TokenId id);
 
-  /** Any state → REVOKED, which is final; a no-op if already REVOKED. */
+  /**
+   * Any state → REVOKED, which is final; a no-op if already REVOKED.
+   *
+   * @param id the token id
+   * @return the token in its new state
+   */
   Token revoke(TokenId id);
 
   /**
@@ -119,10 +175,15 @@ public interface TokenManager {
    * be missed.
    *
    * @return how many tokens this call revoked
+   * @param workspace the workspace whose tokens to revoke
    */
   int revokeAll(String workspace);
 
-  /** Removes the token for good; validation then answers as for an unknown token. */
+  /**
+   * Removes the token for good; validation then answers as for an unknown token.
+   *
+   * @param id the token id
+   */
   void delete(TokenId id);
 
   /**
@@ -130,6 +191,8 @@ public interface TokenManager {
    * the default overlap of 24 hours (or at its own expiry, if sooner).
    *
    * @throws IllegalTransitionException if the token is not ACTIVE
+   * @param id the token to replace
+   * @return the replacement, with its plaintext
    */
   IssuedToken rotate(TokenId id);
 
@@ -138,6 +201,9 @@ public interface TokenManager {
    *
    * @throws InvalidArgumentException if the overlap is negative or longer than the max lifetime
    * @throws IllegalTransitionException if the token is not ACTIVE
+   * @param id the token to replace
+   * @param overlap how long the old token keeps working, zero or positive
+   * @return the replacement, with its plaintext
    */
   IssuedToken rotate(TokenId id, Duration overlap);
 

@@ -4,13 +4,24 @@ package io.latchkey;
 public final class TokenNotFoundException extends LatchkeyException {
   private static final long serialVersionUID = 1L;
 
+  /** The id that was not found. */
   private final TokenId tokenId;
 
+  /**
+   * No token has this id.
+   *
+   * @param tokenId the id
+   */
   public TokenNotFoundException(TokenId tokenId) {
     super("token " + tokenId + " not found");
     this.tokenId = tokenId;
   }
 
+  /**
+   * The id that was not found.
+   *
+   * @return the id
+   */
   public TokenId tokenId() {
     return tokenId;
   }

@@ -11,6 +11,11 @@ import java.security.Principal;
 public final class TokenPrincipal implements Principal {
   private final Token token;
 
+  /**
+   * A principal for an accepted token.
+   *
+   * @param token the token
+   */
   public TokenPrincipal(Token token) {
     if (token == null) throw new InvalidArgumentException("token", "must not be null");
     this.token = token;
@@ -22,20 +27,39 @@ public final class TokenPrincipal implements Principal {
     return token.id().value();
   }
 
+  /**
+   * The accepted token.
+   *
+   * @return the token
+   */
   public Token token() {
     return token;
   }
 
+  /**
+   * The token's workspace.
+   *
+   * @return the workspace
+   */
   public String workspace() {
     return token.workspace();
   }
 
-  /** The token's human name. */
+  /**
+   * The token's human name.
+   *
+   * @return the name
+   */
   public String tokenName() {
     return token.name();
   }
 
-  /** Whether the token grants the permission (an explicit deny does not). */
+  /**
+   * Whether the token grants the permission (an explicit deny does not).
+   *
+   * @param permission the permission name
+   * @return true if granted
+   */
   public boolean granted(String permission) {
     return permission != null && token.granted(permission);
   }

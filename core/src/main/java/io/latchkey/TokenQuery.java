@@ -28,12 +28,22 @@ public final class TokenQuery {
     this.workspace = workspace;
   }
 
-  /** Lists the tokens of one workspace. */
+  /**
+   * Lists the tokens of one workspace.
+   *
+   * @param workspace the workspace to list
+   * @return a query for every token of the workspace, first page
+   */
   public static TokenQuery in(String workspace) {
     return new TokenQuery(Checks.workspace(workspace));
   }
 
-  /** Keeps only tokens in one of the given effective states (call again to add more). */
+  /**
+   * Keeps only tokens in one of the given effective states (call again to add more).
+   *
+   * @param states the states to keep
+   * @return this query
+   */
   public TokenQuery state(TokenState... states) {
     if (states == null) throw new InvalidArgumentException("state", "must not be null");
     for (TokenState s : states) {
@@ -43,7 +53,12 @@ public final class TokenQuery {
     return this;
   }
 
-  /** Keeps only tokens whose name contains this text, ignoring case. */
+  /**
+   * Keeps only tokens whose name contains this text, ignoring case.
+   *
+   * @param text text the name must contain, ignoring case
+   * @return this query
+   */
   public TokenQuery nameContains(String text) {
     if (text == null) throw new InvalidArgumentException("nameContains", "must not be null");
     if (text.length() > Checks.MAX_NAME_LENGTH) {
@@ -57,6 +72,9 @@ public final class TokenQuery {
   /**
    * Keeps only tokens that expire before this instant, e.g. {@code now + 30 days} for "expiring
    * within a month" (combine with {@code state(ACTIVE)} to leave out those already expired).
+   *
+   * @param instant the instant before which a token must expire to be listed
+   * @return this query
    */
   public TokenQuery expiringBefore(java.time.Instant instant) {
     if (instant == null) throw new InvalidArgumentException("expiringBefore", "must not be null");
@@ -64,7 +82,12 @@ public final class TokenQuery {
     return this;
   }
 
-  /** The page size, 1 to {@value #MAX_LIMIT}; {@value #DEFAULT_LIMIT} by default. */
+  /**
+   * The page size, 1 to {@value #MAX_LIMIT}; {@value #DEFAULT_LIMIT} by default.
+   *
+   * @param limit the page size, 1 to {@value #MAX_LIMIT}
+   * @return this query
+   */
   public TokenQuery limit(int limit) {
     if (limit < 1 || limit > MAX_LIMIT) {
       throw new InvalidArgumentException("limit", "must be between 1 and " + MAX_LIMIT + ", was " + limit);
@@ -73,7 +96,12 @@ public final class TokenQuery {
     return this;
   }
 
-  /** Continues after the page that returned this cursor. */
+  /**
+   * Continues after the page that returned this cursor.
+   *
+   * @param cursor the cursor of the previous page
+   * @return this query
+   */
   public TokenQuery after(String cursor) {
     if (cursor == null) throw new InvalidArgumentException("cursor", "must not be null");
     if (!io.latchkey.internal.TokenFormat.isValidId(cursor)) {
@@ -83,31 +111,66 @@ public final class TokenQuery {
     return this;
   }
 
+  /**
+   * The workspace listed.
+   *
+   * @return the workspace listed
+   */
   public String workspace() {
     return workspace;
   }
 
+  /**
+   * The states kept; empty keeps every state.
+   *
+   * @return the states kept; empty keeps every state
+   */
   public Set<TokenState> states() {
     return Set.copyOf(states);
   }
 
+  /**
+   * The name filter, or null.
+   *
+   * @return the name filter, or null
+   */
   public @Nullable String nameContains() {
     return nameContains;
   }
 
+  /**
+   * The page size.
+   *
+   * @return the page size
+   */
   public int limit() {
     return limit;
   }
 
+  /**
+   * The expiry filter, or null for none.
+   *
+   * @return the instant before which listed tokens expire, or null
+   */
   public java.time.@Nullable Instant expiringBefore() {
     return expiringBefore;
   }
 
+  /**
+   * The cursor of the previous page, or null for the first page.
+   *
+   * @return the cursor of the previous page, or null for the first page
+   */
   public @Nullable String cursor() {
     return cursor;
   }
 
-  /** Whether a token passes the state, name and expiry filters. */
+  /**
+   * Whether a token passes the state, name and expiry filters.
+   *
+   * @param token a token of the workspace
+   * @return true if it passes the state, name and expiry filters
+   */
   public boolean matches(Token token) {
     return (states.isEmpty() || states.contains(token.state()))
         && (nameContains == null || token.name().toLowerCase(Locale.ROOT).contains(nameContains))

@@ -32,6 +32,9 @@ public interface TokenSource {
    * The token a request carries, or null if it carries none. A present but malformed value is
    * returned as it is: the validator rejects it as {@code MALFORMED}, with the "invalid token"
    * answer rather than the "no credentials" one.
+   *
+   * @param request the HTTP request
+   * @return the presented token, or null if it carries none
    */
   @Nullable String token(HttpRequestView request);
 
@@ -39,6 +42,8 @@ public interface TokenSource {
    * The whole value of one header, such as {@code X-API-Key: <token>}, blanks around it removed.
    *
    * @throws InvalidArgumentException naming {@code tokenHeader} if the name is not a header name
+   * @param name the header name, e.g. {@code X-API-Key}
+   * @return a source reading that header
    */
   static TokenSource header(String name) {
     if (!RequestAuthenticator.isHeaderName(name)) {

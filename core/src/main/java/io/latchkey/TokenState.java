@@ -6,8 +6,12 @@ package io.latchkey;
  * over {@code ACTIVE} and {@code DISABLED}. {@code REVOKED} is final.
  */
 public enum TokenState {
+  /** Usable until it expires. */
   ACTIVE,
+  /** Suspended until enabled. */
   DISABLED,
+  /** Revoked for good. */
   REVOKED,
+  /** Past its expiry time; derived from the clock, never stored. */
   EXPIRED
 }

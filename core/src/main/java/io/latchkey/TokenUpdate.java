@@ -21,22 +21,43 @@ public final class TokenUpdate {
 
   private TokenUpdate() {}
 
-  /** An update that changes nothing yet. */
+  /**
+   * An update that changes nothing yet.
+   *
+   * @return an update that changes nothing yet
+   */
   public static TokenUpdate create() {
     return new TokenUpdate();
   }
 
+  /**
+   * Sets a new name (surrounding blanks stripped).
+   *
+   * @param name not blank, at most 128 characters
+   * @return this update
+   */
   public TokenUpdate name(String name) {
     this.name = Checks.name(name);
     return this;
   }
 
+  /**
+   * Sets a new description.
+   *
+   * @param description at most 1024 characters
+   * @return this update
+   */
   public TokenUpdate description(String description) {
     this.description = Checks.description(description);
     return this;
   }
 
-  /** Replaces the allowlist; an empty list allows any address. */
+  /**
+   * Replaces the allowlist; an empty list allows any address.
+   *
+   * @param addressesOrCidrs the complete new allowlist; empty allows any address
+   * @return this update
+   */
   public TokenUpdate allowedIps(List<String> addressesOrCidrs) {
     if (addressesOrCidrs == null) {
       throw new InvalidArgumentException("allowedIps", "must not be null");
@@ -51,7 +72,12 @@ public final class TokenUpdate {
     return this;
   }
 
-  /** Replaces the metadata. */
+  /**
+   * Replaces the metadata.
+   *
+   * @param metadata the complete new metadata
+   * @return this update
+   */
   public TokenUpdate metadata(Map<String, String> metadata) {
     Map<String, String> checked = Checks.metadata(metadata);
     Checks.metadataCount(checked.size());
@@ -59,23 +85,47 @@ public final class TokenUpdate {
     return this;
   }
 
+  /**
+   * The new name, if set.
+   *
+   * @return the new name, if set, else empty
+   */
   public Optional<String> name() {
     return Optional.ofNullable(name);
   }
 
+  /**
+   * The new description, if set.
+   *
+   * @return the new description, if set, else empty
+   */
   public Optional<String> description() {
     return Optional.ofNullable(description);
   }
 
+  /**
+   * The new allowlist in canonical form, if set.
+   *
+   * @return the new allowlist in canonical form, if set, else empty
+   */
   public Optional<List<String>> allowedIps() {
     return Optional.ofNullable(allowedIps);
   }
 
+  /**
+   * The new metadata, if set.
+   *
+   * @return the new metadata, if set, else empty
+   */
   public Optional<Map<String, String>> metadata() {
     return Optional.ofNullable(metadata);
   }
 
-  /** Whether nothing is set. */
+  /**
+   * Whether nothing is set.
+   *
+   * @return true if no field is set
+   */
   public boolean isEmpty() {
     return name == null && description == null && allowedIps == null && metadata == null;
   }

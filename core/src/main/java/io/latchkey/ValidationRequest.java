@@ -24,7 +24,12 @@ public final class ValidationRequest {
     this.token = token;
   }
 
-  /** A request presenting this token (null or garbage is fine: it is rejected as malformed). */
+  /**
+   * A request presenting this token (null or garbage is fine: it is rejected as malformed).
+   *
+   * @param token the presented token, as received (null or garbage validates as {@code MALFORMED})
+   * @return a request with no address, integration, workspace or required permission
+   */
   public static ValidationRequest of(@Nullable String token) {
     return new ValidationRequest(token);
   }
@@ -34,25 +39,43 @@ public final class ValidationRequest {
    * and an IPv6 zone id ({@code fe80::1%eth0}) are accepted and ignored for matching, as {@link
    * RequestAuthenticator} and allowlist entries accept them. A plain IPv4 address matches only IPv4
    * ranges; an IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) matches its IPv4 range too.
+   *
+   * @param clientIp the client's address, checked against the token's allowlist
+   * @return this request
    */
   public ValidationRequest clientIp(@Nullable String clientIp) {
     this.clientIp = clientIp;
     return this;
   }
 
-  /** The calling integration's name (e.g. an {@code x-integration-name} header), recorded as usage. */
+  /**
+   * The calling integration's name (e.g. an {@code x-integration-name} header), recorded as usage.
+   *
+   * @param integration the calling integration's name, recorded as usage
+   * @return this request
+   */
   public ValidationRequest integration(@Nullable String integration) {
     this.integration = integration;
     return this;
   }
 
-  /** Binds validation to a workspace: a token of another workspace is rejected. */
+  /**
+   * Binds validation to a workspace: a token of another workspace is rejected.
+   *
+   * @param workspace the workspace the token must belong to, or null for any
+   * @return this request
+   */
   public ValidationRequest workspace(@Nullable String workspace) {
     this.workspace = workspace;
     return this;
   }
 
-  /** Permissions that must all be granted. Replaces earlier ones. */
+  /**
+   * Permissions that must all be granted. Replaces earlier ones.
+   *
+   * @param permissions permissions the token must all grant
+   * @return this request
+   */
   public ValidationRequest require(@Nullable String... permissions) {
     this.required = permissions == null ? NONE : permissions.clone();
     return this;
@@ -62,34 +85,65 @@ public final class ValidationRequest {
    * Whether a successful validation records usage (last-used time, client address and
    * integration); default true. An operator checking a token after a leak passes false, so the
    * check does not overwrite the evidence of who last used it.
+   *
+   * @param recordUsage false to leave the token's usage as it was
+   * @return this request
    */
   public ValidationRequest recordUsage(boolean recordUsage) {
     this.recordUsage = recordUsage;
     return this;
   }
 
+  /**
+   * The presented token, or null.
+   *
+   * @return the presented token, or null
+   */
   public @Nullable String token() {
     return token;
   }
 
+  /**
+   * The client's address, or null.
+   *
+   * @return the client's address, or null
+   */
   public @Nullable String clientIp() {
     return clientIp;
   }
 
+  /**
+   * The integration's name, or null.
+   *
+   * @return the integration's name, or null
+   */
   public @Nullable String integration() {
     return integration;
   }
 
+  /**
+   * The workspace the token must belong to, or null.
+   *
+   * @return the workspace the token must belong to, or null
+   */
   public @Nullable String workspace() {
     return workspace;
   }
 
-  /** Whether a successful validation records usage; see {@link #recordUsage(boolean)}. */
+  /**
+   * Whether a successful validation records usage; see {@link #recordUsage(boolean)}.
+   *
+   * @return true unless {@link #recordUsage(boolean)} turned it off
+   */
   public boolean recordUsage() {
     return recordUsage;
   }
 
-  /** The required permissions; the array is the request's own, do not modify it. */
+  /**
+   * The required permissions; the array is the request's own, do not modify it.
+   *
+   * @return the required permissions (the request's own array)
+   */
   public String[] required() {
     return required;
   }

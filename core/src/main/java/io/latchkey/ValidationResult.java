@@ -9,21 +9,47 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface ValidationResult permits ValidationResult.Valid, ValidationResult.Rejected {
 
+  /**
+   * Whether the token was accepted.
+   *
+   * @return true for {@link Valid}
+   */
   boolean isValid();
 
-  /** The principal if valid. */
+  /**
+   * The principal if valid.
+   *
+   * @return the accepted token, or empty if rejected
+   */
   Optional<Token> token();
 
-  /** The reason if rejected. */
+  /**
+   * The reason if rejected.
+   *
+   * @return why it was rejected, or empty if valid
+   */
   Optional<Reason> reason();
 
-  /** 200 if valid, else the reason's suggested status. */
+  /**
+   * 200 if valid, else the reason's suggested status.
+   *
+   * @return 200 if valid, else the status of the reason
+   */
   int httpStatus();
 
-  /** A message safe to show a caller. */
+  /**
+   * A message safe to show a caller.
+   *
+   * @return a message safe to send to the client
+   */
   String publicMessage();
 
-  /** The rejection of this reason; one shared instance per reason. */
+  /**
+   * The rejection of this reason; one shared instance per reason.
+   *
+   * @param reason why
+   * @return the shared rejection for that reason
+   */
   static Rejected rejected(Reason reason) {
     return Rejected.OF[reason.ordinal()];
   }
@@ -98,12 +124,20 @@ public sealed interface ValidationResult permits ValidationResult.Valid, Validat
     }
   }
 
-  /** The principal, or null if rejected: for hot paths that avoid {@link Optional}. */
+  /**
+   * The principal, or null if rejected: for hot paths that avoid {@link Optional}.
+   *
+   * @return the accepted token, or null
+   */
   default @Nullable Token principalOrNull() {
     return this instanceof Valid v ? v.principal() : null;
   }
 
-  /** The reason, or null if valid: for hot paths that avoid {@link Optional}. */
+  /**
+   * The reason, or null if valid: for hot paths that avoid {@link Optional}.
+   *
+   * @return the reason, or null
+   */
   default @Nullable Reason reasonOrNull() {
     return this instanceof Rejected r ? r.why() : null;
   }

@@ -177,7 +177,7 @@ class StartupAndHealthTest {
     assertThat(l.validator().validate(t.secret()).isValid()).isTrue(); // usage buffered
     backing.down = true; // as a closed store answers
 
-    assertThatThrownBy(l::close).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(l::close).isInstanceOf(io.latchkey.StoreUnavailableException.class)
         .hasMessageContaining("usage of 1 tokens unwritten")
         .hasMessageContaining("close the Latchkey before the store")
         .hasCauseInstanceOf(StoreUnavailableException.class);

@@ -4,6 +4,11 @@ package io.latchkey.cli;
 public final class Main {
   private Main() {}
 
+  /**
+   * Runs the command named by the arguments and exits with its code (see cli/README.md).
+   *
+   * @param args the command line, e.g. {@code issue -w acme -n ci}
+   */
   public static void main(String[] args) {
     DataDir.loopbackOnly(); // before anything loads H2
     Logging.configure(args);

@@ -5,6 +5,7 @@ import io.latchkey.AuditPage;
 import io.latchkey.ConcurrentUpdateException;
 import io.latchkey.IllegalTransitionException;
 import io.latchkey.InvalidArgumentException;
+import io.latchkey.LatchkeyException;
 import io.latchkey.IssuedToken;
 import io.latchkey.NewToken;
 import io.latchkey.Token;
@@ -180,7 +181,8 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
             ctx.issued().apply(token, Records.toToken(record, now.toEpochMilli())), entry);
       }
     }
-    throw new IllegalStateException("could not find a free token id after 5 attempts");
+    // Five fresh random ids all taken: the store answers insert wrongly, not a collision.
+    throw new LatchkeyException("could not find a free token id after 5 attempts");
   }
 
   private Instant expiry(Instant now, @Nullable Duration lifetime, @Nullable Instant at) {
@@ -693,7 +695,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while retrying a token change", e);
+      throw new LatchkeyException("interrupted while retrying a token change; it was not made", e);
     }
   }
 

@@ -7,7 +7,11 @@ package io.latchkey.spi;
  */
 public interface ChangeListener {
 
-  /** A record with this id was inserted, replaced or deleted (by any process). */
+  /**
+   * A record with this id was inserted, replaced or deleted (by any process).
+   *
+   * @param tokenId the id of the changed record
+   */
   void tokenChanged(String tokenId);
 
   /**

@@ -5,7 +5,10 @@ package io.latchkey.spi;
  * record's {@link TokenRecord#expiresAt()}.
  */
 public enum StoredState {
+  /** Usable: validation may accept it until it expires. */
   ACTIVE,
+  /** Suspended: rejected as {@code DISABLED} until enabled again. */
   DISABLED,
+  /** Revoked for good: no transition leaves this state. */
   REVOKED
 }

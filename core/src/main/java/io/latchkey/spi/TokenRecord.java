@@ -67,6 +67,35 @@ public record TokenRecord(
     @Nullable String lastUsedIntegration,
     long version) {
 
+  /**
+   * Checks the required components, copies the collections and the hash, and truncates times to
+   * milliseconds, as every store keeps them.
+   *
+   * @throws NullPointerException naming the first required component that is null
+   * @param id the token id (not secret), the primary key
+   * @param workspace the workspace the token belongs to
+   * @param name a short human name
+   * @param description a longer note, possibly empty
+   * @param hint a non-secret hint: the prefix and the token's last four characters
+   * @param keyId the id of the hashing key that produced {@code hash}
+   * @param hash HMAC-SHA256 of the token's id and secret (32 bytes)
+   * @param state the stored state
+   * @param permissions permission name to grant ({@code true}) or explicit deny ({@code false})
+   * @param allowedIps canonical IP addresses and CIDR ranges; empty allows any address
+   * @param metadata free-form string metadata
+   * @param createdAt when it was issued
+   * @param createdBy who issued it
+   * @param updatedAt when it last changed (usage aside)
+   * @param expiresAt when it expires
+   * @param lifetime the lifetime the token was issued with, kept when a rotation shortens {@code
+   *         expiresAt} to the end of its overlap, so that a replacement gets the original lifetime again
+   *         (not what is left of the overlap). Milliseconds; when not given (null, e.g. a row written
+   *         before stores kept it) it is {@code expiresAt - createdAt}
+   * @param lastUsedAt when it was last validated successfully, or null
+   * @param lastUsedIp the client address of that validation, or null
+   * @param lastUsedIntegration the integration name of that validation, or null
+   * @param version incremented by every replace; the compare-and-set token
+   */
   public TokenRecord {
     Objects.requireNonNull(id, "id == null");
     Objects.requireNonNull(workspace, "workspace == null");
@@ -89,18 +118,30 @@ public record TokenRecord(
         .truncatedTo(ChronoUnit.MILLIS);
   }
 
-  /** Returns a copy of the hash. */
+  /**
+   * Returns a copy of the hash.
+   *
+   * @return a copy of the keyed hash, so that no caller can change the record
+   */
   @Override
   public byte[] hash() {
     return hash.clone();
   }
 
-  /** Returns a builder that starts from this record. */
+  /**
+   * Returns a builder that starts from this record.
+   *
+   * @return a builder holding this record's values
+   */
   public Builder toBuilder() {
     return new Builder(this);
   }
 
-  /** Returns an empty builder. */
+  /**
+   * Returns an empty builder.
+   *
+   * @return a builder with no values set
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -208,32 +249,152 @@ public record TokenRecord(
       version = r.version;
     }
 
+    /**
+     * Sets {@link TokenRecord#id()}.
+     *
+     * @param id the value
+     * @return this builder
+     */
     public Builder id(String id) { this.id = id; return this; }
+    /**
+     * Sets {@link TokenRecord#workspace()}.
+     *
+     * @param workspace the value
+     * @return this builder
+     */
     public Builder workspace(String workspace) { this.workspace = workspace; return this; }
+    /**
+     * Sets {@link TokenRecord#name()}.
+     *
+     * @param name the value
+     * @return this builder
+     */
     public Builder name(String name) { this.name = name; return this; }
+    /**
+     * Sets {@link TokenRecord#description()}.
+     *
+     * @param description the value
+     * @return this builder
+     */
     public Builder description(String description) { this.description = description; return this; }
+    /**
+     * Sets {@link TokenRecord#hint()}.
+     *
+     * @param hint the value
+     * @return this builder
+     */
     public Builder hint(String hint) { this.hint = hint; return this; }
+    /**
+     * Sets {@link TokenRecord#keyId()}.
+     *
+     * @param keyId the value
+     * @return this builder
+     */
     public Builder keyId(String keyId) { this.keyId = keyId; return this; }
+    /**
+     * Sets {@link TokenRecord#hash()}.
+     *
+     * @param hash the value
+     * @return this builder
+     */
     public Builder hash(byte[] hash) { this.hash = hash; return this; }
+    /**
+     * Sets {@link TokenRecord#state()}.
+     *
+     * @param state the value
+     * @return this builder
+     */
     public Builder state(StoredState state) { this.state = state; return this; }
+    /**
+     * Sets {@link TokenRecord#permissions()}.
+     *
+     * @param permissions the value
+     * @return this builder
+     */
     public Builder permissions(Map<String, Boolean> permissions) { this.permissions = permissions; return this; }
+    /**
+     * Sets {@link TokenRecord#allowedIps()}.
+     *
+     * @param allowedIps the value
+     * @return this builder
+     */
     public Builder allowedIps(List<String> allowedIps) { this.allowedIps = allowedIps; return this; }
+    /**
+     * Sets {@link TokenRecord#metadata()}.
+     *
+     * @param metadata the value
+     * @return this builder
+     */
     public Builder metadata(Map<String, String> metadata) { this.metadata = metadata; return this; }
+    /**
+     * Sets {@link TokenRecord#createdAt()}.
+     *
+     * @param createdAt the value
+     * @return this builder
+     */
     public Builder createdAt(Instant createdAt) { this.createdAt = createdAt; return this; }
+    /**
+     * Sets {@link TokenRecord#createdBy()}.
+     *
+     * @param createdBy the value
+     * @return this builder
+     */
     public Builder createdBy(String createdBy) { this.createdBy = createdBy; return this; }
+    /**
+     * Sets {@link TokenRecord#updatedAt()}.
+     *
+     * @param updatedAt the value
+     * @return this builder
+     */
     public Builder updatedAt(Instant updatedAt) { this.updatedAt = updatedAt; return this; }
+    /**
+     * Sets {@link TokenRecord#expiresAt()}.
+     *
+     * @param expiresAt the value
+     * @return this builder
+     */
     public Builder expiresAt(Instant expiresAt) { this.expiresAt = expiresAt; return this; }
-    /** The lifetime issued with; null (the default) derives it from createdAt and expiresAt. */
+    /**
+     * The lifetime issued with; null (the default) derives it from createdAt and expiresAt.
+     *
+     * @param lifetime the lifetime, or null
+     * @return this builder
+     */
     public Builder lifetime(@Nullable Duration lifetime) { this.lifetime = lifetime; return this; }
+    /**
+     * Sets {@link TokenRecord#lastUsedAt()}.
+     *
+     * @param lastUsedAt the value
+     * @return this builder
+     */
     public Builder lastUsedAt(@Nullable Instant lastUsedAt) { this.lastUsedAt = lastUsedAt; return this; }
+    /**
+     * Sets {@link TokenRecord#lastUsedIp()}.
+     *
+     * @param lastUsedIp the value
+     * @return this builder
+     */
     public Builder lastUsedIp(@Nullable String lastUsedIp) { this.lastUsedIp = lastUsedIp; return this; }
+    /**
+     * Sets {@link TokenRecord#lastUsedIntegration()}.
+     *
+     * @param lastUsedIntegration the value
+     * @return this builder
+     */
     public Builder lastUsedIntegration(@Nullable String lastUsedIntegration) { this.lastUsedIntegration = lastUsedIntegration; return this; }
+    /**
+     * Sets {@link TokenRecord#version()}.
+     *
+     * @param version the value
+     * @return this builder
+     */
     public Builder version(long version) { this.version = version; return this; }
 
     /**
      * Builds the record.
      *
      * @throws NullPointerException naming the first required field that was not set
+     * @return the record
      */
     @SuppressWarnings("NullAway")
     public TokenRecord build() {

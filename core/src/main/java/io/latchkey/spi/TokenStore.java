@@ -38,6 +38,7 @@ public interface TokenStore extends AutoCloseable {
    *
    * @return true if stored; false if a record with the same id exists (nothing is changed)
    * @throws StoreUnavailableException if the backend cannot be reached
+   * @param record the record to store, version 1
    */
   boolean insert(TokenRecord record);
 
@@ -45,6 +46,8 @@ public interface TokenStore extends AutoCloseable {
    * Finds a record by id.
    *
    * @throws StoreUnavailableException if the backend cannot be reached
+   * @param id the token id
+   * @return the record, equal to the one last written, or empty if there is none
    */
   Optional<TokenRecord> find(String id);
 
@@ -56,6 +59,8 @@ public interface TokenStore extends AutoCloseable {
    *
    * @return true if replaced; false if the record is gone or its version differs
    * @throws StoreUnavailableException if the backend cannot be reached
+   * @param updated the new record, with the same id and the next version
+   * @param expectedVersion the version the stored record must have
    */
   boolean replace(TokenRecord updated, long expectedVersion);
 
@@ -64,6 +69,7 @@ public interface TokenStore extends AutoCloseable {
    *
    * @return true if a record was removed, false if there was none
    * @throws StoreUnavailableException if the backend cannot be reached
+   * @param id the token id
    */
   boolean delete(String id);
 
@@ -73,6 +79,10 @@ public interface TokenStore extends AutoCloseable {
    * pages through never make it see a record twice or miss one that existed when it started.
    *
    * @throws StoreUnavailableException if the backend cannot be reached
+   * @param workspace the workspace whose records to list
+   * @param afterId the last id of the previous page, or null for the first page
+   * @param limit the most records to return, at least 1
+   * @return the records, ascending by id; fewer than {@code limit} only on the last page
    */
   List<TokenRecord> list(String workspace, @Nullable String afterId, int limit);
 
@@ -82,6 +92,7 @@ public interface TokenStore extends AutoCloseable {
    * record's version and does not notify the change feed.
    *
    * @throws StoreUnavailableException if the backend cannot be reached
+   * @param updates the usage to write, at most one per token id
    */
   void applyUsage(Collection<UsageUpdate> updates);
 
@@ -162,6 +173,7 @@ public interface TokenStore extends AutoCloseable {
    *
    * @return the subscription, or empty if this store has no change feed
    * @throws StoreUnavailableException if the backend cannot be reached
+   * @param listener called with the id of every changed record, on a thread of the store
    */
   default Optional<Subscription> subscribe(ChangeListener listener) {
     return Optional.empty();

@@ -18,6 +18,15 @@ import org.jspecify.annotations.Nullable;
 public record UsageUpdate(
     String tokenId, Instant usedAt, @Nullable String clientIp, @Nullable String integration) {
 
+  /**
+   * Checks the required components and truncates {@code usedAt} to milliseconds, as stores keep it.
+   *
+   * @throws NullPointerException if {@code tokenId} or {@code usedAt} is null
+   * @param tokenId the token's id
+   * @param usedAt when it was used, truncated to milliseconds
+   * @param clientIp the client address in canonical form, or null when the request named none
+   * @param integration the calling integration's name, or null when the request named none
+   */
   public UsageUpdate {
     Objects.requireNonNull(tokenId, "tokenId == null");
     Objects.requireNonNull(usedAt, "usedAt == null");

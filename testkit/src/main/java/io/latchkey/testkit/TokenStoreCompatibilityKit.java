@@ -84,10 +84,19 @@ public abstract class TokenStoreCompatibilityKit {
   /** {@code latchkey.tokens().as("kit")}. */
   protected TokenManager tokens;
 
-  /** A new store over an empty backend. */
+  /**
+   * A new store over an empty backend.
+   *
+   * @return the store; the kit closes it after each test
+   * @throws Exception if the backend cannot be prepared (the test then errors)
+   */
   protected abstract TokenStore newStore() throws Exception;
 
-  /** Whether this store has a change feed; a store without one must say so by returning empty. */
+  /**
+   * Whether this store has a change feed; a store without one must say so by returning empty.
+   *
+   * @return true (the default) if {@link TokenStore#subscribe} returns a subscription
+   */
   protected boolean hasChangeFeed() {
     return true;
   }
@@ -104,6 +113,10 @@ public abstract class TokenStoreCompatibilityKit {
    * A second store over the same backend as {@code first}, as another process would open it; by
    * default {@code first} itself. Stores with a change feed should return a separate instance so
    * the cross-instance tests cross a real connection.
+   *
+   * @param first the store under test
+   * @return a store over the same backend; the kit closes it if it is not {@code first}
+   * @throws Exception if the second store cannot be opened
    */
   protected TokenStore secondStore(TokenStore first) throws Exception {
     return first;
@@ -122,14 +135,23 @@ public abstract class TokenStoreCompatibilityKit {
     if (store != null) store.close();
   }
 
-  /** A Latchkey over {@code s} with the kit's clock and key. */
+  /**
+   * A Latchkey over {@code s} with the kit's clock and key.
+   *
+   * @param s the store to use
+   * @return a new Latchkey; the caller closes it
+   */
   protected Latchkey newLatchkey(TokenStore s) {
     return Latchkey.builder().store(s).clock(clock).tokenPrefix("kit").hashingKey(KEY).build();
   }
 
   // ------------------------------------------------------------------ helpers
 
-  /** A fresh id that sorts after every earlier one from this method. */
+  /**
+   * A fresh id that sorts after every earlier one from this method.
+   *
+   * @return a 16-character base62 id
+   */
   protected static String newId() {
     String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     long n = ID_SEQUENCE.incrementAndGet() + System.nanoTime() / 1_000_000_000L * 1_000_000L;
@@ -141,7 +163,12 @@ public abstract class TokenStoreCompatibilityKit {
     return new String(id);
   }
 
-  /** A record with every field set, including Unicode, an explicit deny and an IPv6 range. */
+  /**
+   * A record with every field set, including Unicode, an explicit deny and an IPv6 range.
+   *
+   * @param workspace the workspace of the record
+   * @return a new record, version 1, with a fresh id
+   */
   protected TokenRecord record(String workspace) {
     Instant now = clock.instant();
     byte[] hash = new byte[32];
@@ -188,7 +215,13 @@ public abstract class TokenStoreCompatibilityKit {
     return r;
   }
 
-  /** Waits up to five seconds for a condition. */
+  /**
+   * Waits up to five seconds for a condition.
+   *
+   * @param what what is awaited, for the failure message
+   * @param condition polled until it is true
+   * @throws AssertionError if it is still false after five seconds
+   */
   protected static void await(String what, BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!condition.getAsBoolean()) {

@@ -1,5 +1,6 @@
 package io.latchkey.store.jdbc;
 
+import io.latchkey.InvalidArgumentException;
 import java.util.Locale;
 
 /** The few places where PostgreSQL and H2 differ. Everything else is shared SQL. */
@@ -24,7 +25,7 @@ enum Dialect {
     String name = databaseProductName.toLowerCase(Locale.ROOT);
     if (name.contains("postgresql")) return POSTGRESQL;
     if (name.equals("h2")) return H2;
-    throw new IllegalArgumentException("unsupported database " + databaseProductName
-        + ": JdbcTokenStore supports PostgreSQL and H2");
+    throw new InvalidArgumentException("dataSource", "is a " + databaseProductName
+        + " database; JdbcTokenStore supports PostgreSQL and H2");
   }
 }

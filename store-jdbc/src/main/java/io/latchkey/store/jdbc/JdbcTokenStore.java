@@ -141,22 +141,36 @@ public final class JdbcTokenStore implements TokenStore {
    *
    * @throws InvalidArgumentException if the URL is not a PostgreSQL or H2 JDBC URL
    * @throws StoreUnavailableException if the database cannot be reached or a migration fails
+   * @param jdbcUrl the database URL
+   * @return the open store; closing it closes its pool
    */
   public static JdbcTokenStore create(String jdbcUrl) {
     return builder().jdbcUrl(jdbcUrl).build();
   }
 
-  /** A builder; give it {@link Builder#jdbcUrl} or {@link Builder#dataSource}. */
+  /**
+   * A builder; give it {@link Builder#jdbcUrl} or {@link Builder#dataSource}.
+   *
+   * @return a builder with the defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The detected database: {@code "postgresql"} or {@code "h2"}. */
+  /**
+   * The detected database: {@code "postgresql"} or {@code "h2"}.
+   *
+   * @return {@code "postgresql"} or {@code "h2"}
+   */
   public String dialect() {
     return dialect.migrations;
   }
 
-  /** The table-name prefix. */
+  /**
+   * The table-name prefix.
+   *
+   * @return the prefix of this store's table names
+   */
   public String tablePrefix() {
     return prefix;
   }
@@ -368,7 +382,7 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
-    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    if (limit < 1) throw new InvalidArgumentException("limit", "must be at least 1, was " + limit);
     started("list");
     return retryingRead("list", () -> jdbi.withHandle(h -> afterId == null
         ? h.createQuery(listFirstSql).bind(0, workspace).bind(1, limit).map(ROWS).list()
@@ -458,12 +472,12 @@ public final class JdbcTokenStore implements TokenStore {
    *
    * @throws StoreUnavailableException if the feed is not listening by then (the database cannot
    *     be reached; the feed keeps trying, and a later call may succeed)
-   * @throws IllegalStateException if the store is closed
+   * @throws StoreUnavailableException if the store is closed
    */
   @Override
   public Optional<Subscription> subscribe(ChangeListener listener) {
     Objects.requireNonNull(listener, "listener == null");
-    if (closed) throw new IllegalStateException("JdbcTokenStore is closed");
+    if (closed) throw new StoreUnavailableException("JdbcTokenStore is closed", null);
     return feed == null ? Optional.empty() : Optional.of(feed.subscribe(listener));
   }
 
@@ -497,7 +511,8 @@ public final class JdbcTokenStore implements TokenStore {
   private static TokenRecord map(ResultSet rs, StatementContext ctx) throws SQLException {
     try {
       return read(rs);
-    } catch (IllegalArgumentException | IllegalStateException | NullPointerException e) {
+    } catch (IllegalArgumentException | IllegalStateException | NullPointerException
+        | LatchkeyException e) {
       throw new StoreUnavailableException("JDBC token store holds a malformed row for token "
           + rs.getString("id") + " (" + e.getClass().getSimpleName() + ")", null);
     }
@@ -577,6 +592,8 @@ public final class JdbcTokenStore implements TokenStore {
      * closes that pool in {@link JdbcTokenStore#close()}.
      *
      * @throws InvalidArgumentException if blank, of another database, or already set
+     * @param jdbcUrl the database URL
+     * @return this builder
      */
     public Builder jdbcUrl(String jdbcUrl) {
       if (jdbcUrl == null || jdbcUrl.isBlank()) {
@@ -598,6 +615,8 @@ public final class JdbcTokenStore implements TokenStore {
      * The user for {@link #jdbcUrl} (when the URL does not name one).
      *
      * @throws InvalidArgumentException if null or already set
+     * @param username the database user
+     * @return this builder
      */
     public Builder username(String username) {
       if (username == null) throw new InvalidArgumentException("username", "must not be null");
@@ -610,6 +629,8 @@ public final class JdbcTokenStore implements TokenStore {
      * The password for {@link #jdbcUrl}; never logged nor put in a message.
      *
      * @throws InvalidArgumentException if null or already set
+     * @param password the database password; never logged
+     * @return this builder
      */
     public Builder password(String password) {
       if (password == null) throw new InvalidArgumentException("password", "must not be null");
@@ -623,6 +644,8 @@ public final class JdbcTokenStore implements TokenStore {
      * to the change feed on PostgreSQL it holds one of its connections.
      *
      * @throws InvalidArgumentException if null, already set, or combined with {@link #jdbcUrl}
+     * @param dataSource the host's pool; the store never closes it
+     * @return this builder
      */
     public Builder dataSource(DataSource dataSource) {
       if (dataSource == null) throw new InvalidArgumentException("dataSource", "must not be null");
@@ -642,6 +665,8 @@ public final class JdbcTokenStore implements TokenStore {
      * latchkey_tokens}, {@code latchkey_schema_version} and channel {@code latchkey_changes}.
      *
      * @throws InvalidArgumentException if malformed or already set
+     * @param tablePrefix the prefix of the table names
+     * @return this builder
      */
     public Builder tablePrefix(String tablePrefix) {
       if (tablePrefix == null || !tablePrefix.matches("[a-z][a-z0-9_]{0,29}")) {
@@ -658,6 +683,9 @@ public final class JdbcTokenStore implements TokenStore {
     /**
      * Whether {@link #build()} applies the schema migrations shipped in this jar (default true).
      * Turn it off when your own migration tool applies the same scripts.
+     *
+     * @param migrate false to leave the schema to the host's migration tool
+     * @return this builder
      */
     public Builder migrate(boolean migrate) {
       this.migrate = migrate;
@@ -668,6 +696,8 @@ public final class JdbcTokenStore implements TokenStore {
      * The size of the pool the store creates for {@link #jdbcUrl} (default 10).
      *
      * @throws InvalidArgumentException if not positive or already set
+     * @param size the most connections the store's own pool opens
+     * @return this builder
      */
     public Builder maximumPoolSize(int size) {
       if (size < 1) {
@@ -687,6 +717,8 @@ public final class JdbcTokenStore implements TokenStore {
      * change feed's connect timeout.
      *
      * @throws InvalidArgumentException if under 250 ms or already set
+     * @param timeout the longest wait for a connection
+     * @return this builder
      */
     public Builder connectionTimeout(Duration timeout) {
       if (timeout == null || timeout.toMillis() < 250) {
@@ -707,6 +739,8 @@ public final class JdbcTokenStore implements TokenStore {
      * Duration#ZERO} turns it off. Default 10 s. Migrations are not bounded by it.
      *
      * @throws InvalidArgumentException if negative or already set
+     * @param timeout the longest a statement may run
+     * @return this builder
      */
     public Builder queryTimeout(Duration timeout) {
       if (timeout == null || timeout.isNegative()) {
@@ -731,9 +765,10 @@ public final class JdbcTokenStore implements TokenStore {
      *
      * @throws InvalidArgumentException if neither a URL nor a data source was given, or if a
      *     pool setting was given with a data source (configure your pool instead)
-     * @throws IllegalArgumentException if the database is neither PostgreSQL nor H2
+     * @throws InvalidArgumentException if the database is neither PostgreSQL nor H2
      * @throws StoreUnavailableException if the database refuses the login, a migration fails, or
      *     a host data source cannot be reached
+     * @return the open store
      */
     public JdbcTokenStore build() {
       if (jdbcUrl == null && dataSource == null) {

@@ -3,6 +3,7 @@ package io.latchkey.store.jdbc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latchkey.LatchkeyException;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ final class JsonColumns {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot encode a token column as JSON", e);
+      throw new LatchkeyException("cannot encode a token column as JSON", e);
     }
   }
 
@@ -42,7 +43,8 @@ final class JsonColumns {
     try {
       return MAPPER.readValue(json, type);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a token column holds malformed JSON", e);
+      // Not the cause: Jackson quotes the text it could not parse.
+      throw new LatchkeyException("a token column holds malformed JSON", null);
     }
   }
 }

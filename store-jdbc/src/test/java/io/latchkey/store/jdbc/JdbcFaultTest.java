@@ -46,7 +46,7 @@ class JdbcFaultTest {
       assertThatThrownBy(() -> latchkey.tokens().disable(cached.id()))
           .isInstanceOf(StoreUnavailableException.class);
       // The usage of the validation above cannot be written now, and close() says so.
-      assertThatThrownBy(latchkey::close).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(latchkey::close).isInstanceOf(io.latchkey.StoreUnavailableException.class)
           .hasMessageContaining("usage of 1 tokens unwritten");
     } finally {
       store.close();

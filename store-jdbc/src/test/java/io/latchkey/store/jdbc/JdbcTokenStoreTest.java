@@ -303,7 +303,7 @@ class JdbcTokenStoreTest {
         .isInstanceOf(StoreUnavailableException.class)
         .hasMessageContaining("find");
     assertThatThrownBy(() -> store.subscribe(id -> { }))
-        .isInstanceOf(IllegalStateException.class);
+        .isInstanceOf(StoreUnavailableException.class);
   }
 
   @Test

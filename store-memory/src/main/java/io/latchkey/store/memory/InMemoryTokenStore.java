@@ -1,6 +1,7 @@
 package io.latchkey.store.memory;
 
 import io.latchkey.AuditEntry;
+import io.latchkey.InvalidArgumentException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.TokenRecord;
@@ -128,7 +129,7 @@ public final class InMemoryTokenStore implements TokenStore {
   @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
-    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    if (limit < 1) throw new InvalidArgumentException("limit", "must be at least 1, was " + limit);
     open();
     ConcurrentSkipListSet<String> index = workspaces.get(workspace);
     List<TokenRecord> page = new ArrayList<>(Math.min(limit, 256));
@@ -223,7 +224,11 @@ public final class InMemoryTokenStore implements TokenStore {
         .put(e.id(), e);
   }
 
-  /** How many records are stored. */
+  /**
+   * How many records are stored.
+   *
+   * @return the number of records, whatever their state
+   */
   public int size() {
     return records.size();
   }

@@ -44,7 +44,7 @@ class InMemoryTokenStoreTest {
     assertThat(l.validator().validate(t.secret()).isValid()).isTrue(); // usage buffered
     store.close();
     assertThat(l.health()).isEqualTo(new Health(false, Health.Feed.SUBSCRIBED));
-    assertThatThrownBy(l::close).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(l::close).isInstanceOf(io.latchkey.StoreUnavailableException.class)
         .hasMessageContaining("close the Latchkey before the store");
   }
 

@@ -3,6 +3,7 @@ package io.latchkey.store.redis;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.latchkey.LatchkeyException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
@@ -139,7 +140,7 @@ final class RecordCodec {
     try {
       return JSON.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot encode a map or list of strings", e);
+      throw new LatchkeyException("cannot encode a map or list of strings", e);
     }
   }
 

@@ -133,12 +133,17 @@ public final class RedisTokenStore implements TokenStore {
    * @throws InvalidArgumentException if the URI is malformed
    * @throws StoreUnavailableException if Redis answers the connection with an error (a wrong
    *     password); a Redis that cannot be reached yet does not fail it (see {@link Builder#build})
+   * @return the open store; closing it shuts its client down
    */
   public static RedisTokenStore create(String redisUri) {
     return builder().uri(redisUri).build();
   }
 
-  /** Returns a builder: one way to reach Redis, then optional settings. */
+  /**
+   * Returns a builder: one way to reach Redis, then optional settings.
+   *
+   * @return a builder with the defaults
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -325,7 +330,7 @@ public final class RedisTokenStore implements TokenStore {
   @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
-    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    if (limit < 1) throw new InvalidArgumentException("limit", "must be at least 1, was " + limit);
     open();
     return retryingRead(System.nanoTime() + timeoutNanos,
         () -> listOnce(workspace, afterId, limit));
@@ -531,6 +536,7 @@ public final class RedisTokenStore implements TokenStore {
      * @param redisUri {@code redis://}, {@code rediss://}, {@code redis-socket://} or {@code
      *     redis-sentinel://}, as Lettuce's {@link RedisURI} reads them
      * @throws InvalidArgumentException if malformed, or if another source was set
+     * @return this builder
      */
     public Builder uri(String redisUri) {
       checkSource("uri");
@@ -551,6 +557,9 @@ public final class RedisTokenStore implements TokenStore {
      * the other nodes.
      *
      * @throws InvalidArgumentException if a URI is malformed, or if another source was set
+     * @param seedUri a node of the cluster; the others are discovered
+     * @param moreSeedUris further nodes to try if the first is down
+     * @return this builder
      */
     public Builder clusterUri(String seedUri, String... moreSeedUris) {
       checkSource("clusterUri");
@@ -576,6 +585,9 @@ public final class RedisTokenStore implements TokenStore {
     /**
      * The host's standalone client: the store opens its own connections on it and closes them,
      * never the client.
+     *
+     * @param client the host's standalone client; the store never shuts it down
+     * @return this builder
      */
     public Builder client(RedisClient client) {
       checkSource("client");
@@ -584,7 +596,12 @@ public final class RedisTokenStore implements TokenStore {
       return this;
     }
 
-    /** The host's cluster client: as {@link #client}, for Redis Cluster. */
+    /**
+     * The host's cluster client: as {@link #client}, for Redis Cluster.
+     *
+     * @param clusterClient the host's cluster client; the store never shuts it down
+     * @return this builder
+     */
     public Builder clusterClient(RedisClusterClient clusterClient) {
       checkSource("clusterClient");
       this.clusterClient = nonNull("clusterClient", clusterClient);
@@ -596,6 +613,9 @@ public final class RedisTokenStore implements TokenStore {
      * The host's connection, with a String codec ({@link StringCodec#UTF8}); never closed by the
      * store. Without {@link #pubSubConnection} the store has no change feed, and caches elsewhere
      * learn of changes only when their entries' time-to-live ends.
+     *
+     * @param connection the host's connection; the store never closes it
+     * @return this builder
      */
     public Builder connection(StatefulRedisConnection<String, String> connection) {
       checkSource("connection");
@@ -604,7 +624,12 @@ public final class RedisTokenStore implements TokenStore {
       return this;
     }
 
-    /** The host's cluster connection: as {@link #connection}, for Redis Cluster. */
+    /**
+     * The host's cluster connection: as {@link #connection}, for Redis Cluster.
+     *
+     * @param clusterConnection the host's cluster connection; the store never closes it
+     * @return this builder
+     */
     public Builder clusterConnection(
         StatefulRedisClusterConnection<String, String> clusterConnection) {
       checkSource("clusterConnection");
@@ -617,6 +642,9 @@ public final class RedisTokenStore implements TokenStore {
      * The host's pub/sub connection (String codec) for the change feed of a store built on a
      * {@link #connection} or {@link #clusterConnection}. The store subscribes it to its channel
      * and unsubscribes on close; it never closes it.
+     *
+     * @param pubSubConnection a pub/sub connection for the change feed; the store never closes it
+     * @return this builder
      */
     public Builder pubSubConnection(StatefulRedisPubSubConnection<String, String> pubSubConnection) {
       if (this.pubSubConnection != null) {
@@ -630,6 +658,9 @@ public final class RedisTokenStore implements TokenStore {
      * Prepended to every key and to the change channel ({@code latchkey:} by default), so several
      * stores or applications can share one Redis. At most 64 characters, no braces (they are
      * cluster hash tags), no spaces or control characters; may be empty.
+     *
+     * @param keyPrefix the prefix of every key and of the channel
+     * @return this builder
      */
     public Builder keyPrefix(String keyPrefix) {
       if (this.keyPrefix != null) {
@@ -679,6 +710,9 @@ public final class RedisTokenStore implements TokenStore {
      * How long a record stays in Redis after it expires or is revoked (30 days by default), so
      * that listings and validation can still tell why it no longer works. Then its TTL removes it.
      * At least one minute, at most 100 years.
+     *
+     * @param retention how long revoked and expired records stay
+     * @return this builder
      */
     public Builder retention(Duration retention) {
       if (this.retention != null) {
@@ -699,6 +733,9 @@ public final class RedisTokenStore implements TokenStore {
      * How long any call waits for Redis before it throws {@link StoreUnavailableException} (2 s
      * by default): short, so that validation answers {@code UNAVAILABLE} quickly when Redis is
      * down. Between 1 ms and 5 minutes.
+     *
+     * @param commandTimeout the longest a command may take
+     * @return this builder
      */
     public Builder commandTimeout(Duration commandTimeout) {
       if (this.commandTimeout != null) {
@@ -728,6 +765,7 @@ public final class RedisTokenStore implements TokenStore {
      *
      * @throws StoreUnavailableException if Redis answers the connection with an error (e.g.
      *     {@code WRONGPASS}): a setting to fix, not an outage to wait out
+     * @return the open store
      */
     public RedisTokenStore build() {
       if (source == null) {

@@ -58,7 +58,7 @@ class RedisFaultTest {
       assertThatThrownBy(() -> latchkey.tokens().revokeAll("ws"))
           .isInstanceOf(StoreUnavailableException.class);
       // The usage of the validation above cannot be written now, and close() says so.
-      assertThatThrownBy(latchkey::close).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(latchkey::close).isInstanceOf(io.latchkey.StoreUnavailableException.class)
           .hasMessageContaining("usage of 1 tokens unwritten");
     } finally {
       store.close();

@@ -1,0 +1,3 @@
+module io.latchkey.smoke {
+  requires io.latchkey.store.memory; // and io.latchkey, transitively
+}

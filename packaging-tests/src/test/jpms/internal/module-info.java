@@ -1,0 +1,3 @@
+module io.latchkey.sneaky {
+  requires io.latchkey;
+}
