@@ -5,6 +5,8 @@
  */
 module io.latchkey {
   requires com.github.benmanes.caffeine;
+  // bcrypt, scrypt and Argon2 for imported legacy keys (the JDK has none of them).
+  requires org.bouncycastle.provider;
   // Nullness annotations: in the API's signatures, not needed at run time.
   requires static transitive org.jspecify;
 
