@@ -25,6 +25,19 @@ public record AuditEntry(
     TokenEvent.Type action,
     String detail) {
 
+  /**
+   * Checks the entry.
+   *
+   * @param id the entry's id, unique, sorting by time
+   * @param at when the change was made
+   * @param actor who made it
+   * @param workspace the token's workspace
+   * @param tokenId the token changed
+   * @param action what was done
+   * @param detail a short non-secret description of the change
+   * @throws NullPointerException if any component is null
+   * @throws IllegalArgumentException if {@code action} is {@link TokenEvent.Type#VALIDATION_REJECTED}
+   */
   public AuditEntry {
     Objects.requireNonNull(id, "id == null");
     Objects.requireNonNull(at, "at == null");

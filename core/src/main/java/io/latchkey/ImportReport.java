@@ -13,12 +13,24 @@ import java.util.List;
  */
 public record ImportReport(List<TokenId> imported, int alreadyImported, List<Problem> problems) {
 
+  /**
+   * Makes a report; the lists are copied.
+   *
+   * @param imported the ids of the keys stored, in row order
+   * @param alreadyImported how many rows an earlier import already stored
+   * @param problems every refused row, with why
+   * @throws NullPointerException if a list is null or holds null
+   */
   public ImportReport {
     imported = List.copyOf(imported);
     problems = List.copyOf(problems);
   }
 
-  /** Whether every row was imported or already present. */
+  /**
+   * Whether every row was imported or already present.
+   *
+   * @return true if no row was refused
+   */
   public boolean ok() {
     return problems.isEmpty();
   }

@@ -245,7 +245,11 @@ public final class Latchkey implements AutoCloseable {
     return manager;
   }
 
-  /** Imports keys of the system a host is leaving, and counts those not yet upgraded. */
+  /**
+   * Imports keys of the system a host is leaving, and counts those not yet upgraded.
+   *
+   * @return the legacy-key importer of this instance
+   */
   public LegacyKeys legacyKeys() {
     return legacyKeys;
   }
@@ -623,6 +627,10 @@ public final class Latchkey implements AutoCloseable {
      * Accepts keys imported from another system ({@link #legacyKeys()}): a presented key not in
      * Latchkey's format is looked up by the lookup part this format finds in it. May be called
      * more than once; formats are tried in order. Without one, such keys are MALFORMED.
+     *
+     * @param format how to find the lookup part in a legacy key
+     * @return this builder
+     * @throws InvalidArgumentException if {@code format} is null
      */
     public Builder legacyFormat(LegacyFormat format) {
       if (format == null) throw new InvalidArgumentException("legacyFormat", "must not be null");
@@ -630,7 +638,13 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** Ceilings on imported hashes' cost parameters; {@link LegacyLimits#DEFAULT} by default. */
+    /**
+     * Ceilings on imported hashes' cost parameters; {@link LegacyLimits#DEFAULT} by default.
+     *
+     * @param limits the ceilings an imported hash must respect
+     * @return this builder
+     * @throws InvalidArgumentException if {@code limits} is null or was already set
+     */
     public Builder legacyLimits(LegacyLimits limits) {
       if (limits == null) throw new InvalidArgumentException("legacyLimits", "must not be null");
       once("legacyLimits", legacyLimits);
@@ -638,7 +652,14 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** How many threads run slow legacy verifications (bcrypt, scrypt, Argon2, PBKDF2); 2 by default. */
+    /**
+     * How many threads run slow legacy verifications (bcrypt, scrypt, Argon2, PBKDF2); 2 by
+     * default.
+     *
+     * @param threads the number of verifier threads, 1 to 256
+     * @return this builder
+     * @throws InvalidArgumentException if {@code threads} is out of range or was already set
+     */
     public Builder legacyVerifierThreads(int threads) {
       if (threads < 1 || threads > 256) {
         throw new InvalidArgumentException("legacyVerifierThreads", "must be between 1 and 256, was " + threads);
@@ -651,6 +672,10 @@ public final class Latchkey implements AutoCloseable {
     /**
      * After a wrong key for a not-yet-upgraded imported key, how long further keys for it are
      * refused without a slow verification; 1 s by default.
+     *
+     * @param ttl how long a wrong key is remembered, positive
+     * @return this builder
+     * @throws InvalidArgumentException if {@code ttl} is null, not positive, or was already set
      */
     public Builder legacyNegativeCacheTtl(Duration ttl) {
       if (ttl == null || ttl.isNegative() || ttl.isZero()) {

@@ -18,7 +18,12 @@ import org.jspecify.annotations.Nullable;
 @FunctionalInterface
 public interface LegacyFormat {
 
-  /** The lookup part of {@code key}, or null if the key is not of this format. */
+  /**
+   * The lookup part of {@code key}, or null if the key is not of this format.
+   *
+   * @param key the presented key, secret
+   * @return the lookup part, or null if {@code key} is not of this format
+   */
   @Nullable String lookupPart(String key);
 
   /**
@@ -26,6 +31,9 @@ public interface LegacyFormat {
    * or else its first group. For DRF-API-Key's {@code prefix.secret}: {@code
    * Pattern.compile("(?<lookup>[A-Za-z0-9]{8})\\.[A-Za-z0-9]{32}")}.
    *
+   * @param pattern the whole-key pattern, with a group for the lookup part
+   * @return a format that answers null for keys not matching, or longer than 1024 characters
+   * @throws NullPointerException if {@code pattern} is null
    * @throws InvalidArgumentException if the pattern has no capturing group
    */
   static LegacyFormat pattern(Pattern pattern) {
@@ -46,12 +54,18 @@ public interface LegacyFormat {
   /**
    * Any key, looked up by its unsalted SHA-256 digest ({@code sha256:<hex>}): for keys imported
    * with only a {@code sha256:} hash and no lookup part.
+   *
+   * @return a format that answers null only for an empty key or one longer than 1024 characters
    */
   static LegacyFormat sha256Digest() {
     return key -> key.isEmpty() || key.length() > 1024 ? null : LegacyHash.digestLookup("sha256", key);
   }
 
-  /** As {@link #sha256Digest()}, for SHA-512 ({@code sha512:<hex>}). */
+  /**
+   * As {@link #sha256Digest()}, for SHA-512 ({@code sha512:<hex>}).
+   *
+   * @return a format that answers null only for an empty key or one longer than 1024 characters
+   */
   static LegacyFormat sha512Digest() {
     return key -> key.isEmpty() || key.length() > 1024 ? null : LegacyHash.digestLookup("sha512", key);
   }

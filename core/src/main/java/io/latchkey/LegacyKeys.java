@@ -15,6 +15,7 @@ public interface LegacyKeys {
    * Imports one key. Importing the same key again (same lookup part, workspace and name) returns
    * the id it got the first time and changes nothing.
    *
+   * @param key the key to import
    * @return the imported token's id
    * @throws InvalidArgumentException naming the field (hash, lookup, name, createdAt, ...) of a
    *     key that cannot be imported, e.g. a malformed hash, an unknown algorithm, a cost above
@@ -28,6 +29,9 @@ public interface LegacyKeys {
    * then stored; with {@link ImportReport.Mode#ALL_OR_NOTHING} a store conflict removes what this
    * call stored.
    *
+   * @param keys the rows to import, in order (row numbers in the report count from 1)
+   * @param mode whether one bad row stops the whole batch
+   * @return what was imported, already present, or refused, and why
    * @throws StoreUnavailableException if the store cannot be reached; with {@code
    *     ALL_OR_NOTHING} what this call stored is removed again as far as the store allows
    */
@@ -37,10 +41,16 @@ public interface LegacyKeys {
    * How many keys of {@code workspace} still have their old hash (imported, not presented since).
    * Reads the whole workspace: an operator's query, not for a request path.
    *
+   * @param workspace the workspace to count in
+   * @return the number of imported keys not yet upgraded
    * @throws StoreUnavailableException if the store cannot be reached
    */
   long pending(String workspace);
 
-  /** How many slow legacy verifications (bcrypt, scrypt, Argon2, PBKDF2) this instance ran. */
+  /**
+   * How many slow legacy verifications (bcrypt, scrypt, Argon2, PBKDF2) this instance ran.
+   *
+   * @return the count since this instance was built
+   */
   long slowVerifications();
 }

@@ -19,6 +19,13 @@ public record LegacyLimits(int maxBcryptCost, long maxMemoryKiB, int maxIteratio
   public static final LegacyLimits DEFAULT = new LegacyLimits(14, 256 * 1024, 2_000_000, 16, 16);
 
   /**
+   * Checks the limits.
+   *
+   * @param maxBcryptCost the highest bcrypt cost (log2 of its rounds), 4 to 31
+   * @param maxMemoryKiB the most memory an scrypt or Argon2 hash may need, in KiB, at least 8
+   * @param maxIterations the most PBKDF2 iterations, at least 1
+   * @param maxPasses the most Argon2 passes and scrypt parallel runs, at least 1
+   * @param maxParallelism the most Argon2 lanes, at least 1
    * @throws InvalidArgumentException naming the first limit out of range
    */
   public LegacyLimits {

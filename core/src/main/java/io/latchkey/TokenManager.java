@@ -42,12 +42,18 @@ public interface TokenManager {
    * InvalidArgumentException} naming {@code workspace}. The actor is kept, and {@link #as} keeps
    * the scope. The unscoped manager ({@link Latchkey#tokens()}) is for operators.
    *
+   * @param workspace the workspace to bind to
+   * @return a manager scoped to {@code workspace}, with this manager's actor
    * @throws InvalidArgumentException if the workspace is malformed, or this manager is already
    *     bound to another workspace (a scope never widens or moves)
    */
   TokenManager in(String workspace);
 
-  /** The workspace this manager is bound to ({@link #in}), or empty for an unscoped manager. */
+  /**
+   * The workspace this manager is bound to ({@link #in}), or empty for an unscoped manager.
+   *
+   * @return the bound workspace, or empty if unscoped
+   */
   Optional<String> workspace();
 
   /**
@@ -213,8 +219,10 @@ public interface TokenManager {
    * manager a token of another workspace, has an empty trail (no exception: a deleted token has
    * a trail but no record).
    *
+   * @param id the token whose trail to read
    * @param cursor the previous page's {@link AuditPage#cursor()}, or null for the newest entries
    * @param limit at most this many entries, 1 to 1000
+   * @return the page; empty, with no cursor, if the token has no (visible) trail
    * @throws InvalidArgumentException if the cursor is malformed or the limit out of range
    * @throws UnsupportedOperationException if the store keeps no audit trail ({@link
    *     io.latchkey.spi.TokenStore#keepsAuditTrail()})
@@ -224,8 +232,10 @@ public interface TokenManager {
   /**
    * One page of a workspace's audit trail (every token, deleted ones included), newest first.
    *
+   * @param workspace the workspace whose trail to read
    * @param cursor the previous page's {@link AuditPage#cursor()}, or null for the newest entries
    * @param limit at most this many entries, 1 to 1000
+   * @return the page; its {@link AuditPage#cursor()} is null on the last page
    * @throws InvalidArgumentException if the workspace or cursor is malformed, the limit out of
    *     range, or on a scoped manager the workspace is another one
    * @throws UnsupportedOperationException if the store keeps no audit trail

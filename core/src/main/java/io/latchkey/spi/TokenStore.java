@@ -99,6 +99,8 @@ public interface TokenStore extends AutoCloseable {
   /**
    * Whether this store persists the audit trail: true means the audit methods below are
    * implemented as documented. False by default, for stores written before the trail existed.
+   *
+   * @return true if this store implements the audit methods
    */
   default boolean keepsAuditTrail() {
     return false;
@@ -108,6 +110,10 @@ public interface TokenStore extends AutoCloseable {
    * As {@link #insert(TokenRecord)}, storing {@code audit} atomically with the record: both or
    * neither. The default supports only a store that keeps no trail.
    *
+   * @param record the record to store, version 1
+   * @param audit the entry recording the issue
+   * @return true if stored; false if a record with the same id exists (nothing is changed)
+   * @throws UnsupportedOperationException by default: the store keeps no audit trail
    * @throws StoreUnavailableException if the backend cannot be reached (neither is written)
    */
   default boolean insert(TokenRecord record, AuditEntry audit) {
@@ -118,6 +124,11 @@ public interface TokenStore extends AutoCloseable {
    * As {@link #replace(TokenRecord, long)}, storing {@code audit} atomically with the change: the
    * entry is stored if and only if the record is replaced.
    *
+   * @param updated the new record, with the same id and the next version
+   * @param expectedVersion the version the stored record must have
+   * @param audit the entry recording the change
+   * @return true if replaced; false if the record is gone or its version differs
+   * @throws UnsupportedOperationException by default: the store keeps no audit trail
    * @throws StoreUnavailableException if the backend cannot be reached (neither is written)
    */
   default boolean replace(TokenRecord updated, long expectedVersion, AuditEntry audit) {
@@ -128,6 +139,10 @@ public interface TokenStore extends AutoCloseable {
    * As {@link #delete(String)}, storing {@code audit} atomically with the removal: the entry is
    * stored if and only if a record was removed. The token's earlier entries stay.
    *
+   * @param id the token id
+   * @param audit the entry recording the removal
+   * @return true if a record was removed, false if there was none
+   * @throws UnsupportedOperationException by default: the store keeps no audit trail
    * @throws StoreUnavailableException if the backend cannot be reached (neither is written)
    */
   default boolean delete(String id, AuditEntry audit) {
@@ -138,6 +153,11 @@ public interface TokenStore extends AutoCloseable {
    * Up to {@code limit} entries of one token whose entry id is less than {@code beforeId} (all,
    * when null), in descending entry id order (newest first). Entries of a deleted token are kept.
    *
+   * @param tokenId the token id
+   * @param beforeId return only entries with a smaller id, or null for the newest
+   * @param limit the most entries to return
+   * @return the entries, newest first; empty if none
+   * @throws UnsupportedOperationException by default: the store keeps no audit trail
    * @throws StoreUnavailableException if the backend cannot be reached
    */
   default List<AuditEntry> history(String tokenId, @Nullable String beforeId, int limit) {
@@ -147,6 +167,11 @@ public interface TokenStore extends AutoCloseable {
   /**
    * As {@link #history}, for every token of a workspace, deleted ones included.
    *
+   * @param workspace the workspace
+   * @param beforeId return only entries with a smaller id, or null for the newest
+   * @param limit the most entries to return
+   * @return the entries, newest first; empty if none
+   * @throws UnsupportedOperationException by default: the store keeps no audit trail
    * @throws StoreUnavailableException if the backend cannot be reached
    */
   default List<AuditEntry> workspaceHistory(String workspace, @Nullable String beforeId,
@@ -156,8 +181,10 @@ public interface TokenStore extends AutoCloseable {
 
   /**
    * Removes entries made before {@code cutoff}, for the retention period. Best effort: a store may
-   * keep them longer (core never returns them), e.g. until a key's own expiry.
+   * keep them longer (core never returns them), e.g. until a key's own expiry. Does nothing by
+   * default.
    *
+   * @param cutoff entries made before this instant may be removed
    * @throws StoreUnavailableException if the backend cannot be reached
    */
   default void pruneAuditTrail(Instant cutoff) {}
