@@ -104,6 +104,8 @@ public abstract class TokenStoreCompatibilityKit {
   /**
    * Whether this store keeps the audit trail ({@link TokenStore#keepsAuditTrail()}); a store
    * without one must say so by overriding this to return false, and then skips the audit tests.
+   *
+   * @return true (the default) if the store keeps the audit trail and runs the audit tests
    */
   protected boolean keepsAuditTrail() {
     return true;
