@@ -689,6 +689,11 @@ public final class RedisTokenStore implements TokenStore {
      * How long a token's audit trail stays in Redis after its last entry (400 days by default):
      * each trail is a key whose TTL every audited change renews. Set it to the {@code
      * Latchkey.Builder.auditRetention}, which hides older entries anyway. At least one day.
+     *
+     * @param retention how long a trail outlives its last entry, 1 to 36,500 days
+     * @return this builder
+     * @throws InvalidArgumentException if {@code retention} is null, out of range, or was already
+     *     set
      */
     public Builder auditRetention(Duration retention) {
       if (this.auditRetention != null) {
