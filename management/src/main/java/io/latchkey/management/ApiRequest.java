@@ -31,6 +31,18 @@ public record ApiRequest(
   /** The body an adapter passes when the request body exceeded the limit (answered with 413). */
   public static final byte[] TOO_LARGE = new byte[0];
 
+  /**
+   * Makes a request; the headers are copied into a case-insensitive map.
+   *
+   * @param method the HTTP method
+   * @param path the path below the mount point
+   * @param query the raw query string, or null
+   * @param headers header values by name
+   * @param body the request body, or {@link #TOO_LARGE}
+   * @param clientIp the caller's address, or null
+   * @throws NullPointerException if {@code method}, {@code path}, {@code headers} or {@code body}
+   *     is null
+   */
   public ApiRequest {
     Objects.requireNonNull(method, "method == null");
     Objects.requireNonNull(path, "path == null");
@@ -41,7 +53,12 @@ public record ApiRequest(
     headers = ci;
   }
 
-  /** The first value of a header, or null. */
+  /**
+   * The first value of a header, or null.
+   *
+   * @param name the header name, in any case
+   * @return the header's value, or null if absent
+   */
   public @Nullable String header(String name) {
     return headers.get(name.toLowerCase(Locale.ROOT));
   }

@@ -12,6 +12,14 @@ import java.util.Map;
  */
 public record ApiResponse(int status, Map<String, String> headers, byte[] body) {
 
+  /**
+   * Makes a response; the headers are copied.
+   *
+   * @param status the HTTP status
+   * @param headers extra headers
+   * @param body UTF-8 JSON, empty for none
+   * @throws NullPointerException if {@code headers} is null or holds null
+   */
   public ApiResponse {
     headers = Map.copyOf(headers);
   }

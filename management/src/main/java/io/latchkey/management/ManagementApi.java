@@ -125,14 +125,24 @@ public final class ManagementApi {
     }
   }
 
-  /** A builder over the Latchkey whose tokens the API manages and whose tokens authorize it. */
+  /**
+   * A builder over the Latchkey whose tokens the API manages and whose tokens authorize it.
+   *
+   * @param latchkey the instance to manage and to validate callers' tokens with
+   * @return a new builder
+   * @throws InvalidArgumentException if {@code latchkey} is null
+   */
   public static Builder builder(Latchkey latchkey) {
     return new Builder(latchkey);
   }
 
   // ------------------------------------------------------------------ routes
 
-  /** The routes, as {@code "METHOD /path/{param}"}; the OpenAPI document lists exactly these. */
+  /**
+   * The routes, as {@code "METHOD /path/{param}"}; the OpenAPI document lists exactly these.
+   *
+   * @return every route, one string each
+   */
   public static List<String> routes() {
     List<String> out = new ArrayList<>();
     for (Route r : Route.values()) out.add(r.method + " " + r.pattern);
@@ -188,7 +198,12 @@ public final class ManagementApi {
 
   // ------------------------------------------------------------------ handling
 
-  /** Answers one request; never throws. */
+  /**
+   * Answers one request; never throws: a failure becomes an error response.
+   *
+   * @param request the request, from an adapter
+   * @return the response to write back
+   */
   public ApiResponse handle(ApiRequest request) {
     try {
       return dispatch(request);
@@ -731,6 +746,8 @@ public final class ManagementApi {
    * the context is the route. Reads at most {@code maxBodyBytes + 1} bytes of a body. Start the JVM
    * with {@code -Dsun.net.httpserver.nodelay=true}, or each response with a body waits for the
    * client's delayed ACK (about 40 ms; see the README).
+   *
+   * @return a handler that serves this API
    */
   public HttpHandler httpHandler() {
     return this::serve;
@@ -790,6 +807,10 @@ public final class ManagementApi {
     /**
      * The workspace whose tokens (with the read or write permission) manage every workspace.
      * None by default: every token manages only its own workspace.
+     *
+     * @param workspace the operators' workspace
+     * @return this builder
+     * @throws InvalidArgumentException if {@code workspace} is null or blank
      */
     public Builder operatorWorkspace(String workspace) {
       if (workspace == null || workspace.isBlank()) {
@@ -799,20 +820,37 @@ public final class ManagementApi {
       return this;
     }
 
-    /** The largest request body accepted (64 KiB by default); larger ones get 413. */
+    /**
+     * The largest request body accepted (64 KiB by default); larger ones get 413.
+     *
+     * @param bytes the limit in bytes, at least 1024
+     * @return this builder
+     * @throws InvalidArgumentException if {@code bytes} is below 1024
+     */
     public Builder maxBodyBytes(int bytes) {
       if (bytes < 1024) throw new InvalidArgumentException("maxBodyBytes", "must be at least 1024");
       this.maxBodyBytes = bytes;
       return this;
     }
 
-    /** The clock of the idempotency window; the system clock by default. */
+    /**
+     * The clock of the idempotency window; the system clock by default.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @throws InvalidArgumentException if {@code clock} is null
+     */
     public Builder clock(Clock clock) {
       if (clock == null) throw new InvalidArgumentException("clock", "must not be null");
       this.clock = clock;
       return this;
     }
 
+    /**
+     * Builds the API; it holds no threads or sockets of its own.
+     *
+     * @return the API, ready to {@link ManagementApi#handle} requests
+     */
     public ManagementApi build() {
       return new ManagementApi(this);
     }
