@@ -65,7 +65,9 @@ public final class Metered {
 
   /**
    * The store as the validator and the usage buffer see it: their reads and usage writes timed.
-   * Management calls go to the host's store directly.
+   * Management calls go to the host's store directly. Every {@link TokenStore} method is
+   * delegated, defaults included, so a store's own {@code ping()} or {@code subscribe()} is the
+   * one that runs (MeteredTest fails when a method is added to the SPI without a delegate here).
    */
   public static TokenStore store(TokenStore inner, MetricsRecorder recorder) {
     return new TokenStore() {
@@ -127,6 +129,11 @@ public final class Metered {
       @Override
       public Optional<Subscription> subscribe(ChangeListener listener) {
         return inner.subscribe(listener);
+      }
+
+      @Override
+      public void ping() {
+        inner.ping();
       }
 
       @Override
