@@ -152,6 +152,10 @@ final class Session implements AutoCloseable {
   private static Session withStore(TokenStore store, String prefix, KeyRing keys, Tuning tuning,
       String description, String actor, @Nullable DataDir data) {
     try {
+      // Stores build while their backend is down (they connect when it returns); a command does
+      // not wait for that: it fails now, in one line, before Latchkey's change feed starts
+      // retrying and logging in the background.
+      store.ping();
       return new Session(build(store, prefix, keys, tuning), store, description, actor);
     } catch (RuntimeException e) {
       closeQuietly(store);
