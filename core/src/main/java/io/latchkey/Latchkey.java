@@ -52,6 +52,8 @@ public final class Latchkey implements AutoCloseable {
 
   /** The default and maximum lifetime of a token: two years. */
   public static final Period DEFAULT_LIFETIME = Period.ofYears(2);
+  /** How long the audit trail keeps an entry unless {@link Builder#auditRetention} says otherwise. */
+  public static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(400);
   private static final System.Logger LOG = System.getLogger(Latchkey.class.getName());
 
   private final TokenStore store;
@@ -99,8 +101,8 @@ public final class Latchkey implements AutoCloseable {
         : composite(List.copyOf(b.listeners));
     SecureRandom random = new SecureRandom();
     this.manager = new DefaultTokenManager(new DefaultTokenManager.Context(store, format, hasher,
-        clock, listener, random, new IdGenerator(random, hasher), b.defaultLifetime, b.maxLifetime, usage,
-        IssuedToken::new), "system");
+        clock, listener, random, new IdGenerator(random, hasher), b.defaultLifetime, b.maxLifetime,
+        usage, IssuedToken::new, b.auditRetention), "system");
     // A test clock drives the cache's expiry too, so tests control time-to-live.
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
@@ -120,6 +122,17 @@ public final class Latchkey implements AutoCloseable {
     background.scheduleWithFixedDelay(usage::flush, flushMillis, flushMillis,
         TimeUnit.MILLISECONDS);
     if (metered) metrics.attached(this);
+    background.scheduleWithFixedDelay(this::pruneAuditTrail, 1, 60, TimeUnit.MINUTES);
+  }
+
+  private void pruneAuditTrail() {
+    try {
+      manager.pruneAuditTrail();
+    } catch (RuntimeException e) {
+      // Reads hide entries past the retention anyway; the next run tries again.
+      System.getLogger(Latchkey.class.getName()).log(System.Logger.Level.WARNING,
+          "pruning the audit trail failed: " + e);
+    }
   }
 
   /** Subscribes once; false if the store threw (it is down, or its feed is). */
@@ -313,6 +326,7 @@ public final class Latchkey implements AutoCloseable {
     private Duration serveStaleFor = Duration.ZERO;
     private Duration usageFlushInterval = Duration.ofSeconds(5);
     private MetricsRecorder metrics = MetricsRecorder.NONE;
+    private Duration auditRetention = DEFAULT_AUDIT_RETENTION;
 
     private final Set<String> setOnce = new HashSet<>();
 
@@ -549,6 +563,22 @@ public final class Latchkey implements AutoCloseable {
       }
       once("serveStaleFor", serveStaleFor);
       this.serveStaleFor = staleness;
+      return this;
+    }
+
+    /**
+     * How long the audit trail keeps an entry, deleted tokens' included; 400 days by default.
+     * Older entries are never returned, and are removed from the store about hourly.
+     */
+    public Builder auditRetention(Duration retention) {
+      if (retention == null || retention.compareTo(Duration.ofDays(1)) < 0) {
+        throw new InvalidArgumentException("auditRetention", "must be at least 1 day");
+      }
+      if (retention.compareTo(Duration.ofDays(365L * 100)) > 0) {
+        throw new InvalidArgumentException("auditRetention", "must be at most 100 years");
+      }
+      once("auditRetention", auditRetention);
+      this.auditRetention = retention;
       return this;
     }
 

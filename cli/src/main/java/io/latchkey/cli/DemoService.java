@@ -74,6 +74,11 @@ final class DemoService implements AutoCloseable {
     return service;
   }
 
+  /** Serves {@code handler} under {@code path} too, next to the demo routes. */
+  void mount(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   int port() {
     return server.getAddress().getPort();
   }

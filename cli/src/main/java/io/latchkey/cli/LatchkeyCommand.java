@@ -30,6 +30,7 @@ import org.jspecify.annotations.Nullable;
         RevokeAllCommand.class,
         StateCommands.Delete.class,
         RotateCommand.class,
+        HistoryCommand.class,
         ValidateCommand.class,
         KeygenCommand.class,
         ServeCommand.class,

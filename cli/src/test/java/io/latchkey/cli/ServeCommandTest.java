@@ -77,6 +77,49 @@ class ServeCommandTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpResponse<String> post(String path, String token, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(started.get().baseUri() + path))
+        .timeout(CALL_TIMEOUT).header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void serve_management_mountsTheApiAndPrintsTheFirstOperatorTokenOnce() throws Exception {
+    Future<CliHarness.Run> run = start("serve", "--port", "0", "--management");
+    Matcher m = Pattern.compile("operator token \\(shown once, keep it secret\\): (\\S+)")
+        .matcher(cli.liveOut.toString());
+    assertThat(m.find()).as(cli.liveOut.toString()).isTrue();
+    String operator = m.group(1);
+
+    HttpResponse<String> created = post("/manage/workspaces/acme/tokens", operator,
+        "{\"name\": \"from-http\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(get("/manage/openapi.json", null).statusCode()).isEqualTo(200);
+    assertThat(get("/manage/workspaces/acme/tokens", null).statusCode()).isEqualTo(401);
+    started.get().close();
+    assertThat(run.get(10, TimeUnit.SECONDS).exitCode()).isZero();
+    JsonNode history = cli.ok("history", "--json", "-w", "acme").json();
+    assertThat(history.get("entries").get(0).get("actor").asText())
+        .startsWith("token:").endsWith("operator");
+
+    started = new CompletableFuture<>();
+    cli.onServerStarted = started::complete;
+    Future<CliHarness.Run> again = start("serve", "--port", "0", "--management");
+    started.get().close();
+    CliHarness.Run second = again.get(10, TimeUnit.SECONDS);
+    assertThat(second.out()).doesNotContain("operator token (shown once")
+        .contains("operator workspace latchkey-ops has tokens");
+  }
+
+  @Test
+  void serve_withoutManagement_hasNoManagementApi() throws Exception {
+    Future<CliHarness.Run> run = start("serve", "--port", "0");
+    assertThat(get("/manage/openapi.json", null).statusCode()).isEqualTo(404);
+    started.get().close();
+    assertThat(run.get(10, TimeUnit.SECONDS).out()).doesNotContain("/manage");
+  }
+
   @Test
   void serve_guardsRoutesWithTheValidator() throws Exception {
     JsonNode reader = cli.issue("acme", "reader", "-p", "reports:read");

@@ -3,6 +3,8 @@ package io.latchkey.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.latchkey.AuditEntry;
+import io.latchkey.AuditPage;
 import io.latchkey.HashingKey;
 import io.latchkey.IllegalTransitionException;
 import io.latchkey.IssuedToken;
@@ -10,6 +12,7 @@ import io.latchkey.Latchkey;
 import io.latchkey.NewToken;
 import io.latchkey.Reason;
 import io.latchkey.Token;
+import io.latchkey.TokenEvent;
 import io.latchkey.TokenId;
 import io.latchkey.TokenManager;
 import io.latchkey.TokenPage;
@@ -44,6 +47,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -83,6 +87,14 @@ public abstract class TokenStoreCompatibilityKit {
 
   /** Whether this store has a change feed; a store without one must say so by returning empty. */
   protected boolean hasChangeFeed() {
+    return true;
+  }
+
+  /**
+   * Whether this store keeps the audit trail ({@link TokenStore#keepsAuditTrail()}); a store
+   * without one must say so by overriding this to return false, and then skips the audit tests.
+   */
+  protected boolean keepsAuditTrail() {
     return true;
   }
 
@@ -968,6 +980,248 @@ public abstract class TokenStoreCompatibilityKit {
       } finally {
         if (second != store) second.close();
       }
+    }
+  }
+
+  @Nested
+  @DisplayName("AuditTrail: one entry per successful change, atomic with it, kept after delete")
+  class AuditTrail {
+    private final AtomicLong entrySequence = new AtomicLong();
+
+    @BeforeEach
+    void onlyForStoresWithATrail() {
+      assertThat(store.keepsAuditTrail()).as("store.keepsAuditTrail()").isEqualTo(keepsAuditTrail());
+      Assumptions.assumeTrue(keepsAuditTrail(), "the store keeps no audit trail");
+    }
+
+    /** An entry whose id sorts after every earlier one of this test. */
+    private AuditEntry entry(TokenRecord r, TokenEvent.Type action, String detail) {
+      String id = newId();
+      return new AuditEntry(id, clock.instant().plusMillis(entrySequence.incrementAndGet()),
+          "alice ✓ (on behalf of bob)", r.workspace(), new TokenId(r.id()), action, detail);
+    }
+
+    private List<AuditEntry> trail(String tokenId) {
+      return store.history(tokenId, null, 1000);
+    }
+
+    @Test
+    @DisplayName("insert, replace and delete store their entry; it reads back equal")
+    void writes_storeTheirEntry() {
+      TokenRecord r = record("ws-1");
+      AuditEntry issued = entry(r, TokenEvent.Type.ISSUED, "expires 2026-01-31T00:00:00Z");
+      AuditEntry updated = entry(r, TokenEvent.Type.UPDATED, "changed name — ünïcode \"q\"\nline 2 \\n \\");
+      AuditEntry deleted = entry(r, TokenEvent.Type.DELETED, "deleted");
+
+      assertThat(store.insert(r, issued)).isTrue();
+      assertThat(store.replace(r.toBuilder().name("x").version(2).build(), 1, updated)).isTrue();
+      assertThat(store.delete(r.id(), deleted)).isTrue();
+
+      assertThat(trail(r.id())).containsExactly(deleted, updated, issued);
+      assertThat(store.workspaceHistory("ws-1", null, 1000)).containsExactly(deleted, updated, issued);
+    }
+
+    @Test
+    @DisplayName("a write that changes nothing stores no entry")
+    void failedWrites_storeNoEntry() {
+      TokenRecord r = inserted("ws-1");
+      TokenRecord other = record("ws-1");
+
+      assertThat(store.insert(r.toBuilder().name("dup").build(),
+          entry(r, TokenEvent.Type.ISSUED, "duplicate"))).isFalse();
+      assertThat(store.replace(r.toBuilder().version(3).build(), 2,
+          entry(r, TokenEvent.Type.UPDATED, "stale"))).isFalse();
+      assertThat(store.replace(other.toBuilder().version(2).build(), 1,
+          entry(other, TokenEvent.Type.UPDATED, "unknown"))).isFalse();
+      assertThat(store.delete(other.id(), entry(other, TokenEvent.Type.DELETED, "unknown")))
+          .isFalse();
+
+      assertThat(trail(r.id())).isEmpty();
+      assertThat(trail(other.id())).isEmpty();
+      assertThat(store.workspaceHistory("ws-1", null, 1000)).isEmpty();
+      assertThat(stored(r.id())).isEqualTo(r);
+    }
+
+    @Test
+    @DisplayName("history pages newest first by entry id, per token and per workspace")
+    void history_pagesNewestFirst() {
+      TokenRecord a = record("ws-1");
+      TokenRecord b = record("ws-1");
+      TokenRecord c = record("ws-2");
+      List<AuditEntry> written = new ArrayList<>();
+      AuditEntry ea = entry(a, TokenEvent.Type.ISSUED, "a");
+      store.insert(a, ea);
+      written.add(ea);
+      AuditEntry eb = entry(b, TokenEvent.Type.ISSUED, "b");
+      store.insert(b, eb);
+      written.add(eb);
+      store.insert(c, entry(c, TokenEvent.Type.ISSUED, "c"));
+      for (int v = 1; v <= 5; v++) {
+        TokenRecord which = v % 2 == 0 ? a : b;
+        long version = which == a ? v / 2 : (v + 1) / 2;
+        AuditEntry e = entry(which, TokenEvent.Type.UPDATED, "v" + v);
+        assertThat(store.replace(which.toBuilder().version(version + 1).build(), version, e))
+            .as("replace %d", v).isTrue();
+        written.add(e);
+      }
+      List<AuditEntry> newestFirst = new ArrayList<>(written);
+      java.util.Collections.reverse(newestFirst);
+
+      List<AuditEntry> paged = new ArrayList<>();
+      String before = null;
+      while (true) {
+        List<AuditEntry> page = store.workspaceHistory("ws-1", before, 3);
+        paged.addAll(page);
+        if (page.size() < 3) break;
+        before = page.get(page.size() - 1).id();
+      }
+      assertThat(paged).containsExactlyElementsOf(newestFirst);
+      assertThat(store.history(a.id(), null, 2)).extracting(AuditEntry::detail)
+          .containsExactly("v4", "v2");
+      assertThat(store.history(a.id(), store.history(a.id(), null, 2).get(1).id(), 10))
+          .extracting(AuditEntry::detail).containsExactly("a");
+      assertThat(store.workspaceHistory("ws-2", null, 10)).extracting(AuditEntry::detail)
+          .containsExactly("c");
+      assertThat(store.workspaceHistory("ws-unknown", null, 10)).isEmpty();
+      assertThat(store.history(newId(), null, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("every kind of change through the manager leaves exactly one entry")
+    void manager_everyChange_oneEntry() {
+      IssuedToken t = issue("ws-1", "n");
+      TokenId id = t.id();
+      tokens.update(id, TokenUpdate.create().name("renamed"));
+      tokens.setPermissions(id, Map.of("a", true));
+      tokens.setPermissions(id, Map.of("a", true)); // no change, no entry
+      tokens.updatePermissions(id, Map.of("b", false));
+      tokens.disable(id);
+      tokens.disable(id); // no-op
+      tokens.enable(id);
+      IssuedToken fresh = tokens.rotate(id);
+      tokens.revoke(id);
+      assertThatThrownBy(() -> tokens.enable(id)).isInstanceOf(IllegalTransitionException.class);
+      tokens.delete(id);
+
+      assertThat(tokens.history(id, null, 100).entries()).extracting(AuditEntry::action)
+          .containsExactly(TokenEvent.Type.DELETED, TokenEvent.Type.REVOKED,
+              TokenEvent.Type.ROTATED, TokenEvent.Type.ENABLED, TokenEvent.Type.DISABLED,
+              TokenEvent.Type.PERMISSIONS_CHANGED, TokenEvent.Type.PERMISSIONS_CHANGED,
+              TokenEvent.Type.UPDATED, TokenEvent.Type.ISSUED);
+      assertThat(tokens.history(id, null, 100).entries()).allSatisfy(e -> {
+        assertThat(e.actor()).isEqualTo("kit");
+        assertThat(e.workspace()).isEqualTo("ws-1");
+        assertThat(e.tokenId()).isEqualTo(id);
+      });
+      assertThat(tokens.history(fresh.id(), null, 100).entries()).singleElement()
+          .satisfies(e -> assertThat(e.detail()).isEqualTo("rotated from " + id));
+      AuditPage ws = tokens.workspaceHistory("ws-1", null, 100);
+      assertThat(ws.entries()).hasSize(10);
+      assertThat(ws.cursor()).isNull();
+    }
+
+    @Test
+    @DisplayName("no entry carries the secret or the hash")
+    void entries_carryNoSecret() {
+      IssuedToken t = issue("ws-1", "n");
+      byte[] hash = stored(t.id().value()).hash();
+      IssuedToken fresh = tokens.rotate(t.id());
+      tokens.delete(t.id());
+      List<String> secrets = List.of(t.secret(), fresh.secret(),
+          t.secret().substring(t.secret().indexOf('_') + 1 + 16, t.secret().length() - 6),
+          HexFormat.of().formatHex(hash), Base64.getEncoder().encodeToString(hash),
+          Base64.getUrlEncoder().withoutPadding().encodeToString(hash));
+      List<AuditEntry> all = store.workspaceHistory("ws-1", null, 100);
+      assertThat(all).hasSize(4);
+      for (AuditEntry e : all) {
+        for (String secret : secrets) assertThat(e.toString()).doesNotContain(secret);
+      }
+    }
+
+    @Test
+    @DisplayName("racing writers: one entry per change that won, none for the losers")
+    void concurrentWriters_oneEntryPerWin() throws Exception {
+      TokenRecord r = record("ws-1");
+      store.insert(r, entry(r, TokenEvent.Type.ISSUED, "issued"));
+      int threads = 8;
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int n = i;
+        results.add(pool.submit(() -> {
+          start.await();
+          return store.replace(r.toBuilder().name("w" + n).version(2).build(), 1,
+              entry(r, TokenEvent.Type.UPDATED, "w" + n));
+        }));
+      }
+      start.countDown();
+      String winner = null;
+      for (int i = 0; i < threads; i++) {
+        if (results.get(i).get(30, TimeUnit.SECONDS)) winner = "w" + i;
+      }
+      pool.shutdown();
+      assertThat(winner).isNotNull();
+      assertThat(trail(r.id())).extracting(AuditEntry::detail).containsExactly(winner, "issued");
+      assertThat(stored(r.id()).name()).isEqualTo(winner);
+    }
+
+    @Test
+    @DisplayName("racing managers: the trail holds exactly the merges that were made")
+    void concurrentManagers_trailMatchesChanges() throws Exception {
+      IssuedToken t = issue("ws-1", "n");
+      int threads = 4;
+      int each = 6;
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int thread = i;
+        futures.add(pool.submit(() -> {
+          start.await();
+          for (int j = 0; j < each; j++) {
+            tokens.updatePermissions(t.id(), Map.of("p" + thread + "-" + j, true));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) f.get(60, TimeUnit.SECONDS);
+      pool.shutdown();
+      List<AuditEntry> trail = trail(t.id().value());
+      assertThat(trail).hasSize(threads * each + 1);
+      assertThat(trail.stream().map(AuditEntry::detail).distinct()).hasSize(threads * each + 1);
+      assertThat(stored(t.id().value()).version()).isEqualTo(threads * each + 1L);
+    }
+
+    @Test
+    @DisplayName("a workspace-scoped manager sees only its workspace's trail")
+    void scopedManager_seesOnlyItsWorkspace() {
+      IssuedToken theirs = issue("ws-2", "n");
+      tokens.delete(theirs.id());
+      TokenManager ws1 = tokens.in("ws-1");
+
+      assertThat(ws1.history(theirs.id(), null, 10).entries()).isEmpty();
+      assertThat(tokens.history(theirs.id(), null, 10).entries()).hasSize(2);
+      assertThatThrownBy(() -> ws1.workspaceHistory("ws-2", null, 10))
+          .isInstanceOf(io.latchkey.InvalidArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("entries older than the retention are not returned")
+    void retention_hidesOldEntries() {
+      IssuedToken t = issue("ws-1", "n");
+      clock.advance(Duration.ofDays(399));
+      tokens.disable(t.id());
+      assertThat(tokens.history(t.id(), null, 10).entries()).hasSize(2);
+
+      clock.advance(Duration.ofDays(2));
+      assertThat(tokens.history(t.id(), null, 10).entries()).extracting(AuditEntry::action)
+          .containsExactly(TokenEvent.Type.DISABLED);
+      assertThat(tokens.workspaceHistory("ws-1", null, 10).entries()).hasSize(1);
+
+      store.pruneAuditTrail(clock.instant().minus(Duration.ofDays(400)));
+      assertThat(tokens.history(t.id(), null, 10).entries()).hasSize(1);
     }
   }
 

@@ -2,9 +2,12 @@ package io.latchkey.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.latchkey.AuditEntry;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.LatchkeyException;
 import io.latchkey.StoreUnavailableException;
+import io.latchkey.TokenEvent;
+import io.latchkey.TokenId;
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
@@ -29,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.argument.ObjectArgument;
@@ -88,6 +92,8 @@ public final class JdbcTokenStore implements TokenStore {
   private final String listFirstSql;
   private final String listAfterSql;
   private final String usageSql;
+  private final String auditInsertSql;
+  private final String auditTable;
   private volatile boolean closed;
   /** Detects the dialect and migrates, for a store built while the database was down; or null. */
   private final @Nullable Runnable start;
@@ -122,6 +128,9 @@ public final class JdbcTokenStore implements TokenStore {
         + " WHERE workspace = ? ORDER BY id LIMIT ?";
     this.listAfterSql = "SELECT " + COLUMNS + " FROM " + table
         + " WHERE workspace = ? AND id > ? ORDER BY id LIMIT ?";
+    this.auditTable = prefix + "audit";
+    this.auditInsertSql = "INSERT INTO " + auditTable
+        + " (id, token_id, workspace, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)";
     this.usageSql = "UPDATE " + table + " SET last_used_at = ?, last_used_ip = ?, "
         + "last_used_integration = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)";
   }
@@ -160,11 +169,23 @@ public final class JdbcTokenStore implements TokenStore {
    */
   @Override
   public boolean insert(TokenRecord r) {
+    return insert(r, null);
+  }
+
+  /**
+   * {@inheritDoc} The entry is written in the same transaction as the row.
+   *
+   * @throws InvalidArgumentException if a text field holds U+0000 or an unpaired surrogate, which
+   *     the database cannot store faithfully (nothing is written)
+   */
+  @Override
+  public boolean insert(TokenRecord r, @Nullable AuditEntry audit) {
     Objects.requireNonNull(r, "record == null");
     StorableValues.check(r);
+    if (audit != null) StorableValues.check(audit);
     started("insert");
     try {
-      return jdbi.withHandle(h -> {
+      return jdbi.inTransaction(h -> {
         Update u = h.createUpdate(insertSql);
         int i = 0;
         u.bind(i++, r.id());
@@ -173,7 +194,8 @@ public final class JdbcTokenStore implements TokenStore {
         u.bind(i++, r.lastUsedIp());
         u.bind(i++, r.lastUsedIntegration());
         u.bind(i, r.version());
-        return u.execute() == 1;
+        // A duplicate id throws (and rolls back); the entry is written only after the row.
+        return u.execute() == 1 && audited(h, audit);
       });
     } catch (JdbiException e) {
       if (Failures.isUniqueViolation(e)) return false;
@@ -217,17 +239,29 @@ public final class JdbcTokenStore implements TokenStore {
    */
   @Override
   public boolean replace(TokenRecord updated, long expectedVersion) {
+    return replace(updated, expectedVersion, null);
+  }
+
+  /**
+   * {@inheritDoc} The entry is written in the same transaction, only if the row was replaced.
+   *
+   * @throws InvalidArgumentException if a text field holds U+0000 or an unpaired surrogate, which
+   *     the database cannot store faithfully (nothing is written)
+   */
+  @Override
+  public boolean replace(TokenRecord updated, long expectedVersion, @Nullable AuditEntry audit) {
     Objects.requireNonNull(updated, "updated == null");
     StorableValues.check(updated);
+    if (audit != null) StorableValues.check(audit);
     started("replace");
     try {
-      return jdbi.withHandle(h -> {
+      return jdbi.inTransaction(h -> {
         Update u = h.createUpdate(replaceSql);
         int i = bindContent(u, 0, updated);
         u.bind(i++, updated.version());
         u.bind(i++, updated.id());
         u.bind(i, expectedVersion);
-        return u.execute() == 1;
+        return u.execute() == 1 && audited(h, audit);
       });
     } catch (JdbiException e) {
       throw Failures.unavailable("replace", e);
@@ -236,14 +270,100 @@ public final class JdbcTokenStore implements TokenStore {
 
   @Override
   public boolean delete(String id) {
+    return delete(id, null);
+  }
+
+  /** {@inheritDoc} The entry is written in the same transaction, only if a row was deleted. */
+  @Override
+  public boolean delete(String id, @Nullable AuditEntry audit) {
     Objects.requireNonNull(id, "id == null");
+    if (audit != null) StorableValues.check(audit);
     started("delete");
     try {
-      return jdbi.withHandle(h -> h.createUpdate(deleteSql).bind(0, id).execute() == 1);
+      return jdbi.inTransaction(h -> h.createUpdate(deleteSql).bind(0, id).execute() == 1
+          && audited(h, audit));
     } catch (JdbiException e) {
       throw Failures.unavailable("delete", e);
     }
   }
+
+  /** Writes the entry in the caller's transaction; true (the change stands). */
+  private boolean audited(Handle h, @Nullable AuditEntry e) {
+    if (e == null) return true;
+    Update u = h.createUpdate(auditInsertSql)
+        .bind(0, e.id())
+        .bind(1, e.tokenId().value())
+        .bind(2, e.workspace());
+    bindInstant(u, 3, e.at());
+    try {
+      u.bind(4, e.actor()).bind(5, e.action().name()).bind(6, e.detail()).execute();
+    } catch (JdbiException failed) {
+      // Not a JdbiException any more: insert must not read a duplicate entry id as a duplicate
+      // token id. The transaction rolls back either way.
+      throw Failures.unavailable("audit entry", failed);
+    }
+    return true;
+  }
+
+  @Override
+  public boolean keepsAuditTrail() {
+    return true;
+  }
+
+  @Override
+  public List<AuditEntry> history(String tokenId, @Nullable String beforeId, int limit) {
+    Objects.requireNonNull(tokenId, "tokenId == null");
+    return auditPage("token_id", tokenId, beforeId, limit);
+  }
+
+  @Override
+  public List<AuditEntry> workspaceHistory(String workspace, @Nullable String beforeId,
+      int limit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    return auditPage("workspace", workspace, beforeId, limit);
+  }
+
+  private List<AuditEntry> auditPage(String column, String value, @Nullable String beforeId,
+      int limit) {
+    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    String sql = "SELECT id, token_id, workspace, at, actor, action, detail FROM " + auditTable
+        + " WHERE " + column + " = ?" + (beforeId == null ? "" : " AND id < ?")
+        + " ORDER BY id DESC LIMIT ?";
+    try {
+      return jdbi.withHandle(h -> {
+        var q = h.createQuery(sql).bind(0, value);
+        if (beforeId != null) q.bind(1, beforeId);
+        return q.bind(beforeId == null ? 1 : 2, limit).map(AUDIT_ROWS).list();
+      });
+    } catch (JdbiException e) {
+      throw Failures.unavailable("history", e);
+    }
+  }
+
+  @Override
+  public void pruneAuditTrail(Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff == null");
+    try {
+      jdbi.useHandle(h -> {
+        Update u = h.createUpdate("DELETE FROM " + auditTable + " WHERE at < ?");
+        bindInstant(u, 0, cutoff);
+        u.execute();
+      });
+    } catch (JdbiException e) {
+      throw Failures.unavailable("pruneAuditTrail", e);
+    }
+  }
+
+  private static final RowMapper<AuditEntry> AUDIT_ROWS = (rs, ctx) -> {
+    try {
+      return new AuditEntry(rs.getString("id"), instant(rs, "at"), rs.getString("actor"),
+          rs.getString("workspace"), new TokenId(rs.getString("token_id")),
+          TokenEvent.Type.valueOf(rs.getString("action")), rs.getString("detail"));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new StoreUnavailableException("JDBC token store holds a malformed audit row "
+          + rs.getString("id") + " (" + e.getClass().getSimpleName() + ")", null);
+    }
+  };
 
   @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {

@@ -157,8 +157,11 @@ final class PgChangeFeed implements AutoCloseable {
             }
           }
         }
-        LOG.log(System.Logger.Level.WARNING, "change feed " + channel + " lost its connection ("
-            + e.getMessage() + "); reconnecting in " + backoffMillis + " ms");
+        // Once per outage: the feed retries every 500 ms at most, and a host's log must not
+        // fill with one line per attempt (nor a command-line tool's stderr).
+        LOG.log(listened ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+            "change feed " + channel + (listened ? " lost its connection (" : " cannot connect (")
+                + e.getMessage() + "); reconnecting in " + backoffMillis + " ms");
         try {
           Thread.sleep(backoffMillis);
         } catch (InterruptedException ie) {

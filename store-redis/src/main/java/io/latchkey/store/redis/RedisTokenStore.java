@@ -1,5 +1,6 @@
 package io.latchkey.store.redis;
 
+import io.latchkey.AuditEntry;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
@@ -8,6 +9,8 @@ import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
@@ -80,6 +83,7 @@ import org.jspecify.annotations.Nullable;
 public final class RedisTokenStore implements TokenStore {
   static final String DEFAULT_KEY_PREFIX = "latchkey:";
   static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+  static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(400);
   static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
   /** How long an index entry outlives its record: covers clock skew between cluster nodes. */
   static final long INDEX_MARGIN_MILLIS = Duration.ofHours(1).toMillis();
@@ -105,15 +109,17 @@ public final class RedisTokenStore implements TokenStore {
   private final Connections connections;
   private final RedisKeys keys;
   private final long retentionMillis;
+  private final long auditRetentionMillis;
   private final long timeoutNanos;
   private final @Nullable ChangeFeed feed;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisTokenStore(Connections connections, String keyPrefix, Duration retention,
-      Duration commandTimeout) {
+      Duration auditRetention, Duration commandTimeout) {
     this.connections = connections;
     this.keys = new RedisKeys(keyPrefix);
     this.retentionMillis = retention.toMillis();
+    this.auditRetentionMillis = auditRetention.toMillis();
     this.timeoutNanos = commandTimeout.toNanos();
     this.feed = connections.pubSub == null ? null
         : new ChangeFeed(keys.channel(), connections.pubSub, connections.ownsPubSub, timeoutNanos);
@@ -141,6 +147,12 @@ public final class RedisTokenStore implements TokenStore {
 
   @Override
   public boolean insert(TokenRecord record) {
+    return insert(record, null);
+  }
+
+  /** {@inheritDoc} The entry is written by the script that writes the record. */
+  @Override
+  public boolean insert(TokenRecord record, @Nullable AuditEntry audit) {
     Objects.requireNonNull(record, "record == null");
     open();
     String what = "insert of token " + record.id();
@@ -148,13 +160,16 @@ public final class RedisTokenStore implements TokenStore {
     reachable(keys.record(record.id()), what);
     // Index first: a crash before the record is written leaves an entry that listing skips.
     long expireAt = index(record, what);
+    auditIndex(audit, what);
     List<String> args = new ArrayList<>(40);
     args.add(Long.toString(expireAt));
     args.add(keys.channel());
     args.add(record.id());
+    addAudit(args, audit);
     args.addAll(RecordCodec.allFields(record));
     Long inserted = await(Scripts.INSERT.<Long>run(commands(what), ScriptOutputType.INTEGER,
-        new String[] {keys.record(record.id())}, args.toArray(String[]::new)), what);
+        new String[] {keys.record(record.id()), keys.trail(record.id())},
+        args.toArray(String[]::new)), what);
     // A duplicate id from another workspace leaves our entry in this workspace's index: listing
     // skips it (the record belongs elsewhere) and the sweep drops it once its due time passes.
     // Removing it here could race with a delete and a re-insert of the same id.
@@ -177,6 +192,12 @@ public final class RedisTokenStore implements TokenStore {
 
   @Override
   public boolean replace(TokenRecord updated, long expectedVersion) {
+    return replace(updated, expectedVersion, null);
+  }
+
+  /** {@inheritDoc} The entry is written by the compare-and-set script, only if it replaces. */
+  @Override
+  public boolean replace(TokenRecord updated, long expectedVersion, @Nullable AuditEntry audit) {
     Objects.requireNonNull(updated, "updated == null");
     open();
     String what = "replace of token " + updated.id();
@@ -184,14 +205,16 @@ public final class RedisTokenStore implements TokenStore {
     reachable(keys.record(updated.id()), what);
     // Raises the index entry's due time before the record's TTL can grow.
     long expireAt = index(updated, what);
+    auditIndex(audit, what);
     List<String> args = new ArrayList<>(40);
     args.add(Long.toString(expectedVersion));
     args.add(Long.toString(expireAt));
     args.add(keys.channel());
     args.add(updated.id());
+    addAudit(args, audit);
     args.addAll(RecordCodec.fields(updated));
     String previousWorkspace = await(Scripts.REPLACE.<String>run(commands(what),
-        ScriptOutputType.VALUE, new String[] {keys.record(updated.id())},
+        ScriptOutputType.VALUE, new String[] {keys.record(updated.id()), keys.trail(updated.id())},
         args.toArray(String[]::new)), what);
     if (previousWorkspace == null) return false;
     if (!previousWorkspace.equals(updated.workspace())) {
@@ -202,16 +225,101 @@ public final class RedisTokenStore implements TokenStore {
 
   @Override
   public boolean delete(String id) {
+    return delete(id, null);
+  }
+
+  /** {@inheritDoc} The entry is written by the script that deletes the record. */
+  @Override
+  public boolean delete(String id, @Nullable AuditEntry audit) {
     Objects.requireNonNull(id, "id == null");
     open();
     String what = "delete of token " + id;
     reachable(keys.record(id), what);
+    auditIndex(audit, what);
+    List<String> args = new ArrayList<>(4);
+    args.add(keys.channel());
+    args.add(id);
+    addAudit(args, audit);
     // Record first: a crash before the index entry goes leaves an entry that listing skips.
     String workspace = await(Scripts.DELETE.<String>run(commands(what), ScriptOutputType.VALUE,
-        new String[] {keys.record(id)}, keys.channel(), id), what);
+        new String[] {keys.record(id), keys.trail(id)}, args.toArray(String[]::new)), what);
     if (workspace == null) return false;
     unindexQuietly(workspace, id);
     return true;
+  }
+
+  @Override
+  public boolean keepsAuditTrail() {
+    return true;
+  }
+
+  @Override
+  public List<AuditEntry> history(String tokenId, @Nullable String beforeId, int limit) {
+    Objects.requireNonNull(tokenId, "tokenId == null");
+    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    open();
+    String what = "history of token " + tokenId;
+    List<String> members = await(trailPage(tokenId, beforeId, limit, what), what);
+    List<AuditEntry> page = new ArrayList<>(members.size());
+    for (String m : members) page.add(AuditCodec.decode(m));
+    return page;
+  }
+
+  /**
+   * Merges the newest entries of every token with a live trail in the workspace: one pipelined
+   * read per token, so the cost grows with the workspace's tokens (deleted ones included, within
+   * the retention). Entries live in their token's slot, which is what makes them atomic with the
+   * change; a per-workspace list in another slot could not be.
+   */
+  @Override
+  public List<AuditEntry> workspaceHistory(String workspace, @Nullable String beforeId,
+      int limit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    open();
+    String what = "history of workspace " + workspace;
+    List<Object> ids = await(Scripts.AUDIT_TOKENS.<List<Object>>run(commands(what),
+        ScriptOutputType.MULTI, new String[] {keys.auditIndex(workspace)}), what);
+    List<CompletableFuture<List<String>>> reads = new ArrayList<>(ids.size());
+    for (Object id : ids) reads.add(trailPage((String) id, beforeId, limit, what));
+    long deadline = System.nanoTime() + timeoutNanos;
+    List<AuditEntry> merged = new ArrayList<>();
+    for (CompletableFuture<List<String>> read : reads) {
+      for (String m : Await.until(read, deadline, what)) {
+        AuditEntry e = AuditCodec.decode(m);
+        // An id indexed here whose insert lost to the same id elsewhere has another workspace.
+        if (e.workspace().equals(workspace)) merged.add(e);
+      }
+    }
+    merged.sort((a, b) -> b.id().compareTo(a.id()));
+    return merged.size() > limit ? new ArrayList<>(merged.subList(0, limit)) : merged;
+  }
+
+  /** Entries older than the cutoff are hidden by core; each trail expires as a whole. */
+  @Override
+  public void pruneAuditTrail(java.time.Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff == null");
+  }
+
+  private CompletableFuture<List<String>> trailPage(String tokenId, @Nullable String beforeId,
+      int limit, String what) {
+    return commands(what).zrevrangebylex(keys.trail(tokenId),
+        beforeId == null ? Range.unbounded() : Range.from(
+            Range.Boundary.unbounded(), Range.Boundary.excluding(beforeId)),
+        Limit.create(0, limit)).toCompletableFuture();
+  }
+
+  private void auditIndex(@Nullable AuditEntry audit, String what) {
+    if (audit == null) return;
+    await(Scripts.AUDIT_INDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
+        new String[] {keys.auditIndex(audit.workspace())}, audit.tokenId().value(),
+        Long.toString(auditRetentionMillis + INDEX_MARGIN_MILLIS),
+        Integer.toString(SWEEP_LIMIT)), what);
+  }
+
+  private void addAudit(List<String> args, @Nullable AuditEntry audit) {
+    args.add(audit == null ? "" : AuditCodec.encode(audit));
+    args.add(Long.toString(auditRetentionMillis));
   }
 
   @Override
@@ -412,6 +520,7 @@ public final class RedisTokenStore implements TokenStore {
     private @Nullable StatefulRedisPubSubConnection<String, String> pubSubConnection;
     private @Nullable String keyPrefix;
     private @Nullable Duration retention;
+    private @Nullable Duration auditRetention;
     private @Nullable Duration commandTimeout;
 
     private Builder() {}
@@ -546,6 +655,27 @@ public final class RedisTokenStore implements TokenStore {
     }
 
     /**
+     * How long a token's audit trail stays in Redis after its last entry (400 days by default):
+     * each trail is a key whose TTL every audited change renews. Set it to the {@code
+     * Latchkey.Builder.auditRetention}, which hides older entries anyway. At least one day.
+     */
+    public Builder auditRetention(Duration retention) {
+      if (this.auditRetention != null) {
+        throw new InvalidArgumentException("auditRetention",
+            "was already set to " + this.auditRetention);
+      }
+      nonNull("auditRetention", retention);
+      if (retention.compareTo(Duration.ofDays(1)) < 0) {
+        throw new InvalidArgumentException("auditRetention", "must be at least 1 day");
+      }
+      if (retention.compareTo(Duration.ofDays(36_500)) > 0) {
+        throw new InvalidArgumentException("auditRetention", "must be at most 36500 days");
+      }
+      this.auditRetention = retention;
+      return this;
+    }
+
+    /**
      * How long a record stays in Redis after it expires or is revoked (30 days by default), so
      * that listings and validation can still tell why it no longer works. Then its TTL removes it.
      * At least one minute, at most 100 years.
@@ -613,7 +743,8 @@ public final class RedisTokenStore implements TokenStore {
       Duration timeout = commandTimeout == null ? DEFAULT_COMMAND_TIMEOUT : commandTimeout;
       Connections c = connect(timeout);
       return new RedisTokenStore(c, keyPrefix == null ? DEFAULT_KEY_PREFIX : keyPrefix,
-          retention == null ? DEFAULT_RETENTION : retention, timeout);
+          retention == null ? DEFAULT_RETENTION : retention,
+          auditRetention == null ? DEFAULT_AUDIT_RETENTION : auditRetention, timeout);
     }
 
     private Connections connect(Duration timeout) {
