@@ -1,5 +1,6 @@
 package io.latchkey.internal;
 
+import io.latchkey.AuditEntry;
 import io.latchkey.MetricsRecorder;
 import io.latchkey.TokenValidator;
 import io.latchkey.ValidationRequest;
@@ -8,6 +9,7 @@ import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -124,6 +126,42 @@ public final class Metered {
             // a recorder's failure must not change a write
           }
         }
+      }
+
+      @Override
+      public boolean keepsAuditTrail() {
+        return inner.keepsAuditTrail();
+      }
+
+      @Override
+      public boolean insert(TokenRecord record, AuditEntry audit) {
+        return inner.insert(record, audit);
+      }
+
+      @Override
+      public boolean replace(TokenRecord updated, long expectedVersion, AuditEntry audit) {
+        return inner.replace(updated, expectedVersion, audit);
+      }
+
+      @Override
+      public boolean delete(String id, AuditEntry audit) {
+        return inner.delete(id, audit);
+      }
+
+      @Override
+      public List<AuditEntry> history(String tokenId, @Nullable String beforeId, int limit) {
+        return inner.history(tokenId, beforeId, limit);
+      }
+
+      @Override
+      public List<AuditEntry> workspaceHistory(String workspace, @Nullable String beforeId,
+          int limit) {
+        return inner.workspaceHistory(workspace, beforeId, limit);
+      }
+
+      @Override
+      public void pruneAuditTrail(Instant cutoff) {
+        inner.pruneAuditTrail(cutoff);
       }
 
       @Override
