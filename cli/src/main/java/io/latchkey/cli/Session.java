@@ -250,7 +250,7 @@ final class Session implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) return;
     try {
       latchkey.close();
-    } catch (IllegalStateException e) {
+    } catch (io.latchkey.StoreUnavailableException e) {
       // Latchkey.close() throws this only when the final usage flush failed.
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new io.latchkey.StoreUnavailableException("could not write the last-used time of the"
