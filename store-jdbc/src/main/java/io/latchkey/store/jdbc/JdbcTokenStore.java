@@ -44,7 +44,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>One row per token; permissions, allowlist and metadata are JSON columns ({@code jsonb} on
  *       PostgreSQL), so {@link #find} is one primary-key query.
- *   <li>Listing is a keyset query on the {@code (workspace, id)} index: no OFFSET.
+ *   <li>Listing is a keyset query read in the order of the {@code (workspace, id)} index: no
+ *       OFFSET and no sort, so every page costs the same however far in it is.
  *   <li>Replace is {@code UPDATE … WHERE id = ? AND version = ?}; usage is one batched {@code
  *       UPDATE} that only moves last-used time forward.
  *   <li>Versioned schema migrations ship in the jar and run on start unless turned off.
@@ -99,10 +100,13 @@ public final class JdbcTokenStore implements TokenStore {
         + "created_by = ?, updated_at = ?, expires_at = ?, version = ? "
         + "WHERE id = ? AND version = ?";
     this.deleteSql = "DELETE FROM " + table + " WHERE id = ?";
+    // ORDER BY the whole index key, not just id: H2 then reads the (workspace, id) index in order
+    // and stops after LIMIT rows; with ORDER BY id alone it filters by the index but sorts every
+    // row after the cursor (a first page at 1 M tokens outlived the query timeout).
     this.listFirstSql = "SELECT " + COLUMNS + " FROM " + table
-        + " WHERE workspace = ? ORDER BY id LIMIT ?";
+        + " WHERE workspace = ? ORDER BY workspace, id LIMIT ?";
     this.listAfterSql = "SELECT " + COLUMNS + " FROM " + table
-        + " WHERE workspace = ? AND id > ? ORDER BY id LIMIT ?";
+        + " WHERE workspace = ? AND id > ? ORDER BY workspace, id LIMIT ?";
     this.usageSql = "UPDATE " + table + " SET last_used_at = ?, last_used_ip = ?, "
         + "last_used_integration = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)";
   }
@@ -236,6 +240,11 @@ public final class JdbcTokenStore implements TokenStore {
     } catch (JdbiException e) {
       throw Failures.unavailable("list", e);
     }
+  }
+
+  /** The keyset listing query, first page or after a cursor; for the plan tests. */
+  String listSql(boolean afterCursor) {
+    return afterCursor ? listAfterSql : listFirstSql;
   }
 
   @Override
