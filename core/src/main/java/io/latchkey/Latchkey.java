@@ -37,12 +37,14 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>{@link #close()} flushes buffered usage and stops the background thread and the change-feed
- * subscription. It does not close the store: the host handed it in, the host closes it.
+ * <p>{@link #close()} writes buffered usage (for at most {@link #CLOSE_USAGE_DEADLINE}) and stops
+ * the background thread and the change-feed subscription. It does not close the store: the host handed it in, the host closes it.
  */
 public final class Latchkey implements AutoCloseable {
   /** The default and maximum lifetime of a token: two years. */
   public static final Period DEFAULT_LIFETIME = Period.ofYears(2);
+  /** How long {@link #close()} spends at most writing buffered usage: ten seconds. */
+  public static final Duration CLOSE_USAGE_DEADLINE = Duration.ofSeconds(10);
 
   private final TokenStore store;
   private final DefaultTokenManager manager;
@@ -124,7 +126,10 @@ public final class Latchkey implements AutoCloseable {
   }
 
   /**
-   * Writes buffered usage (last-used time, address, integration) now.
+   * Writes buffered usage (last-used time, address, integration) now, in chunks of {@value
+   * UsageBuffer#CHUNK_SIZE} tokens per store call, for at most a minute. A chunk the store fails
+   * is retried alone, with back-off; if it still fails, it and the rest stay buffered for the next
+   * flush. Chunks written are never sent again.
    *
    * @return how many tokens' usage was written
    */
@@ -137,7 +142,12 @@ public final class Latchkey implements AutoCloseable {
     validator.invalidateAll();
   }
 
-  /** Flushes usage, stops background work and the change feed. Idempotent. */
+  /**
+   * Stops background work and the change feed, then writes buffered usage for at most {@link
+   * #CLOSE_USAGE_DEADLINE} (a scheduled flush still running counts against it), plus at most one
+   * store call already under way. Usage it could not write in that time is lost, and a warning
+   * gives the number of tokens. Idempotent.
+   */
   @Override
   public void close() {
     if (closed) return;
@@ -145,12 +155,13 @@ public final class Latchkey implements AutoCloseable {
     if (subscription != null) subscription.close();
     invalidations.shutdown();
     background.shutdown();
+    // The drain's cut-off also stops a scheduled flush still running, after its current chunk.
+    usage.drain(CLOSE_USAGE_DEADLINE);
     try {
-      background.awaitTermination(5, TimeUnit.SECONDS);
+      background.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    usage.flush();
   }
 
   /**

@@ -3,6 +3,7 @@ package io.latchkey.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.latchkey.Reason;
 import io.latchkey.StoreUnavailableException;
@@ -99,8 +100,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       // Maintenance runs on the calling thread: with reads kept out of the policy (see validate)
       // it is only the bookkeeping of loads, which handing to the common pool would cost a thread
       // wake-up each.
+      // Every entry removed, whatever the cause (replaced by a reload included), gives back its
+      // usage slot: a slot then lives only while cached or while it holds unwritten usage.
       this.cache = Caffeine.newBuilder()
           .executor(Runnable::run)
+          .removalListener((String id, CompiledToken entry, RemovalCause cause) -> {
+            if (entry != null && entry.usage != null) usage.release(entry.usage);
+          })
           .maximumSize(settings.maximumSize())
           .expireAfterWrite(servableNanos, TimeUnit.NANOSECONDS)
           .ticker(ticker)
@@ -160,7 +166,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
 
     UsageBuffer.Slot slot = entry.usage;
     if (slot != null && now > slot.usedAt) { // at most once per millisecond per token
-      UsageBuffer.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
+      usage.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
       // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
       // frequency sketch needs relative popularity, not every read, and each recorded read costs
@@ -178,7 +184,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
       Optional<TokenRecord> found = store.find(id);
-      return found.isPresent() ? compile(found.get()) : CompiledToken.UNKNOWN;
+      return found.isPresent() ? compile(found.get(), false) : CompiledToken.UNKNOWN;
     }
     // Valid tokens are the common case: look at the records first, the unknown ids second. The
     // read is quiet: recording every read for the eviction policy (W-TinyLFU) costs a ring-buffer
@@ -226,7 +232,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         unknown.put(key, Boolean.TRUE);
         return null;
       }
-      return compile(found.get());
+      return compile(found.get(), true);
     });
     if (invalidationStamps.get(stripe) != before) {
       if (loaded != null) {
@@ -247,9 +253,10 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     return staleNanos == 0 || ticker.read() - entry.loadedAtNanos <= ttlNanos;
   }
 
-  private CompiledToken compile(TokenRecord r) {
+  /** A cached entry holds its usage slot until the cache removes it (see the removal listener). */
+  private CompiledToken compile(TokenRecord r, boolean cached) {
     return new CompiledToken(r, Records.toToken(r, TokenState.ACTIVE), hasher.indexOf(r.keyId()),
-        usage.slot(r.id()), ticker.read());
+        cached ? usage.acquire(r.id()) : usage.peek(r.id()), ticker.read());
   }
 
   private void scheduleRehash(CompiledToken entry, String token) {
