@@ -53,8 +53,10 @@ import org.jspecify.annotations.Nullable;
  *       dedicated connection. H2 has no change feed.
  * </ul>
  *
- * <p>Built from a JDBC URL, the store creates and owns a HikariCP pool and closes it in {@link
- * #close()}; built from the host's {@link DataSource}, it never closes it (on PostgreSQL the change
+ * <p>Built from a JDBC URL, the store creates and owns a HikariCP pool, plus a pool of one
+ * connection (opened on first use) for {@link #applyUsage}, so a usage flush never holds the
+ * connections {@link #find} needs; it closes both in {@link #close()}. Built from the host's
+ * {@link DataSource}, it uses that for everything and never closes it (on PostgreSQL the change
  * feed then holds one of its connections from the first subscription until {@link #close()}).
  *
  * <p>Every method throws {@link StoreUnavailableException} when the database cannot be reached,
@@ -68,9 +70,13 @@ public final class JdbcTokenStore implements TokenStore {
       + "expires_at, last_used_at, last_used_ip, last_used_integration, version";
 
   private final Jdbi jdbi;
+  /** Usage writes: their own small pool when the store owns its pools, so a flush never queues
+   * validation's {@code find} behind it. */
+  private final Jdbi usageJdbi;
   private final Dialect dialect;
   private final String prefix;
   private final @Nullable HikariDataSource ownedPool;
+  private final @Nullable HikariDataSource ownedUsagePool;
   private final @Nullable PgChangeFeed feed;
   private final String insertSql;
   private final String findSql;
@@ -81,12 +87,15 @@ public final class JdbcTokenStore implements TokenStore {
   private final String usageSql;
   private volatile boolean closed;
 
-  private JdbcTokenStore(Jdbi jdbi, Dialect dialect, String prefix,
-      @Nullable HikariDataSource ownedPool, PgChangeFeed.@Nullable Connector feedConnector) {
+  private JdbcTokenStore(Jdbi jdbi, Jdbi usageJdbi, Dialect dialect, String prefix,
+      @Nullable HikariDataSource ownedPool, @Nullable HikariDataSource ownedUsagePool,
+      PgChangeFeed.@Nullable Connector feedConnector) {
     this.jdbi = jdbi;
+    this.usageJdbi = usageJdbi;
     this.dialect = dialect;
     this.prefix = prefix;
     this.ownedPool = ownedPool;
+    this.ownedUsagePool = ownedUsagePool;
     this.feed = dialect.changeFeed && feedConnector != null
         ? new PgChangeFeed(feedConnector, prefix + "changes") : null;
     String table = prefix + "tokens";
@@ -255,7 +264,7 @@ public final class JdbcTokenStore implements TokenStore {
     List<UsageUpdate> sorted = new ArrayList<>(updates);
     sorted.sort(Comparator.comparing(UsageUpdate::tokenId));
     try {
-      jdbi.useTransaction(h -> {
+      usageJdbi.useTransaction(h -> {
         PreparedBatch batch = h.prepareBatch(usageSql);
         for (UsageUpdate u : sorted) {
           OffsetDateTime at = utc(u.usedAt());
@@ -296,6 +305,7 @@ public final class JdbcTokenStore implements TokenStore {
     if (closed) return;
     closed = true;
     if (feed != null) feed.close();
+    if (ownedUsagePool != null) ownedUsagePool.close();
     if (ownedPool != null) ownedPool.close();
   }
 
@@ -550,7 +560,9 @@ public final class JdbcTokenStore implements TokenStore {
       String prefix = tablePrefix != null ? tablePrefix : DEFAULT_PREFIX;
       Duration timeout = connectionTimeout != null ? connectionTimeout : Duration.ofSeconds(5);
       HikariDataSource owned = null;
+      HikariDataSource ownedUsage = null;
       DataSource ds = dataSource;
+      DataSource usageDs = dataSource;
       PgChangeFeed.Connector connector;
       try {
         if (ds == null) {
@@ -565,31 +577,51 @@ public final class JdbcTokenStore implements TokenStore {
           config.setPoolName("latchkey-" + prefix);
           owned = new HikariDataSource(config);
           ds = owned;
+          // One connection for usage writes, opened on the first flush: a flush of a million
+          // tokens then never holds the connections validation reads with.
+          HikariConfig usage = new HikariConfig();
+          config.copyStateTo(usage);
+          usage.setPoolName("latchkey-usage-" + prefix);
+          usage.setMaximumPoolSize(1);
+          usage.setMinimumIdle(0);
+          usage.setInitializationFailTimeout(-1);
+          ownedUsage = new HikariDataSource(usage);
+          usageDs = ownedUsage;
           connector = PgChangeFeed.driverConnector(url, username, password, timeout,
               "latchkey-feed:" + prefix + "changes");
         } else {
           DataSource host = ds;
           connector = host::getConnection;
         }
-        DataSource source = ds;
-        Jdbi jdbi = Jdbi.create(() -> autoCommitting(source.getConnection()));
-        // Never render bound values into exception messages: one of them is a hash.
-        jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
-        Duration perStatement = queryTimeout != null ? queryTimeout : Duration.ofSeconds(10);
-        long seconds = (perStatement.toMillis() + 999) / 1000;
-        jdbi.getConfig(SqlStatements.class)
-            .setQueryTimeout(seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE));
+        Jdbi jdbi = jdbi(ds);
+        Jdbi usageJdbi = jdbi(Objects.requireNonNull(usageDs));
         Dialect dialect = jdbi.withHandle(
             h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
         if (migrate) Migrations.apply(jdbi, dialect, prefix);
-        return new JdbcTokenStore(jdbi, dialect, prefix, owned, connector);
+        return new JdbcTokenStore(jdbi, usageJdbi, dialect, prefix, owned, ownedUsage,
+            connector);
       } catch (IllegalArgumentException | LatchkeyException e) {
-        if (owned != null) owned.close();
+        closeAll(owned, ownedUsage);
         throw e;
       } catch (RuntimeException | SQLException e) {
-        if (owned != null) owned.close();
+        closeAll(owned, ownedUsage);
         throw Failures.startFailed(e);
       }
+    }
+
+    private static void closeAll(@Nullable HikariDataSource... pools) {
+      for (HikariDataSource p : pools) if (p != null) p.close();
+    }
+
+    private Jdbi jdbi(DataSource source) {
+      Jdbi jdbi = Jdbi.create(() -> autoCommitting(source.getConnection()));
+      // Never render bound values into exception messages: one of them is a hash.
+      jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
+      Duration perStatement = queryTimeout != null ? queryTimeout : Duration.ofSeconds(10);
+      long seconds = (perStatement.toMillis() + 999) / 1000;
+      jdbi.getConfig(SqlStatements.class)
+          .setQueryTimeout(seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE));
+      return jdbi;
     }
 
     /**
