@@ -29,8 +29,8 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Memory.</b> A slot lives while a cached entry holds it ({@link #acquire}/{@link #release},
  * counted) or while it holds unwritten usage; once written and no longer cached it is dropped, so
  * the buffer's size follows the cache and the traffic of one flush interval, not every token ever
- * validated. A use recorded into a slot already dropped is still written: the queue holds slots,
- * not ids.
+ * validated. A use recorded into a slot already dropped puts it back (or goes to the token's
+ * newer slot), so it is still written, once.
  */
 public final class UsageBuffer {
   private static final System.Logger LOG = System.getLogger(UsageBuffer.class.getName());
@@ -97,7 +97,17 @@ public final class UsageBuffer {
     if (!(boolean) Slot.USED_AT.compareAndSet(slot, prev, nowMillis)) return;
     slot.clientIp = clientIp;
     slot.integration = integration;
-    if (!slot.dirty && (boolean) Slot.DIRTY.compareAndSet(slot, false, true)) enqueue(slot);
+    if (slot.dirty || !(boolean) Slot.DIRTY.compareAndSet(slot, false, true)) return;
+    // First use since the last flush. The slot may have been dropped meanwhile (its entry left the
+    // cache between compiling and this use): put it back, or, if the token has a newer slot,
+    // record there, so that a token is written once per flush.
+    Slot home = slots.putIfAbsent(slot.tokenId, slot);
+    if (home == null || home == slot) {
+      enqueue(slot);
+    } else {
+      slot.dirty = false;
+      record(home, nowMillis, clientIp, integration);
+    }
   }
 
   private void enqueue(Slot slot) {

@@ -137,6 +137,18 @@ class UsageBufferTest {
   }
 
   @Test
+  void record_intoADroppedSlotWhenTheTokenHasANewerOne_isWrittenOnceThroughTheNewer() {
+    UsageBuffer.Slot old = buffer.acquire("c000000000000000");
+    buffer.release(old);
+    UsageBuffer.Slot newer = buffer.acquire("c000000000000000");
+    assertThat(newer).isNotSameAs(old);
+    buffer.record(old, 7, null, null);
+    buffer.record(newer, 8, null, null);
+    assertThat(buffer.flush()).isOne();
+    assertThat(calls).containsExactly(List.of("c000000000000000"));
+  }
+
+  @Test
   void drain_storeDown_stopsAtTheDeadlineAndReportsWhatIsLeft() {
     use(25, 1);
     failCall = i -> true;

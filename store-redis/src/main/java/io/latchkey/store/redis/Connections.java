@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Connections {
   final RedisClusterAsyncCommands<String, String> commands;
+  /** Usage writes: a connection of their own when the store opens its connections. */
+  final RedisClusterAsyncCommands<String, String> usage;
   final @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
   final boolean ownsPubSub;
   final String mode;
@@ -24,10 +26,12 @@ final class Connections {
    * @param owned released by {@link #close()} in reverse order
    */
   Connections(String mode, RedisClusterAsyncCommands<String, String> commands,
+      RedisClusterAsyncCommands<String, String> usage,
       @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
       List<AutoCloseable> owned) {
     this.mode = mode;
     this.commands = commands;
+    this.usage = usage;
     this.pubSub = pubSub;
     this.ownsPubSub = ownsPubSub;
     this.owned = new ArrayList<>(owned);

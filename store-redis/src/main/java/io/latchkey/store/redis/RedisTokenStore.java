@@ -223,12 +223,13 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(updates, "updates == null");
     if (updates.isEmpty()) return;
     open();
-    // Pipelined: every script is sent before any reply is awaited.
+    // Pipelined, on a connection of its own when the store opened its connections: a chunk of usage
+    // scripts then never queues a validation's HGETALL behind it on the same socket.
     List<CompletableFuture<Long>> replies = new ArrayList<>(updates.size());
     for (UsageUpdate u : updates) {
       String ip = u.clientIp();
       String integration = u.integration();
-      replies.add(Scripts.USAGE.run(commands, ScriptOutputType.INTEGER,
+      replies.add(Scripts.USAGE.run(connections.usage, ScriptOutputType.INTEGER,
           new String[] {keys.record(u.tokenId())},
           Long.toString(u.usedAt().toEpochMilli()),
           ip == null ? "0" : "1", ip == null ? "" : ip,
@@ -572,10 +573,11 @@ public final class RedisTokenStore implements TokenStore {
         Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
             hostPubSub == null ? null : () -> hostPubSub;
         if (connection != null) {
-          return new Connections("standalone", connection.async(), pubSub, false, owned);
+          return new Connections("standalone", connection.async(), connection.async(), pubSub,
+              false, owned);
         }
-        return new Connections("cluster", Objects.requireNonNull(clusterConnection).async(),
-            pubSub, false, owned);
+        var cluster = Objects.requireNonNull(clusterConnection).async();
+        return new Connections("cluster", cluster, cluster, pubSub, false, owned);
       } catch (RuntimeException e) {
         Connections.closeAll(owned);
         if (e instanceof StoreUnavailableException || e instanceof InvalidArgumentException) {
@@ -588,14 +590,18 @@ public final class RedisTokenStore implements TokenStore {
     private static Connections standalone(RedisClient client, List<AutoCloseable> owned) {
       StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
       owned.add(c);
-      return new Connections("standalone", c.async(),
+      StatefulRedisConnection<String, String> usage = client.connect(StringCodec.UTF8);
+      owned.add(usage);
+      return new Connections("standalone", c.async(), usage.async(),
           () -> client.connectPubSub(StringCodec.UTF8), true, owned);
     }
 
     private static Connections cluster(RedisClusterClient client, List<AutoCloseable> owned) {
       StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
       owned.add(c);
-      return new Connections("cluster", c.async(),
+      StatefulRedisClusterConnection<String, String> usage = client.connect(StringCodec.UTF8);
+      owned.add(usage);
+      return new Connections("cluster", c.async(), usage.async(),
           () -> client.connectPubSub(StringCodec.UTF8), true, owned);
     }
 
