@@ -21,10 +21,14 @@ import org.jspecify.annotations.Nullable;
  * tokens may vanish on restart. Thread-safe; {@link #find} takes no lock. Every write is atomic per
  * record, and its change feed delivers each change to subscribers on the writing thread.
  *
+ * <p>Records are kept compact (instants as numbers, shared values such as a workspace's name or a
+ * common permission set stored once): about 400 bytes per token at a million, so {@link #find}
+ * and {@link #list} build each {@link TokenRecord} they return.
+ *
  * <p>After {@link #close()} every method throws {@link StoreUnavailableException}.
  */
 public final class InMemoryTokenStore implements TokenStore {
-  private final ConcurrentMap<String, TokenRecord> records = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Compact> records = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, ConcurrentSkipListSet<String>> workspaces =
       new ConcurrentHashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
@@ -34,7 +38,7 @@ public final class InMemoryTokenStore implements TokenStore {
   public boolean insert(TokenRecord record) {
     Objects.requireNonNull(record, "record == null");
     open();
-    if (records.putIfAbsent(record.id(), record) != null) return false;
+    if (records.putIfAbsent(record.id(), Compact.of(record)) != null) return false;
     // Indexed after the record exists; list() skips ids whose record is gone.
     workspaces.computeIfAbsent(record.workspace(), w -> new ConcurrentSkipListSet<>())
         .add(record.id());
@@ -46,7 +50,8 @@ public final class InMemoryTokenStore implements TokenStore {
   public Optional<TokenRecord> find(String id) {
     Objects.requireNonNull(id, "id == null");
     open();
-    return Optional.ofNullable(records.get(id));
+    Compact c = records.get(id);
+    return c == null ? Optional.empty() : Optional.of(c.record(id));
   }
 
   @Override
@@ -55,14 +60,9 @@ public final class InMemoryTokenStore implements TokenStore {
     open();
     boolean[] replaced = new boolean[1];
     records.computeIfPresent(updated.id(), (id, current) -> {
-      if (current.version() != expectedVersion) return current;
+      if (current.version != expectedVersion) return current;
       replaced[0] = true;
-      // Usage fields belong to applyUsage alone.
-      return updated.toBuilder()
-          .lastUsedAt(current.lastUsedAt())
-          .lastUsedIp(current.lastUsedIp())
-          .lastUsedIntegration(current.lastUsedIntegration())
-          .build();
+      return current.replacedBy(updated); // usage fields belong to applyUsage alone
     });
     if (replaced[0]) changed(updated.id());
     return replaced[0];
@@ -72,9 +72,9 @@ public final class InMemoryTokenStore implements TokenStore {
   public boolean delete(String id) {
     Objects.requireNonNull(id, "id == null");
     open();
-    TokenRecord removed = records.remove(id);
+    Compact removed = records.remove(id);
     if (removed == null) return false;
-    ConcurrentSkipListSet<String> index = workspaces.get(removed.workspace());
+    ConcurrentSkipListSet<String> index = workspaces.get(removed.workspace);
     if (index != null) index.remove(id);
     changed(id);
     return true;
@@ -89,9 +89,9 @@ public final class InMemoryTokenStore implements TokenStore {
     List<TokenRecord> page = new ArrayList<>(Math.min(limit, 256));
     if (index == null) return page;
     for (String id : afterId == null ? index : index.tailSet(afterId, false)) {
-      TokenRecord r = records.get(id);
-      if (r == null) continue;
-      page.add(r);
+      Compact c = records.get(id);
+      if (c == null) continue;
+      page.add(c.record(id));
       if (page.size() == limit) break;
     }
     return page;
@@ -102,16 +102,8 @@ public final class InMemoryTokenStore implements TokenStore {
     Objects.requireNonNull(updates, "updates == null");
     open();
     for (UsageUpdate u : updates) {
-      records.computeIfPresent(u.tokenId(), (id, current) -> {
-        if (current.lastUsedAt() != null && !u.usedAt().isAfter(current.lastUsedAt())) {
-          return current;
-        }
-        return current.toBuilder()
-            .lastUsedAt(u.usedAt())
-            .lastUsedIp(u.clientIp())
-            .lastUsedIntegration(u.integration())
-            .build();
-      });
+      records.computeIfPresent(u.tokenId(),
+          (id, current) -> current.usedAt(u.usedAt(), u.clientIp(), u.integration()));
     }
   }
 
