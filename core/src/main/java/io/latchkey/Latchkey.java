@@ -37,14 +37,21 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
+ * <p>{@link #build()} succeeds while the store is down: validation answers {@link
+ * Reason#UNAVAILABLE} until the store can be read, the change feed is subscribed in the background
+ * as soon as it can be, and {@link #health()} says whether the store and the feed are up.
+ *
  * <p>{@link #close()} writes buffered usage (for at most {@link #CLOSE_USAGE_DEADLINE}) and stops
- * the background thread and the change-feed subscription. It does not close the store: the host handed it in, the host closes it.
+ * the background thread and the change-feed subscription. It does not close the store: the host
+ * handed it in, the host closes it. Close the Latchkey before its store: usage that cannot be
+ * written at close makes {@link #close()} throw.
  */
 public final class Latchkey implements AutoCloseable {
   /** The default and maximum lifetime of a token: two years. */
   public static final Period DEFAULT_LIFETIME = Period.ofYears(2);
   /** How long {@link #close()} spends at most writing buffered usage: ten seconds. */
   public static final Duration CLOSE_USAGE_DEADLINE = Duration.ofSeconds(10);
+  private static final System.Logger LOG = System.getLogger(Latchkey.class.getName());
 
   private final TokenStore store;
   private final DefaultTokenManager manager;
@@ -52,7 +59,14 @@ public final class Latchkey implements AutoCloseable {
   private final UsageBuffer usage;
   private final ScheduledExecutorService background;
   private final java.util.concurrent.ExecutorService invalidations;
-  private final TokenStore.@Nullable Subscription subscription;
+  /** The first retry of a failed subscription, and the most the back-off grows to. */
+  static final long FEED_RETRY_FIRST_MILLIS = 100;
+  static final long FEED_RETRY_MAX_MILLIS = 5_000;
+
+  private final FeedListener feedListener;
+  private final Object feedLock = new Object();
+  private TokenStore.@Nullable Subscription subscription; // guarded by feedLock
+  private volatile Health.Feed feed;
   private volatile boolean closed;
 
   private Latchkey(Builder b, TokenStore store, List<HashingKey> keys) {
@@ -86,13 +100,76 @@ public final class Latchkey implements AutoCloseable {
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
             b.serveStaleFor));
     manager.attach(validator);
-    Optional<TokenStore.Subscription> feed = store.subscribe(validator);
-    this.subscription = feed.orElse(null);
+    this.feedListener = new FeedListener();
+    this.feed = subscribe() ? feedStateAfterSubscribe() : Health.Feed.DOWN;
+    if (feed == Health.Feed.DOWN) scheduleSubscribe(FEED_RETRY_FIRST_MILLIS);
     // An interval too long for a long of milliseconds means "only on flushUsage() and close()".
     long flushMillis = b.usageFlushInterval.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0
         ? Long.MAX_VALUE : b.usageFlushInterval.toMillis();
     background.scheduleWithFixedDelay(usage::flush, flushMillis, flushMillis,
         TimeUnit.MILLISECONDS);
+  }
+
+  /** Subscribes once; false if the store threw (it is down, or its feed is). */
+  private boolean subscribe() {
+    Optional<TokenStore.Subscription> s;
+    try {
+      s = store.subscribe(feedListener);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not subscribe to the store's change feed; "
+          + "retrying in the background: " + e);
+      return false;
+    }
+    synchronized (feedLock) {
+      if (closed) {
+        s.ifPresent(TokenStore.Subscription::close);
+      } else {
+        subscription = s.orElse(null);
+      }
+    }
+    return true;
+  }
+
+  private Health.Feed feedStateAfterSubscribe() {
+    synchronized (feedLock) {
+      return subscription == null ? Health.Feed.NONE : Health.Feed.SUBSCRIBED;
+    }
+  }
+
+  private void scheduleSubscribe(long delayMillis) {
+    try {
+      background.schedule(() -> {
+        if (closed) return;
+        if (subscribe()) {
+          feed = feedStateAfterSubscribe();
+          // Changes made while this instance was not subscribed were never announced to it.
+          validator.feedReset();
+        } else {
+          scheduleSubscribe(Math.min(delayMillis * 2, FEED_RETRY_MAX_MILLIS));
+        }
+      }, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // closed meanwhile
+    }
+  }
+
+  /** Passes the feed to the validator and keeps its state for {@link #health()}. */
+  private final class FeedListener implements io.latchkey.spi.ChangeListener {
+    @Override
+    public void tokenChanged(String tokenId) {
+      validator.tokenChanged(tokenId);
+    }
+
+    @Override
+    public void feedReset() {
+      if (!closed) feed = Health.Feed.SUBSCRIBED;
+      validator.feedReset();
+    }
+
+    @Override
+    public void feedInterrupted() {
+      if (!closed) feed = Health.Feed.DOWN;
+    }
   }
 
   private static TokenListener composite(List<TokenListener> listeners) {
@@ -122,7 +199,24 @@ public final class Latchkey implements AutoCloseable {
 
   /** Whether the store delivers a change feed that this instance is subscribed to. */
   public boolean hasChangeFeed() {
-    return subscription != null;
+    synchronized (feedLock) {
+      return subscription != null;
+    }
+  }
+
+  /**
+   * Whether the store and the change feed are up: pings the store ({@link TokenStore#ping()}, one
+   * cheap round trip bounded by the store's timeouts) and reports the feed's state. Never throws.
+   */
+  public Health health() {
+    boolean reachable;
+    try {
+      store.ping();
+      reachable = true;
+    } catch (RuntimeException e) {
+      reachable = false;
+    }
+    return new Health(reachable, feed);
   }
 
   /**
@@ -143,24 +237,45 @@ public final class Latchkey implements AutoCloseable {
   }
 
   /**
-   * Stops background work and the change feed, then writes buffered usage for at most {@link
+   * Stops the change feed and background work, then writes buffered usage for at most {@link
    * #CLOSE_USAGE_DEADLINE} (a scheduled flush still running counts against it), plus at most one
-   * store call already under way. Usage it could not write in that time is lost, and a warning
-   * gives the number of tokens. Idempotent.
+   * store call already under way. Idempotent.
+   *
+   * @throws IllegalStateException if buffered usage could not be written in that time (the store
+   *     was closed first, is down, or is too slow): everything else is stopped, but those
+   *     last-used times are lost, so this is loud rather than a warning; the message gives the
+   *     number of tokens. Close the Latchkey before its store.
    */
   @Override
   public void close() {
-    if (closed) return;
-    closed = true;
-    if (subscription != null) subscription.close();
+    TokenStore.Subscription s;
+    synchronized (feedLock) {
+      if (closed) return;
+      closed = true;
+      s = subscription;
+      subscription = null;
+    }
+    try {
+      if (s != null) s.close();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not close the change-feed subscription: " + e);
+    }
     invalidations.shutdown();
     background.shutdown();
     // The drain's cut-off also stops a scheduled flush still running, after its current chunk.
-    usage.drain(CLOSE_USAGE_DEADLINE);
+    int left = usage.drain(CLOSE_USAGE_DEADLINE);
     try {
       background.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (left > 0) {
+      RuntimeException cause = usage.lastFailure();
+      throw new IllegalStateException("closed with the usage of " + left
+          + " tokens unwritten, now lost: " + (cause == null
+              ? "not written within " + CLOSE_USAGE_DEADLINE.toMillis() + " ms"
+              : "the store failed (" + cause.getMessage() + ")")
+          + "; close the Latchkey before the store it runs on", cause);
     }
   }
 
@@ -385,7 +500,9 @@ public final class Latchkey implements AutoCloseable {
     }
 
     /**
-     * Builds the instance and subscribes to the store's change feed, if it has one.
+     * Builds the instance and subscribes to the store's change feed, if it has one. The store
+     * being down does not fail the build: a subscription that throws is retried in the background
+     * (100 ms, doubling up to 5 s between attempts); see {@link Latchkey#health()}.
      *
      * @throws InvalidArgumentException if the store or a hashing key is missing, or the default
      *     lifetime exceeds the maximum

@@ -196,6 +196,7 @@ class LatchkeyBuilderTest {
       h.clock.advance(Duration.ofDays(365));
       h.store.down = true;
       assertThat(h.validator().validate(t.secret()).isValid()).as("cached for ever").isTrue();
+      h.store.down = false; // so close() can write the usage
     }
     Latchkey l = Latchkey.builder().store(new MapTokenStore()).hashingKey(Harness.K1)
         .usageFlushInterval(forever).build();

@@ -1,5 +1,7 @@
 package io.latchkey;
 
+import io.latchkey.spi.TokenStore;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -268,6 +270,40 @@ class TokenManagerTest {
 
     assertThat(h.store.all()).containsExactly(before);
     assertThat(h.events(TokenEvent.Type.ROTATED)).isEmpty();
+  }
+
+  @Test
+  void rotate_again_saysTheTokenWasRotatedBefore() {
+    IssuedToken old = tokens.issue(fullSpec());
+    tokens.rotate(old.id());
+    assertThat(h.events(TokenEvent.Type.ROTATED).get(0).detail()).doesNotContain("rotated before");
+    tokens.rotate(old.id());
+    assertThat(h.events(TokenEvent.Type.ROTATED).get(1).detail())
+        .contains("it had been rotated before, so an earlier replacement may still be live");
+  }
+
+  @Test
+  void rotate_retireWriteAppliedButItsReplyLost_succeeds() {
+    Harness lossy = Harness.create();
+    IssuedToken old = lossy.issue(fullSpec());
+    TokenStore store = new ForwardingStore(lossy.store) {
+      @Override
+      public boolean replace(TokenRecord updated, long expectedVersion) {
+        super.replace(updated, expectedVersion);
+        throw new StoreUnavailableException("connection reset after the write (test)", null);
+      }
+    };
+    try (Latchkey l = Latchkey.builder().store(store).clock(lossy.clock).hashingKey(Harness.K1)
+        .build()) {
+      IssuedToken fresh = l.tokens().rotate(old.id(), Duration.ofHours(1));
+      assertThat(lossy.store.record(fresh.id())).isNotNull();
+      assertThat(lossy.store.record(old.id()).expiresAt())
+          .isEqualTo(Harness.START.plus(Duration.ofHours(1)));
+      assertThat(l.validator().validate(ValidationRequest.of(fresh.secret())
+          .clientIp("203.0.113.9")).isValid()).isTrue();
+    } finally {
+      lossy.close();
+    }
   }
 
   @Test

@@ -185,8 +185,9 @@ class ValidatorCacheTest {
 
     store.put(revoked(store, t));
     assertThat(l.validator().validate(t.secret()).isValid()).as("still cached").isTrue();
-    store.publish(t.id().value()); // applied on the invalidation thread, so soon, not at once
-    Harness.await("the revocation", () -> reason(l, t.secret()) == Reason.REVOKED);
+    store.publish(t.id().value());
+    // In effect when the notification returns: the entry is marked changed on the feed's thread.
+    assertThat(reason(l, t.secret())).isEqualTo(Reason.REVOKED);
   }
 
   @Test
@@ -314,7 +315,141 @@ class ValidatorCacheTest {
     assertThat(reason(l, other)).isEqualTo(Reason.UNAVAILABLE);
 
     store.down = false;
+    assertThat(reason(l, t.secret())).as("within the retry interval of the failed read")
+        .isEqualTo(Reason.UNAVAILABLE);
+    clock.advance(Duration.ofMillis(1_001));
     assertThat(l.validator().validate(t.secret()).isValid()).isTrue();
+  }
+
+  @Test
+  void validate_oneFailedRead_answersEveryRequestWaitingOnItAtOnce() throws Exception {
+    MapTokenStore backing = new MapTokenStore();
+    CountDownLatch reading = new CountDownLatch(1);
+    CountDownLatch fail = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    boolean[] failing = {false};
+    TokenStore store = new ForwardingStore(backing) {
+      @Override
+      public Optional<TokenRecord> find(String id) {
+        if (!failing[0]) return super.find(id);
+        reads.incrementAndGet();
+        reading.countDown();
+        await(fail); // a frozen backend, then a timeout
+        throw new StoreUnavailableException("timed out (test)", null);
+      }
+    };
+    Latchkey l = latchkey(store, b -> b);
+    IssuedToken t = issue(l);
+    l.invalidateCache();
+    failing[0] = true;
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<ValidationResult>> results = new ArrayList<>();
+      results.add(pool.submit(() -> l.validator().validate(t.secret())));
+      assertThat(reading.await(5, TimeUnit.SECONDS)).isTrue();
+      for (int i = 1; i < threads; i++) {
+        results.add(pool.submit(() -> l.validator().validate(t.secret())));
+      }
+      Thread.sleep(100); // let the others queue on the same key
+      fail.countDown();
+      for (Future<ValidationResult> f : results) {
+        assertThat(f.get(5, TimeUnit.SECONDS).reasonOrNull()).isEqualTo(Reason.UNAVAILABLE);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // Each waiter reading again in turn is what made answers come at 2, 4, 6, 8 s.
+    assertThat(reads.get()).as("store reads for one failed load").isEqualTo(1);
+
+    failing[0] = false;
+    assertThat(reason(l, t.secret())).as("the next read waits for the retry interval")
+        .isEqualTo(Reason.UNAVAILABLE);
+    assertThat(reads.get()).isEqualTo(1);
+    clock.advance(Duration.ofMillis(1_001));
+    assertThat(reason(l, t.secret())).isNull();
+  }
+
+  @Test
+  void feedReset_storeDown_keepsServingCachedEntries() throws Exception {
+    MapTokenStore store = new MapTokenStore(true);
+    List<ChangeListener> subscribers = new ArrayList<>();
+    TokenStore spy = new ForwardingStore(store) {
+      @Override
+      public Optional<Subscription> subscribe(ChangeListener listener) {
+        subscribers.add(listener);
+        return super.subscribe(listener);
+      }
+    };
+    Latchkey l = latchkey(spy, b -> b.cacheTtl(Duration.ofSeconds(30)));
+    IssuedToken t = issue(l);
+    assertThat(reason(l, t.secret())).isNull();
+    store.down = true; // the command connection is still down when the feed comes back
+    subscribers.get(0).feedReset();
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+    while (System.nanoTime() < until) {
+      assertThat(reason(l, t.secret())).as("a servable entry after a reset").isNull();
+      Thread.sleep(5);
+    }
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(reason(l, t.secret())).as("29 s old, within the ttl").isNull();
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(reason(l, t.secret())).as("beyond ttl + serveStaleFor (0)")
+        .isEqualTo(Reason.UNAVAILABLE);    store.down = false; // so close() can write the usage
+  }
+
+  @Test
+  void feedReset_entryIsReadAgainAndAChangeMissedIsSeen() {
+    MapTokenStore store = new MapTokenStore(true);
+    List<ChangeListener> subscribers = new ArrayList<>();
+    TokenStore spy = new ForwardingStore(store) {
+      @Override
+      public Optional<Subscription> subscribe(ChangeListener listener) {
+        subscribers.add(listener);
+        return super.subscribe(listener);
+      }
+    };
+    Latchkey l = latchkey(spy, b -> b.cacheTtl(Duration.ofHours(1))
+        .serveStaleFor(Duration.ofMinutes(1)));
+    IssuedToken t = issue(l);
+    assertThat(reason(l, t.secret())).isNull();
+    store.down = true;
+    subscribers.get(0).feedReset();
+    assertThat(reason(l, t.secret())).as("served while the store is down").isNull();
+    store.down = false;
+    store.put(revoked(store, t)); // a change whose notification the reset lost
+    assertThat(reason(l, t.secret())).as("retry interval not yet over").isNull();
+    clock.advance(Duration.ofMillis(1_001));
+    assertThat(reason(l, t.secret())).as("read again once the store answers")
+        .isEqualTo(Reason.REVOKED);
+  }
+
+  @Test
+  void noOpRevoke_ofATokenRevokedElsewhere_dropsThisInstancesEntry() {
+    MapTokenStore store = new MapTokenStore(false);
+    Latchkey a = latchkey(store, b -> b.cacheTtl(Duration.ofHours(1)));
+    Latchkey b = latchkey(store, x -> x.cacheTtl(Duration.ofHours(1)));
+    IssuedToken t = issue(a);
+    assertThat(reason(a, t.secret())).isNull();
+    b.tokens().revoke(t.id());
+    assertThat(reason(a, t.secret())).as("no feed: still cached").isNull();
+    assertThat(a.tokens().revoke(t.id()).state()).isEqualTo(TokenState.REVOKED); // a no-op
+    assertThat(reason(a, t.secret())).isEqualTo(Reason.REVOKED);
+  }
+
+  @Test
+  void get_ofATokenChangedElsewhere_dropsThisInstancesEntry() {
+    MapTokenStore store = new MapTokenStore(false);
+    Latchkey a = latchkey(store, b -> b.cacheTtl(Duration.ofHours(1)));
+    Latchkey b = latchkey(store, x -> x.cacheTtl(Duration.ofHours(1)));
+    IssuedToken t = issue(a);
+    assertThat(reason(a, t.secret())).isNull();
+    b.tokens().disable(t.id());
+    assertThat(a.tokens().get(t.id()).state()).isEqualTo(TokenState.DISABLED);
+    assertThat(reason(a, t.secret())).isEqualTo(Reason.DISABLED);
+    b.tokens().delete(t.id());
+    assertThat(a.tokens().find(t.id())).isEmpty();
+    assertThat(reason(a, t.secret())).isEqualTo(Reason.UNKNOWN);
   }
 
   @Test
@@ -331,7 +466,7 @@ class ValidatorCacheTest {
     clock.advance(Duration.ofSeconds(44)); // 89 s: within 30 + 60
     assertThat(l.validator().validate(t.secret()).isValid()).isTrue();
     clock.advance(Duration.ofSeconds(2)); // 91 s
-    assertThat(reason(l, t.secret())).isEqualTo(Reason.UNAVAILABLE);
+    assertThat(reason(l, t.secret())).isEqualTo(Reason.UNAVAILABLE);    store.down = false; // so close() can write the usage
   }
 
   @Test

@@ -30,6 +30,15 @@ final class CompiledToken {
   final ValidationResult.@Nullable Valid valid;
   final UsageBuffer.@Nullable Slot usage;
   final long loadedAtNanos;
+  /** The record's version, to tell whether a record read elsewhere is newer than this. */
+  final long version;
+  /** The validator's feed generation when the read began; an older one must be read again. */
+  final long generation;
+  /**
+   * Set when a change of this id was announced: the entry is neither fresh nor servable from
+   * then on, even before it is removed from the cache.
+   */
+  volatile boolean changed;
   final AtomicBoolean rehashing = new AtomicBoolean();
 
   private CompiledToken() {
@@ -44,10 +53,12 @@ final class CompiledToken {
     valid = null;
     usage = null;
     loadedAtNanos = 0;
+    version = -1;
+    generation = -1;
   }
 
   CompiledToken(TokenRecord r, Token principal, int keyIndex, UsageBuffer.Slot usage,
-      long loadedAtNanos) {
+      long loadedAtNanos, long generation) {
     this.id = r.id();
     this.workspace = r.workspace();
     this.state = r.state();
@@ -63,6 +74,8 @@ final class CompiledToken {
     this.valid = new ValidationResult.Valid(principal);
     this.usage = usage;
     this.loadedAtNanos = loadedAtNanos;
+    this.version = r.version();
+    this.generation = generation;
   }
 
   boolean isUnknown() {

@@ -43,6 +43,7 @@ import org.jspecify.annotations.Nullable;
 public final class DefaultTokenManager implements TokenManager, DefaultTokenValidator.Rehasher {
   /** Compare-and-set attempts before {@link ConcurrentUpdateException}. */
   static final int MAX_ATTEMPTS = 64;
+  private static final System.Logger LOG = System.getLogger(DefaultTokenManager.class.getName());
   /** The overlap of {@link #rotate(TokenId)}. */
   public static final Duration DEFAULT_ROTATION_OVERLAP = Duration.ofHours(24);
   /** Rows read per store call by revokeAll. */
@@ -183,7 +184,13 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public Optional<Token> find(TokenId id) {
     requireId(id);
-    return ctx.store().find(id.value()).map(r -> Records.toToken(r, ctx.clock().millis()));
+    Optional<TokenRecord> found = ctx.store().find(id.value());
+    if (found.isPresent()) {
+      observed(found.get());
+    } else {
+      observedAbsent(id.value());
+    }
+    return found.map(r -> Records.toToken(r, ctx.clock().millis()));
   }
 
   @Override
@@ -210,6 +217,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     while (true) {
       List<TokenRecord> batch = ctx.store().list(query.workspace(), after, fetch);
       for (TokenRecord r : batch) {
+        observed(r);
         Token t = Records.toToken(r, now);
         if (!query.matches(t)) continue;
         if (page.size() == query.limit()) {
@@ -343,9 +351,15 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public void delete(TokenId id) {
     requireId(id);
-    TokenRecord r = ctx.store().find(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
-    if (!ctx.store().delete(id.value())) throw new TokenNotFoundException(id);
-    invalidate(id.value());
+    Optional<TokenRecord> found = ctx.store().find(id.value());
+    if (found.isEmpty()) {
+      observedAbsent(id.value());
+      throw new TokenNotFoundException(id);
+    }
+    TokenRecord r = found.get();
+    boolean deleted = ctx.store().delete(id.value());
+    invalidate(id.value()); // gone either way: deleted now, or by another writer meanwhile
+    if (!deleted) throw new TokenNotFoundException(id);
     ctx.usage().forget(id.value());
     emit(TokenEvent.Type.DELETED, id, r.workspace(), "deleted");
   }
@@ -355,6 +369,14 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     return rotate(id, DEFAULT_ROTATION_OVERLAP);
   }
 
+  /**
+   * Rotates without ever losing a change made to the old token meanwhile. Each attempt reads the
+   * old record at some version, inserts the new token with that version's settings, then retires
+   * the old one by a compare-and-set on exactly that version. If anything changed the old token in
+   * between, the compare-and-set fails: the new token is deleted and the attempt starts over from
+   * a fresh read. So when the rotation commits, the new token carries the old one's settings as of
+   * that moment. Crash points are in docs/architecture.md ("States").
+   */
   @Override
   public IssuedToken rotate(TokenId id, Duration overlap) {
     requireId(id);
@@ -362,44 +384,99 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     if (overlap.isNegative()) {
       throw new InvalidArgumentException("overlap", "must not be negative, was " + overlap);
     }
-    Instant now = now();
-    if (overlap.compareTo(Duration.between(now, plus(now, ctx.maxLifetime()))) > 0) {
+    Instant checkedAt = now();
+    if (overlap.compareTo(Duration.between(checkedAt, plus(checkedAt, ctx.maxLifetime()))) > 0) {
       throw new InvalidArgumentException("overlap",
           "must not exceed the maximum lifetime of " + ctx.maxLifetime());
     }
-    TokenRecord old = ctx.store().find(id.value()).orElseThrow(() -> new TokenNotFoundException(id));
-    Transitions.next(Transitions.Action.ROTATE, id, effective(old));
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      TokenRecord old = read(id);
+      Transitions.next(Transitions.Action.ROTATE, id, effective(old));
+      Instant now = now();
 
-    Duration lifetime = Duration.between(old.createdAt(), old.expiresAt());
-    Instant newExpiry = now.plus(lifetime);
-    Instant max = plus(now, ctx.maxLifetime());
-    if (newExpiry.isAfter(max)) newExpiry = max;
-    IssuedToken fresh = insertNew(old.toBuilder()
-        .createdAt(now).createdBy(actor).updatedAt(now).expiresAt(newExpiry)
-        .state(StoredState.ACTIVE).version(1)
-        .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now);
+      // The lifetime the token was issued with, not what is left of an earlier rotation's overlap.
+      Duration lifetime = old.lifetime();
+      Instant max = plus(now, ctx.maxLifetime());
+      Instant newExpiry = lifetime.compareTo(Duration.between(now, max)) > 0 ? max
+          : now.plus(lifetime);
+      // A token whose expiry is short of its lifetime was rotated before; its replacement may be
+      // in use. Rotating again is allowed (the caller may have lost the secret) but said.
+      boolean rotatedBefore = old.expiresAt().isBefore(old.createdAt().plus(lifetime));
+      IssuedToken fresh = insertNew(old.toBuilder()
+          .createdAt(now).createdBy(actor).updatedAt(now).expiresAt(newExpiry)
+          .lifetime(Duration.between(now, newExpiry))
+          .state(StoredState.ACTIVE).version(1)
+          .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now);
 
-    Instant oldExpiry = now.plus(overlap);
-    Change c;
-    try {
-      c = mutate(id, "rotate", r -> {
-        Transitions.next(Transitions.Action.ROTATE, id, effective(r));
-        Instant until = r.expiresAt().isBefore(oldExpiry) ? r.expiresAt() : oldExpiry;
-        return r.toBuilder().expiresAt(until).build();
-      });
-    } catch (RuntimeException e) {
-      // The old token changed under us: take the new one back so nothing is half-done.
+      Instant overlapEnd = now.plus(overlap);
+      TokenRecord retired = old.toBuilder()
+          .expiresAt(old.expiresAt().isBefore(overlapEnd) ? old.expiresAt() : overlapEnd)
+          .updatedAt(now)
+          .version(old.version() + 1)
+          .build();
+      boolean committed;
       try {
-        ctx.store().delete(fresh.id().value());
-      } catch (RuntimeException suppressed) {
-        e.addSuppressed(suppressed);
+        committed = ctx.store().replace(retired, old.version());
+      } catch (RuntimeException e) {
+        committed = landedDespite(e, retired, fresh);
+      }
+      if (committed) {
+        invalidate(id.value());
+        emit(TokenEvent.Type.ISSUED, fresh.id(), old.workspace(), "rotated from " + id);
+        String again = "";
+        if (rotatedBefore) {
+          again = "; it had been rotated before, so an earlier replacement may still be live";
+          LOG.log(System.Logger.Level.WARNING, "token " + id + " was rotated again (replaced by "
+              + fresh.id() + "); an earlier replacement may still be live");
+        }
+        emit(TokenEvent.Type.ROTATED, id, old.workspace(),
+            "replaced by " + fresh.id() + "; expires " + retired.expiresAt() + again);
+        return fresh;
+      }
+      // The old token changed since it was read: the new one may lack that change. Take it back.
+      discard(fresh, null);
+      backOff(attempt);
+    }
+    throw new ConcurrentUpdateException(id, "rotate", MAX_ATTEMPTS);
+  }
+
+  /**
+   * The compare-and-set that retires the old token threw: its reply may have been lost after it
+   * was applied. Reads the old record to tell; if it did not land, deletes the new token and
+   * rethrows. If the store cannot even be read, the outcome is unknown: the new token is left in
+   * place (nobody holds its secret) and the failure is rethrown.
+   */
+  private boolean landedDespite(RuntimeException failure, TokenRecord retired, IssuedToken fresh) {
+    Optional<TokenRecord> now;
+    try {
+      now = ctx.store().find(retired.id());
+    } catch (RuntimeException unreadable) {
+      failure.addSuppressed(unreadable);
+      throw failure;
+    }
+    if (now.isPresent() && sameExceptUsage(now.get(), retired)) return true;
+    discard(fresh, failure);
+    throw failure;
+  }
+
+  private static boolean sameExceptUsage(TokenRecord stored, TokenRecord written) {
+    return written.toBuilder().lastUsedAt(stored.lastUsedAt()).lastUsedIp(stored.lastUsedIp())
+        .lastUsedIntegration(stored.lastUsedIntegration()).build().equals(stored);
+  }
+
+  /** Deletes a new token whose rotation did not commit; a failure is added to {@code cause}. */
+  private void discard(IssuedToken fresh, @Nullable RuntimeException cause) {
+    try {
+      ctx.store().delete(fresh.id().value());
+    } catch (RuntimeException e) {
+      if (cause != null) {
+        cause.addSuppressed(e);
+        return;
       }
       throw e;
+    } finally {
+      invalidate(fresh.id().value());
     }
-    emit(TokenEvent.Type.ISSUED, fresh.id(), old.workspace(), "rotated from " + id);
-    emit(TokenEvent.Type.ROTATED, id, old.workspace(),
-        "replaced by " + fresh.id() + "; expires " + c.after.expiresAt());
-    return fresh;
   }
 
   @Override
@@ -425,8 +502,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
    */
   private Change mutate(TokenId id, String action, UnaryOperator<@Nullable TokenRecord> change) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      TokenRecord current = ctx.store().find(id.value())
-          .orElseThrow(() -> new TokenNotFoundException(id));
+      TokenRecord current = read(id);
       TokenRecord changed = change.apply(current);
       if (changed == null) return new Change(current, false);
       TokenRecord next = changed.toBuilder()
@@ -440,6 +516,20 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       backOff(attempt);
     }
     throw new ConcurrentUpdateException(id, action, MAX_ATTEMPTS);
+  }
+
+  /**
+   * Reads a record for a change. What it sees may be newer than this instance's cache (a no-op
+   * revoke of a token revoked elsewhere, say): the cache then drops its entry.
+   */
+  private TokenRecord read(TokenId id) {
+    Optional<TokenRecord> found = ctx.store().find(id.value());
+    if (found.isEmpty()) {
+      observedAbsent(id.value());
+      throw new TokenNotFoundException(id);
+    }
+    observed(found.get());
+    return found.get();
   }
 
   private static void backOff(int attempt) {
@@ -456,6 +546,16 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   private void invalidate(String id) {
     DefaultTokenValidator v = validator;
     if (v != null) v.invalidate(id);
+  }
+
+  private void observed(TokenRecord r) {
+    DefaultTokenValidator v = validator;
+    if (v != null) v.observed(r);
+  }
+
+  private void observedAbsent(String id) {
+    DefaultTokenValidator v = validator;
+    if (v != null) v.observedAbsent(id);
   }
 
   private TokenState effective(TokenRecord r) {

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 
@@ -68,6 +69,17 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final @Nullable Cache<String, CompiledToken> cache;
   private final @Nullable Policy<String, CompiledToken> policy;
   private final @Nullable Cache<String, Boolean> unknown;
+  /**
+   * Ids whose last read failed, with the ticker time before which they are not read again: one
+   * failed read answers every request waiting on it, and the next attempt waits {@link
+   * #STORE_RETRY_NANOS}.
+   */
+  private final @Nullable Cache<String, Long> failedReads;
+  /**
+   * Bumped by every feed reset. An entry read before the last reset must be read again before it
+   * is fresh, but stays servable (within the serve-stale rules) until a read succeeds.
+   */
+  private final AtomicLong generation = new AtomicLong();
   private final long ttlNanos;
   private final long staleNanos;
   /** {@code ttlNanos + staleNanos}, saturated: how long an entry may be served at all. */
@@ -118,10 +130,17 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
           .expireAfterWrite(saturatedNanos(settings.negativeTtl()), TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
+      this.failedReads = Caffeine.newBuilder()
+          .executor(Runnable::run)
+          .maximumSize(settings.negativeMaximumSize())
+          .expireAfterWrite(STORE_RETRY_NANOS, TimeUnit.NANOSECONDS)
+          .ticker(ticker)
+          .build();
     } else {
       this.cache = null;
       this.policy = null;
       this.unknown = null;
+      this.failedReads = null;
     }
   }
 
@@ -184,7 +203,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
       Optional<TokenRecord> found = store.find(id);
-      return found.isPresent() ? compile(found.get(), false) : CompiledToken.UNKNOWN;
+      return found.isPresent() ? compile(found.get(), 0, false) : CompiledToken.UNKNOWN;
     }
     // Valid tokens are the common case: look at the records first, the unknown ids second. The
     // read is quiet: recording every read for the eviction policy (W-TinyLFU) costs a ring-buffer
@@ -202,37 +221,55 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
    *
    * <p>An invalidation that arrives while the store is being read may be older than what the read
    * returned, or newer; we cannot tell. Caffeine's {@code invalidate(key)} waits for a compute of
-   * that key, but {@code invalidateAll()} (a feed reset) passes over a compute still in flight.
-   * So every invalidation bumps its id's stripe of {@link #invalidationStamps}, and a load that saw
-   * its stripe move drops what it cached (the waiting requests still get the answer read, which was current when they came).
+   * that key, and a change notification must not (it may arrive on the store's I/O thread), so every
+   * change bumps its id's stripe of {@link #invalidationStamps} at once, and a load that saw its
+   * stripe move drops what it cached (the waiting requests still get the answer read, which was
+   * current when they came). A feed reset instead bumps {@link #generation}, which the load read
+   * before the store: what it cached counts as read before the reset.
+   *
+   * <p>A failed read is remembered for the id ({@link #failedReads}): the requests queued behind
+   * it on the same key get UNAVAILABLE at once instead of each trying the store in turn, and the
+   * next read of that id waits for the store-retry interval.
    */
   private CompiledToken load(Cache<String, CompiledToken> c, String id) {
     int stripe = id.hashCode() & (STRIPES - 1);
     long before = invalidationStamps.get(stripe);
+    long generationBefore = generation.get();
     CompiledToken loaded = c.asMap().compute(id, (key, old) -> {
       if (old != null && isFresh(old)) return old;
       if (old == null && unknown.getIfPresent(key) != null) return null;
-      boolean servable = old != null && ticker.read() - old.loadedAtNanos <= servableNanos;
-      if (servable && storeDown && ticker.read() - retryStoreAtNanos < 0) {
+      boolean servable = isServable(old);
+      long now = ticker.read();
+      if (servable && storeDown && now - retryStoreAtNanos < 0) {
         return old; // the store failed a moment ago: do not make every request wait for it again
       }
+      Long retryAt = failedReads.getIfPresent(key);
+      if (retryAt != null && now - retryAt < 0) {
+        if (servable) return old;
+        throw new StoreUnavailableException("a read of token " + key
+            + " failed a moment ago; the store is tried again after the retry interval", null);
+      }
+      long readGeneration = generation.get();
       Optional<TokenRecord> found;
       try {
         found = store.find(key);
         storeDown = false;
       } catch (RuntimeException e) {
+        long failedAt = ticker.read();
+        failedReads.put(key, failedAt + STORE_RETRY_NANOS);
         if (e instanceof StoreUnavailableException) {
-          retryStoreAtNanos = ticker.read() + STORE_RETRY_NANOS;
+          retryStoreAtNanos = failedAt + STORE_RETRY_NANOS;
           storeDown = true;
         }
         if (servable) return old; // the host allowed serving this entry while the store is down
         throw e;
       }
+      if (retryAt != null) failedReads.invalidate(key);
       if (found.isEmpty()) {
         unknown.put(key, Boolean.TRUE);
         return null;
       }
-      return compile(found.get(), true);
+      return compile(found.get(), readGeneration, true);
     });
     if (invalidationStamps.get(stripe) != before) {
       if (loaded != null) {
@@ -240,6 +277,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       } else {
         unknown.invalidate(id);
       }
+    } else if (loaded == null && generation.get() != generationBefore) {
+      unknown.invalidate(id); // read before a feed reset: the id may exist by now
     }
     return loaded == null ? CompiledToken.UNKNOWN : loaded;
   }
@@ -249,14 +288,25 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     return d.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : d.toNanos();
   }
 
+  /** Whether an entry may be used without asking the store. */
   private boolean isFresh(CompiledToken entry) {
-    return staleNanos == 0 || ticker.read() - entry.loadedAtNanos <= ttlNanos;
+    return !entry.changed && entry.generation == generation.get()
+        && (staleNanos == 0 || ticker.read() - entry.loadedAtNanos <= ttlNanos);
+  }
+
+  /**
+   * Whether an entry may answer when the store cannot: within its time-to-live plus {@code
+   * serveStaleFor}, and not announced as changed (a feed reset does not count as a change).
+   */
+  private boolean isServable(@Nullable CompiledToken entry) {
+    return entry != null && !entry.changed
+        && ticker.read() - entry.loadedAtNanos <= servableNanos;
   }
 
   /** A cached entry holds its usage slot until the cache removes it (see the removal listener). */
-  private CompiledToken compile(TokenRecord r, boolean cached) {
+  private CompiledToken compile(TokenRecord r, long readGeneration, boolean cached) {
     return new CompiledToken(r, Records.toToken(r, TokenState.ACTIVE), hasher.indexOf(r.keyId()),
-        cached ? usage.acquire(r.id()) : usage.peek(r.id()), ticker.read());
+        cached ? usage.acquire(r.id()) : usage.peek(r.id()), ticker.read(), readGeneration);
   }
 
   private void scheduleRehash(CompiledToken entry, String token) {
@@ -289,13 +339,48 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     return ValidationResult.rejected(reason);
   }
 
-  /** Drops one id from the cache (and from the unknown ids). */
+  /** Drops one id from the cache (and from the unknown ids). Blocks while that id is loading. */
   public void invalidate(String id) {
     if (cache != null) {
       invalidationStamps.incrementAndGet(id.hashCode() & (STRIPES - 1));
       cache.invalidate(id);
       unknown.invalidate(id);
+      failedReads.invalidate(id); // the store just answered about it
     }
+  }
+
+  /**
+   * Makes a change of one id take effect at once without blocking: the entry (if any) stops being
+   * fresh or servable, a load in flight drops what it read, the id stops being known as unknown.
+   * The entry itself is removed later by {@link #invalidate}.
+   */
+  private void markChanged(String id) {
+    if (cache != null) {
+      invalidationStamps.incrementAndGet(id.hashCode() & (STRIPES - 1));
+      CompiledToken entry = policy.getIfPresentQuietly(id);
+      if (entry != null) entry.changed = true;
+      unknown.invalidate(id); // its own map, never held during a store read
+    }
+  }
+
+  /**
+   * A management call read {@code record}: if this instance cached another version of it (or
+   * cached it as unknown), drop that, so what this instance validates is never older than what it
+   * has seen.
+   */
+  public void observed(TokenRecord record) {
+    if (cache != null) {
+      CompiledToken entry = policy.getIfPresentQuietly(record.id());
+      if ((entry != null && entry.version != record.version())
+          || unknown.getIfPresent(record.id()) != null) {
+        invalidate(record.id());
+      }
+    }
+  }
+
+  /** A management call found no record with this id: drop whatever this instance cached for it. */
+  public void observedAbsent(String id) {
+    if (cache != null && policy.getIfPresentQuietly(id) != null) invalidate(id);
   }
 
   /** Drops everything cached. */
@@ -304,6 +389,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       for (int i = 0; i < STRIPES; i++) invalidationStamps.incrementAndGet(i);
       cache.invalidateAll();
       unknown.invalidateAll();
+      failedReads.invalidateAll();
     }
   }
 
@@ -313,19 +399,29 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   }
 
   /**
-   * Feed notifications arrive on the store's I/O thread. Invalidating there could block on a load
-   * of the same id that is waiting for that very thread (a cache compute holds the key while it
-   * reads the store), so they are applied on a thread of their own; the result is the same, as an
-   * invalidation queued behind a load removes what the load put.
+   * Feed notifications may arrive on the store's I/O thread. Removing the entry there could block
+   * on a load of the same id that is waiting for that very thread (a cache compute holds the key
+   * while it reads the store), so the notification only marks the entry changed, which takes
+   * effect at once and takes no lock ({@link #markChanged}); the removal runs on a thread of its
+   * own.
    */
   @Override
   public void tokenChanged(String tokenId) {
+    markChanged(tokenId);
     onInvalidationThread(() -> invalidate(tokenId));
   }
 
+  /**
+   * Changes may have been missed: every cached entry must be read again before it is trusted, but
+   * one the store cannot be asked about is still served as before the reset (within its
+   * time-to-live plus {@code serveStaleFor}) rather than turned into UNAVAILABLE. Takes no lock.
+   */
   @Override
   public void feedReset() {
-    onInvalidationThread(this::invalidateAll);
+    if (cache != null) {
+      generation.incrementAndGet();
+      unknown.invalidateAll();
+    }
   }
 
   private void onInvalidationThread(Runnable task) {

@@ -50,6 +50,7 @@ public final class UsageBuffer {
   /** When set by {@link #drain}, the moment every flush stops, even one already running. */
   private volatile long cutoffNanos;
   private volatile boolean cutoff;
+  private volatile @Nullable RuntimeException lastFailure;
 
   public UsageBuffer(TokenStore store) {
     this(store, CHUNK_SIZE, FIRST_BACKOFF);
@@ -177,18 +178,19 @@ public final class UsageBuffer {
    * The last flush, on close: stops any flush still running at {@code deadline} and writes what
    * it can until then.
    *
-   * @return how many tokens' usage could not be written (logged as a warning when not zero)
+   * @return how many tokens' usage could not be written ({@link #lastFailure} says why, if the
+   *     store failed)
    */
   public int drain(Duration deadline) {
     cutoffNanos = System.nanoTime() + Math.max(0, deadline.toNanos());
     cutoff = true;
     flush(deadline);
-    int left = pending();
-    if (left > 0) {
-      LOG.log(System.Logger.Level.WARNING, "closing: could not write the usage of " + left
-          + " tokens within " + deadline.toMillis() + " ms; it is lost");
-    }
-    return left;
+    return pending();
+  }
+
+  /** The store's most recent failure to write a chunk, or null if it never failed. */
+  public @Nullable RuntimeException lastFailure() {
+    return lastFailure;
   }
 
   private boolean pastCutoff() {
@@ -203,6 +205,7 @@ public final class UsageBuffer {
         store.applyUsage(updates);
         return true;
       } catch (RuntimeException e) {
+        lastFailure = e;
         if (attempt == ATTEMPTS || System.nanoTime() + backoff - deadline >= 0 || pastCutoff()) {
           LOG.log(System.Logger.Level.DEBUG, "usage chunk failed: " + e);
           return false;

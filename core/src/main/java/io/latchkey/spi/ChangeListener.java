@@ -11,8 +11,15 @@ public interface ChangeListener {
   void tokenChanged(String tokenId);
 
   /**
-   * The feed was interrupted and is connected again: changes may have been missed, so everything
-   * cached should be dropped.
+   * The feed was interrupted and is connected again: changes may have been missed, so nothing
+   * cached may be trusted without reading it again. (Latchkey marks every entry for reload and
+   * keeps serving it within its serve-stale rules until a read succeeds.)
    */
   default void feedReset() {}
+
+  /**
+   * The feed lost its connection; {@link #feedReset()} follows once it is back. Optional: a store
+   * that calls it lets {@link io.latchkey.Latchkey#health()} report the feed down meanwhile.
+   */
+  default void feedInterrupted() {}
 }

@@ -1,5 +1,6 @@
 package io.latchkey.spi;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
@@ -33,6 +34,10 @@ import org.jspecify.annotations.Nullable;
  * @param createdBy who issued it
  * @param updatedAt when it last changed (usage aside)
  * @param expiresAt when it expires
+ * @param lifetime the lifetime the token was issued with, kept when a rotation shortens {@code
+ *     expiresAt} to the end of its overlap, so that a replacement gets the original lifetime again
+ *     (not what is left of the overlap). Milliseconds; when not given (null, e.g. a row written
+ *     before stores kept it) it is {@code expiresAt - createdAt}
  * @param lastUsedAt when it was last validated successfully, or null
  * @param lastUsedIp the client address of that validation, or null
  * @param lastUsedIntegration the integration name of that validation, or null
@@ -54,6 +59,7 @@ public record TokenRecord(
     String createdBy,
     Instant updatedAt,
     Instant expiresAt,
+    Duration lifetime,
     @Nullable Instant lastUsedAt,
     @Nullable String lastUsedIp,
     @Nullable String lastUsedIntegration,
@@ -77,6 +83,8 @@ public record TokenRecord(
     updatedAt = Objects.requireNonNull(updatedAt, "updatedAt == null").truncatedTo(ChronoUnit.MILLIS);
     expiresAt = Objects.requireNonNull(expiresAt, "expiresAt == null").truncatedTo(ChronoUnit.MILLIS);
     lastUsedAt = lastUsedAt == null ? null : lastUsedAt.truncatedTo(ChronoUnit.MILLIS);
+    lifetime = (lifetime == null ? Duration.between(createdAt, expiresAt) : lifetime)
+        .truncatedTo(ChronoUnit.MILLIS);
   }
 
   /** Returns a copy of the hash. */
@@ -115,6 +123,7 @@ public record TokenRecord(
         && createdBy.equals(r.createdBy)
         && updatedAt.equals(r.updatedAt)
         && expiresAt.equals(r.expiresAt)
+        && lifetime.equals(r.lifetime)
         && Objects.equals(lastUsedAt, r.lastUsedAt)
         && Objects.equals(lastUsedIp, r.lastUsedIp)
         && Objects.equals(lastUsedIntegration, r.lastUsedIntegration);
@@ -141,6 +150,7 @@ public record TokenRecord(
         + ", createdBy=" + createdBy
         + ", updatedAt=" + updatedAt
         + ", expiresAt=" + expiresAt
+        + ", lifetime=" + lifetime
         + ", lastUsedAt=" + lastUsedAt
         + ", lastUsedIp=" + lastUsedIp
         + ", lastUsedIntegration=" + lastUsedIntegration
@@ -165,6 +175,7 @@ public record TokenRecord(
     private @Nullable String createdBy;
     private @Nullable Instant updatedAt;
     private @Nullable Instant expiresAt;
+    private @Nullable Duration lifetime;
     private @Nullable Instant lastUsedAt;
     private @Nullable String lastUsedIp;
     private @Nullable String lastUsedIntegration;
@@ -188,6 +199,7 @@ public record TokenRecord(
       createdBy = r.createdBy;
       updatedAt = r.updatedAt;
       expiresAt = r.expiresAt;
+      lifetime = r.lifetime;
       lastUsedAt = r.lastUsedAt;
       lastUsedIp = r.lastUsedIp;
       lastUsedIntegration = r.lastUsedIntegration;
@@ -209,6 +221,8 @@ public record TokenRecord(
     public Builder createdBy(String createdBy) { this.createdBy = createdBy; return this; }
     public Builder updatedAt(Instant updatedAt) { this.updatedAt = updatedAt; return this; }
     public Builder expiresAt(Instant expiresAt) { this.expiresAt = expiresAt; return this; }
+    /** The lifetime issued with; null (the default) derives it from createdAt and expiresAt. */
+    public Builder lifetime(@Nullable Duration lifetime) { this.lifetime = lifetime; return this; }
     public Builder lastUsedAt(@Nullable Instant lastUsedAt) { this.lastUsedAt = lastUsedAt; return this; }
     public Builder lastUsedIp(@Nullable String lastUsedIp) { this.lastUsedIp = lastUsedIp; return this; }
     public Builder lastUsedIntegration(@Nullable String lastUsedIntegration) { this.lastUsedIntegration = lastUsedIntegration; return this; }
@@ -222,7 +236,7 @@ public record TokenRecord(
     @SuppressWarnings("NullAway")
     public TokenRecord build() {
       return new TokenRecord(id, workspace, name, description, hint, keyId, hash, state,
-          permissions, allowedIps, metadata, createdAt, createdBy, updatedAt, expiresAt,
+          permissions, allowedIps, metadata, createdAt, createdBy, updatedAt, expiresAt, lifetime,
           lastUsedAt, lastUsedIp, lastUsedIntegration, version);
     }
   }

@@ -74,10 +74,34 @@ public interface TokenStore extends AutoCloseable {
    * Subscribes to the ids of records changed by any process (insert, replace, delete), if this
    * store has a change feed. A store's own writes are delivered to its own subscribers too.
    *
+   * <p>It may throw when the backend is down: {@link io.latchkey.Latchkey} then builds anyway,
+   * answers validations from the store as it can, and calls {@code subscribe} again in the
+   * background with bounded back-off until it succeeds (see docs/architecture.md, "Failure
+   * model"). It should return or throw within the store's own timeouts.
+   *
    * @return the subscription, or empty if this store has no change feed
+   * @throws StoreUnavailableException if the backend cannot be reached
    */
   default Optional<Subscription> subscribe(ChangeListener listener) {
     return Optional.empty();
+  }
+
+  /**
+   * An id no token can have (token ids are base62), for the default {@link #ping()}. Sixteen
+   * characters, so it fits any column sized for real ids.
+   */
+  String PING_ID = "latchkey-ping--!";
+
+  /**
+   * Checks that the backend can be reached, for {@link io.latchkey.Latchkey#health()}: returns
+   * normally if it answered. It should cost one cheap round trip and is bounded by the store's own
+   * timeouts. The default finds {@link #PING_ID}, which never exists; a store may override it with
+   * a cheaper check.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  default void ping() {
+    find(PING_ID);
   }
 
   /** Releases what the store created itself (pools, clients); never what the host handed it. */

@@ -151,6 +151,7 @@ public abstract class TokenStoreCompatibilityKit {
         .createdBy("alice")
         .updatedAt(now)
         .expiresAt(now.plus(Duration.ofDays(30)))
+        .lifetime(Duration.ofDays(90)) // as after a rotation: not expiresAt - createdAt
         .version(1)
         .build();
   }
@@ -241,6 +242,7 @@ public abstract class TokenStoreCompatibilityKit {
       TokenRecord r = inserted("ws-1");
       TokenRecord next = r.toBuilder().name("renamed").state(StoredState.DISABLED)
           .permissions(Map.of("a", true)).allowedIps(List.of()).metadata(Map.of("k", "v"))
+          .expiresAt(clock.instant().plus(Duration.ofHours(1))).lifetime(Duration.ofDays(7))
           .updatedAt(clock.instant().plusSeconds(1)).version(r.version() + 1).build();
       assertThat(store.replace(next, r.version())).isTrue();
       assertThat(stored(r.id())).isEqualTo(next);
@@ -372,6 +374,37 @@ public abstract class TokenStoreCompatibilityKit {
       assertThat(latchkey.validator().validate(req).reasonOrNull()).isEqualTo(Reason.EXPIRED);
       assertThat(latchkey.validator().validate(
           ValidationRequest.of(fresh.secret()).clientIp("203.0.113.1")).isValid()).isTrue();
+    }
+
+    @Test
+    @DisplayName("the lifetime round-trips, and without one it is expiresAt - createdAt")
+    void lifetime_roundTrips() {
+      TokenRecord r = inserted("ws-1");
+      assertThat(stored(r.id()).lifetime()).isEqualTo(Duration.ofDays(90));
+      TokenRecord derived = record("ws-1").toBuilder().lifetime(null).build();
+      assertThat(derived.lifetime()).isEqualTo(Duration.ofDays(30));
+      assertThat(store.insert(derived)).isTrue();
+      assertThat(stored(derived.id())).isEqualTo(derived);
+    }
+
+    @Test
+    @DisplayName("rotating a token twice gives each replacement the lifetime it was issued with")
+    void rotate_twice_keepsTheOriginalLifetime() {
+      IssuedToken old = tokens.issue(NewToken.in("ws-1").name("n").expiresIn(Duration.ofDays(90)));
+      clock.advance(Duration.ofDays(10));
+      IssuedToken first = tokens.rotate(old.id());
+      assertThat(stored(old.id().value()).expiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(24)));
+      clock.advance(Duration.ofHours(1));
+      // The old token is in its overlap: what is left of it is 23 h, its lifetime still 90 days.
+      IssuedToken second = tokens.rotate(old.id());
+      for (IssuedToken fresh : List.of(first, second)) {
+        TokenRecord r = stored(fresh.id().value());
+        assertThat(r.lifetime()).isEqualTo(Duration.ofDays(90));
+        assertThat(Duration.between(r.createdAt(), r.expiresAt())).isEqualTo(Duration.ofDays(90));
+      }
+      // And the replacement's own rotation again: 90 days.
+      IssuedToken third = tokens.rotate(second.id());
+      assertThat(tokens.get(third.id()).expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(90)));
     }
 
     @Test
@@ -708,6 +741,230 @@ public abstract class TokenStoreCompatibilityKit {
         for (int j = 0; j < each; j++) {
           assertThat(permissions).containsEntry("p" + i + "-" + j, j % 3 != 0);
         }
+      }
+    }
+  }
+
+  /** Passes every call to another store; {@link #close()} leaves that store open. */
+  private static class Delegating implements TokenStore {
+    final TokenStore inner;
+
+    Delegating(TokenStore inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public boolean insert(TokenRecord record) {
+      return inner.insert(record);
+    }
+
+    @Override
+    public Optional<TokenRecord> find(String id) {
+      return inner.find(id);
+    }
+
+    @Override
+    public boolean replace(TokenRecord updated, long expectedVersion) {
+      return inner.replace(updated, expectedVersion);
+    }
+
+    @Override
+    public boolean delete(String id) {
+      return inner.delete(id);
+    }
+
+    @Override
+    public List<TokenRecord> list(String workspace, String afterId, int limit) {
+      return inner.list(workspace, afterId, limit);
+    }
+
+    @Override
+    public void applyUsage(java.util.Collection<UsageUpdate> updates) {
+      inner.applyUsage(updates);
+    }
+
+    @Override
+    public Optional<Subscription> subscribe(ChangeListener listener) {
+      return inner.subscribe(listener);
+    }
+  }
+
+  private static void awaitLatch(CountDownLatch latch) {
+    try {
+      if (!latch.await(30, TimeUnit.SECONDS)) throw new AssertionError("latch not released");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
+  /** The settings a rotation carries over, as one comparable value. */
+  private static List<Object> settings(TokenRecord r) {
+    return List.of(r.workspace(), r.name(), r.description(), r.permissions(), r.allowedIps(),
+        r.metadata());
+  }
+
+  @Nested
+  @DisplayName("Races: rotation and other instances' changes lose nothing")
+  class Races {
+
+    @Test
+    @DisplayName("a change committed to the old token while rotate runs is in the new token")
+    void rotate_changesDuringTheRotation_areCarriedOver() throws Exception {
+      CountDownLatch inserting = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicBoolean slowNextInsert = new AtomicBoolean();
+      TokenStore slow = new Delegating(store) {
+        @Override
+        public boolean insert(TokenRecord record) {
+          if (slowNextInsert.compareAndSet(true, false)) {
+            inserting.countDown();
+            awaitLatch(release);
+          }
+          return super.insert(record);
+        }
+      };
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try (Latchkey rotating = newLatchkey(slow)) {
+        IssuedToken old = tokens.issue(NewToken.in("ws-1").name("n")
+            .permission("admin", true).permission("read", true));
+        slowNextInsert.set(true);
+        Future<IssuedToken> rotation = pool.submit(() -> rotating.tokens().rotate(old.id()));
+        assertThat(inserting.await(30, TimeUnit.SECONDS)).isTrue();
+        // Both commit while the new token is being inserted.
+        tokens.updatePermissions(old.id(), Map.of("admin", false));
+        tokens.update(old.id(), TokenUpdate.create().allowedIps(List.of("10.0.0.1")));
+        release.countDown();
+        IssuedToken fresh = rotation.get(30, TimeUnit.SECONDS);
+
+        Token f = tokens.get(fresh.id());
+        assertThat(f.permissions()).isEqualTo(Map.of("admin", false, "read", true));
+        assertThat(f.allowedIps()).containsExactly("10.0.0.1");
+        for (Latchkey l : List.of(latchkey, rotating)) {
+          assertThat(l.validator().validate(ValidationRequest.of(fresh.secret())
+              .clientIp("203.0.113.5").require("admin")).isValid()).isFalse();
+          assertThat(l.validator().validate(ValidationRequest.of(fresh.secret())
+              .clientIp("10.0.0.1").require("admin")).reasonOrNull())
+              .isEqualTo(Reason.PERMISSION_DENIED);
+          assertThat(l.validator().validate(ValidationRequest.of(fresh.secret())
+              .clientIp("10.0.0.1").require("read")).isValid()).isTrue();
+        }
+        // The attempt that lost took its new token back.
+        assertThat(store.list("ws-1", null, 10)).extracting(TokenRecord::id)
+            .containsExactlyInAnyOrder(old.id().value(), fresh.id().value());
+      } finally {
+        release.countDown();
+        pool.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName("racing grants and rotations: each new token has the old one's settings as of its rotation")
+    void rotate_race_newTokenHasTheSettingsItsRotationCommittedOn() throws Exception {
+      IssuedToken old = tokens.issue(NewToken.in("ws-1").name("n").permission("base", true));
+      String oldId = old.id().value();
+      AtomicBoolean stop = new AtomicBoolean();
+      // What the rotating thread's compare-and-set on the old token wrote: its settings are the
+      // old token's settings at the moment the rotation committed.
+      List<TokenRecord> commits = new ArrayList<>();
+      Thread[] rotator = new Thread[1];
+      TokenStore watched = new Delegating(store) {
+        @Override
+        public boolean insert(TokenRecord record) {
+          if (Thread.currentThread() == rotator[0]) pause(3); // widen the window
+          return super.insert(record);
+        }
+
+        @Override
+        public boolean replace(TokenRecord updated, long expectedVersion) {
+          boolean replaced = super.replace(updated, expectedVersion);
+          if (replaced && Thread.currentThread() == rotator[0] && updated.id().equals(oldId)) {
+            synchronized (commits) {
+              commits.add(updated);
+            }
+          }
+          return replaced;
+        }
+      };
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try (Latchkey rotating = newLatchkey(watched)) {
+        List<Future<?>> mutators = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          int thread = i;
+          mutators.add(pool.submit(() -> {
+            for (int n = 0; !stop.get(); n++) {
+              if (thread == 2 && n % 2 == 1) {
+                tokens.update(old.id(), TokenUpdate.create()
+                    .allowedIps(List.of("10.0." + (n % 200) + ".0/24"))
+                    .metadata(Map.of("n", Integer.toString(n))));
+              } else {
+                tokens.updatePermissions(old.id(), Map.of("p" + thread + "-" + n, n % 3 != 0));
+              }
+              pause(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20));
+            }
+            return null;
+          }));
+        }
+        Future<List<IssuedToken>> rotations = pool.submit(() -> {
+          rotator[0] = Thread.currentThread();
+          List<IssuedToken> issued = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            issued.add(rotating.tokens().rotate(old.id(), Duration.ofHours(1)));
+            pause(5);
+          }
+          return issued;
+        });
+        List<IssuedToken> fresh;
+        try {
+          fresh = rotations.get(60, TimeUnit.SECONDS);
+        } finally {
+          stop.set(true);
+        }
+        for (Future<?> m : mutators) m.get(30, TimeUnit.SECONDS);
+
+        assertThat(commits).hasSize(fresh.size());
+        for (int i = 0; i < fresh.size(); i++) {
+          assertThat(settings(stored(fresh.get(i).id().value())))
+              .as("rotation %s: the new token's settings against the old token's at commit", i)
+              .isEqualTo(settings(commits.get(i)));
+        }
+        assertThat(store.list("ws-1", null, 100)).hasSize(1 + fresh.size());
+      } finally {
+        stop.set(true);
+        pool.shutdownNow();
+      }
+    }
+
+    @Test
+    @DisplayName("a no-op revoke of a token another instance revoked drops this instance's cached entry")
+    void revoke_noOp_dropsTheStaleEntry() throws Exception {
+      TokenStore second = secondStore(store);
+      // No feed for this instance: only the management call itself can tell it.
+      TokenStore feedless = new Delegating(store) {
+        @Override
+        public Optional<Subscription> subscribe(ChangeListener listener) {
+          return Optional.empty();
+        }
+      };
+      try (Latchkey a = Latchkey.builder().store(feedless).clock(clock).tokenPrefix("kit")
+              .hashingKey(KEY).cacheTtl(Duration.ofHours(1)).build();
+          Latchkey b = newLatchkey(second)) {
+        IssuedToken t = a.tokens().issue(NewToken.in("ws-1").name("n"));
+        assertThat(a.validator().validate(t.secret()).isValid()).isTrue(); // cached
+        b.tokens().revoke(t.id());
+        assertThat(a.tokens().revoke(t.id()).state()).isEqualTo(TokenState.REVOKED);
+        assertThat(a.validator().validate(t.secret()).reasonOrNull()).isEqualTo(Reason.REVOKED);
+      } finally {
+        if (second != store) second.close();
       }
     }
   }

@@ -68,7 +68,7 @@ import org.jspecify.annotations.Nullable;
 public final class JdbcTokenStore implements TokenStore {
   private static final String COLUMNS = "id, workspace, name, description, hint, key_id, hash, "
       + "state, permissions, allowed_ips, metadata, created_at, created_by, updated_at, "
-      + "expires_at, last_used_at, last_used_ip, last_used_integration, version";
+      + "expires_at, lifetime_ms, last_used_at, last_used_ip, last_used_integration, version";
 
   private final Jdbi jdbi;
   /** Connections for {@link #find}, which uses plain JDBC. */
@@ -107,12 +107,12 @@ public final class JdbcTokenStore implements TokenStore {
     String table = prefix + "tokens";
     String json = dialect.jsonParameter;
     this.insertSql = "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        + json + ", " + json + ", " + json + ", ?, ?, ?, ?, ?, ?, ?, ?)";
+        + json + ", " + json + ", " + json + ", ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.findSql = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?";
     this.replaceSql = "UPDATE " + table + " SET workspace = ?, name = ?, description = ?, "
         + "hint = ?, key_id = ?, hash = ?, state = ?, permissions = " + json
         + ", allowed_ips = " + json + ", metadata = " + json + ", created_at = ?, "
-        + "created_by = ?, updated_at = ?, expires_at = ?, version = ? "
+        + "created_by = ?, updated_at = ?, expires_at = ?, lifetime_ms = ?, version = ? "
         + "WHERE id = ? AND version = ?";
     this.deleteSql = "DELETE FROM " + table + " WHERE id = ?";
     // ORDER BY the whole index key, not just id: H2 then reads the (workspace, id) index in order
@@ -180,7 +180,7 @@ public final class JdbcTokenStore implements TokenStore {
     }
   }
 
-  /** Binds workspace … expires_at, in column order; returns the next index. */
+  /** Binds workspace … lifetime_ms, in column order; returns the next index. */
   private static int bindContent(Update u, int i, TokenRecord r) {
     u.bind(i++, r.workspace());
     u.bind(i++, r.name());
@@ -196,6 +196,7 @@ public final class JdbcTokenStore implements TokenStore {
     u.bind(i++, r.createdBy());
     bindInstant(u, i++, r.updatedAt());
     bindInstant(u, i++, r.expiresAt());
+    u.bind(i++, r.lifetime().toMillis());
     return i;
   }
 
@@ -370,11 +371,18 @@ public final class JdbcTokenStore implements TokenStore {
         .createdBy(rs.getString(13))
         .updatedAt(instant(rs, 14))
         .expiresAt(instant(rs, 15))
-        .lastUsedAt(instant(rs, 16))
-        .lastUsedIp(rs.getString(17))
-        .lastUsedIntegration(rs.getString(18))
-        .version(rs.getLong(19))
+        .lifetime(duration(rs, 16))
+        .lastUsedAt(instant(rs, 17))
+        .lastUsedIp(rs.getString(18))
+        .lastUsedIntegration(rs.getString(19))
+        .version(rs.getLong(20))
         .build();
+  }
+
+  /** Null for a row written before migration V4, which core then derives. */
+  private static @Nullable Duration duration(ResultSet rs, int column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? null : Duration.ofMillis(millis);
   }
 
   private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {

@@ -27,7 +27,8 @@ import org.jdbi.v3.core.statement.SqlStatements;
 final class Migrations {
   /** The scripts, in order. Add new ones at the end; never edit a released one. */
   static final List<String> SCRIPTS = List.of(
-      "V1__tokens.sql", "V2__change_feed.sql", "V3__id_order_and_feed.sql");
+      "V1__tokens.sql", "V2__change_feed.sql", "V3__id_order_and_feed.sql",
+      "V4__lifetime.sql");
   private static final Object H2_LOCK = new Object();
 
   private Migrations() {}

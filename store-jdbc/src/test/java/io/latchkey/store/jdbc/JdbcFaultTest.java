@@ -45,6 +45,9 @@ class JdbcFaultTest {
           .isInstanceOf(StoreUnavailableException.class);
       assertThatThrownBy(() -> latchkey.tokens().disable(cached.id()))
           .isInstanceOf(StoreUnavailableException.class);
+      // The usage of the validation above cannot be written now, and close() says so.
+      assertThatThrownBy(latchkey::close).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("usage of 1 tokens unwritten");
     } finally {
       store.close();
     }

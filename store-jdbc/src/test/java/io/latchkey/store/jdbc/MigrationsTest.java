@@ -31,8 +31,8 @@ class MigrationsTest {
   void apply_emptyPostgres_createsSchemaAndRecordsEveryVersion() {
     String prefix = SharedPostgres.freshPrefix();
     Jdbi jdbi = postgres();
-    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).containsExactly(1, 2, 3);
-    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3);
+    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).containsExactly(1, 2, 3, 4);
+    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3, 4);
     int rows = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM " + prefix + "tokens")
         .mapTo(Integer.class).one());
     assertThat(rows).isZero();
@@ -44,7 +44,7 @@ class MigrationsTest {
     Jdbi jdbi = postgres();
     Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix);
     assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).isEmpty();
-    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3);
+    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3, 4);
   }
 
   @ParameterizedTest
@@ -68,18 +68,18 @@ class MigrationsTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(versions(db.sql(), db.prefix())).containsExactly(1, 2, 3);
+    assertThat(versions(db.sql(), db.prefix())).containsExactly(1, 2, 3, 4);
     int rows = db.sql().withHandle(h -> h.createQuery(
         "SELECT count(*) FROM " + db.prefix() + "schema_version").mapTo(Integer.class).one());
-    assertThat(rows).isEqualTo(3);
+    assertThat(rows).isEqualTo(4);
   }
 
   @Test
   void apply_emptyH2_thenAgain_isNoOp() {
     Jdbi jdbi = Jdbi.create("jdbc:h2:mem:migrations;DB_CLOSE_DELAY=-1");
-    assertThat(Migrations.apply(jdbi, Dialect.H2, "m_")).containsExactly(1, 2, 3);
+    assertThat(Migrations.apply(jdbi, Dialect.H2, "m_")).containsExactly(1, 2, 3, 4);
     assertThat(Migrations.apply(jdbi, Dialect.H2, "m_")).isEmpty();
-    assertThat(versions(jdbi, "m_")).containsExactly(1, 2, 3);
+    assertThat(versions(jdbi, "m_")).containsExactly(1, 2, 3, 4);
   }
 
   @Test
@@ -92,6 +92,24 @@ class MigrationsTest {
           .mapTo(Integer.class).one());
       assertThat(tables).isZero();
       assertThat(store.dialect()).isEqualTo("h2");
+    }
+  }
+
+  @Test
+  void rowWrittenBeforeV4_readsWithTheLifetimeDerivedFromItsDates() {
+    String url = "jdbc:h2:mem:prev4;DB_CLOSE_DELAY=-1";
+    try (JdbcTokenStore store = JdbcTokenStore.create(url)) {
+      java.time.Instant created = java.time.Instant.parse("2026-01-01T00:00:00Z");
+      io.latchkey.spi.TokenRecord r = io.latchkey.spi.TokenRecord.builder().id("0000000000000001")
+          .workspace("ws").name("n").hint("lk_...abcd").keyId("k1").hash(new byte[32])
+          .createdAt(created).createdBy("a").updatedAt(created)
+          .expiresAt(created.plus(java.time.Duration.ofDays(3)))
+          .lifetime(java.time.Duration.ofDays(90)).version(1).build();
+      assertThat(store.insert(r)).isTrue();
+      assertThat(store.find(r.id()).orElseThrow().lifetime()).isEqualTo(java.time.Duration.ofDays(90));
+      Jdbi.create(url).useHandle(h -> h.execute(
+          "UPDATE " + store.tablePrefix() + "tokens SET lifetime_ms = NULL"));
+      assertThat(store.find(r.id()).orElseThrow().lifetime()).isEqualTo(java.time.Duration.ofDays(3));
     }
   }
 }

@@ -3,6 +3,7 @@ package io.latchkey.store.memory;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
 import java.lang.ref.WeakReference;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -34,6 +35,7 @@ final class Compact {
   private final String createdBy;
   private final long updatedAt;
   private final long expiresAt;
+  private final long lifetime;
   private final long lastUsedAt;
   private final @Nullable String lastUsedIp;
   private final @Nullable String lastUsedIntegration;
@@ -55,6 +57,7 @@ final class Compact {
     this.createdBy = Interner.intern(r.createdBy());
     this.updatedAt = r.updatedAt().toEpochMilli();
     this.expiresAt = r.expiresAt().toEpochMilli();
+    this.lifetime = r.lifetime().toMillis();
     this.lastUsedAt = lastUsedAt;
     this.lastUsedIp = lastUsedIp;
     this.lastUsedIntegration =
@@ -78,6 +81,7 @@ final class Compact {
     this.createdBy = c.createdBy;
     this.updatedAt = c.updatedAt;
     this.expiresAt = c.expiresAt;
+    this.lifetime = c.lifetime;
     this.lastUsedAt = lastUsedAt;
     this.lastUsedIp = lastUsedIp;
     this.lastUsedIntegration =
@@ -121,6 +125,7 @@ final class Compact {
         .createdBy(createdBy)
         .updatedAt(Instant.ofEpochMilli(updatedAt))
         .expiresAt(Instant.ofEpochMilli(expiresAt))
+        .lifetime(Duration.ofMillis(lifetime))
         .lastUsedAt(lastUsedAt == NONE ? null : Instant.ofEpochMilli(lastUsedAt))
         .lastUsedIp(lastUsedIp)
         .lastUsedIntegration(lastUsedIntegration)

@@ -19,13 +19,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * A {@link TokenStore} in this process's memory: for tests, demos and single-process hosts whose
  * tokens may vanish on restart. Thread-safe; {@link #find} takes no lock. Every write is atomic per
- * record, and its change feed delivers each change to subscribers on the writing thread.
+ * record, and its change feed delivers each change to subscribers on the writing thread, so two
+ * {@link io.latchkey.Latchkey}s on one store see each other's changes synchronously: once {@code
+ * revoke} returns on one, the other answers {@code REVOKED}.
  *
  * <p>Records are kept compact (instants as numbers, shared values such as a workspace's name or a
  * common permission set stored once): about 400 bytes per token at a million, so {@link #find}
  * and {@link #list} build each {@link TokenRecord} they return.
  *
- * <p>After {@link #close()} every method throws {@link StoreUnavailableException}.
+ * <p>After {@link #close()} every method throws {@link StoreUnavailableException}. Close the
+ * Latchkey first: a Latchkey closed after its store cannot write its buffered usage and throws.
  */
 public final class InMemoryTokenStore implements TokenStore {
   private final ConcurrentMap<String, Compact> records = new ConcurrentHashMap<>();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -38,6 +39,8 @@ final class RecordCodec {
   private static final String CREATED_BY = "cby";
   private static final String UPDATED_AT = "uat";
   private static final String EXPIRES_AT = "exp";
+  /** Milliseconds; absent from records written before it existed (then derived, see TokenRecord). */
+  private static final String LIFETIME = "life";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, Boolean>> PERMISSION_MAP = new TypeReference<>() {};
@@ -63,6 +66,7 @@ final class RecordCodec {
     add(f, CREATED_BY, r.createdBy());
     add(f, UPDATED_AT, Long.toString(r.updatedAt().toEpochMilli()));
     add(f, EXPIRES_AT, Long.toString(r.expiresAt().toEpochMilli()));
+    add(f, LIFETIME, Long.toString(r.lifetime().toMillis()));
     add(f, VERSION, Long.toString(r.version()));
     return f;
   }
@@ -85,6 +89,7 @@ final class RecordCodec {
     if (h.isEmpty()) return null;
     try {
       String lastUsedAt = h.get(LAST_USED_AT);
+      String lifetime = h.get(LIFETIME);
       return TokenRecord.builder()
           .id(id)
           .workspace(required(h, WORKSPACE))
@@ -101,6 +106,7 @@ final class RecordCodec {
           .createdBy(required(h, CREATED_BY))
           .updatedAt(instant(required(h, UPDATED_AT)))
           .expiresAt(instant(required(h, EXPIRES_AT)))
+          .lifetime(lifetime == null ? null : Duration.ofMillis(Long.parseLong(lifetime)))
           .lastUsedAt(lastUsedAt == null ? null : instant(lastUsedAt))
           .lastUsedIp(h.get(LAST_USED_IP))
           .lastUsedIntegration(h.get(LAST_USED_INTEGRATION))

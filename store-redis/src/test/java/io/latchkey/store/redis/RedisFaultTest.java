@@ -57,6 +57,9 @@ class RedisFaultTest {
           .isInstanceOf(StoreUnavailableException.class);
       assertThatThrownBy(() -> latchkey.tokens().revokeAll("ws"))
           .isInstanceOf(StoreUnavailableException.class);
+      // The usage of the validation above cannot be written now, and close() says so.
+      assertThatThrownBy(latchkey::close).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("usage of 1 tokens unwritten");
     } finally {
       store.close();
     }
