@@ -393,6 +393,12 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     }
   }
 
+  /** How many usage slots are held: for the test that they follow the cache. */
+  int usageSlots() {
+    if (cache != null) cache.cleanUp(); // pending evictions give their slots back
+    return usage.slotCount();
+  }
+
   /** How many records are cached (for tests and metrics). */
   public long cachedCount() {
     return cache == null ? 0 : cache.estimatedSize();
