@@ -231,6 +231,15 @@ public final class Latchkey implements AutoCloseable {
     return usage.flush();
   }
 
+  /**
+   * Lookups, store loads and cached entries of the validator's cache since this instance was
+   * built; {@link CacheStats#hitRatio()} says whether the cache holds the tokens in use. Cheap:
+   * two sums and an estimate, no lock.
+   */
+  public CacheStats cacheStats() {
+    return validator.stats();
+  }
+
   /** Drops every cached record, e.g. after the host changed the store behind Latchkey's back. */
   public void invalidateCache() {
     validator.invalidateAll();

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.latchkey.CacheStats;
 import io.latchkey.Reason;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.TokenEvent;
@@ -25,6 +26,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -86,6 +88,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final long servableNanos;
   /** Per stripe of ids, bumped before every invalidation; see {@link #load}. */
   private final AtomicLongArray invalidationStamps = new AtomicLongArray(STRIPES);
+  private final LongAdder lookups = new LongAdder();
+  private final LongAdder loads = new LongAdder();
   /** Set when a store read failed as unavailable; cleared by the next successful read. */
   private volatile boolean storeDown;
   private volatile long retryStoreAtNanos;
@@ -200,8 +204,10 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   }
 
   private CompiledToken lookup(String id) {
+    lookups.increment(); // striped: no cache line shared between validating threads
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
+      loads.increment();
       Optional<TokenRecord> found = store.find(id);
       return found.isPresent() ? compile(found.get(), 0, false) : CompiledToken.UNKNOWN;
     }
@@ -251,6 +257,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       }
       long readGeneration = generation.get();
       Optional<TokenRecord> found;
+      loads.increment();
       try {
         found = store.find(key);
         storeDown = false;
@@ -391,6 +398,11 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       unknown.invalidateAll();
       failedReads.invalidateAll();
     }
+  }
+
+  /** Lookups, store loads and cached entries since this validator was built. */
+  public CacheStats stats() {
+    return new CacheStats(lookups.sum(), loads.sum(), cachedCount());
   }
 
   /** How many usage slots are held: for the test that they follow the cache. */
