@@ -286,7 +286,18 @@ public final class Scale {
   private void validatorMemory() throws Exception {
     int tokens = n;
     step("validator memory after " + tokens + " distinct tokens");
-    InMemoryTokenStore store = new InMemoryTokenStore();
+    InMemoryTokenStore backing = new InMemoryTokenStore();
+    // Usage is written nowhere, so that the store's own growth (last-used fields) is not counted.
+    TokenStore store = new TokenStore() {
+      @Override public boolean insert(TokenRecord r) { return backing.insert(r); }
+      @Override public java.util.Optional<TokenRecord> find(String id) { return backing.find(id); }
+      @Override public boolean replace(TokenRecord r, long v) { return backing.replace(r, v); }
+      @Override public boolean delete(String id) { return backing.delete(id); }
+      @Override public List<TokenRecord> list(String w, String a, int l) {
+        return backing.list(w, a, l);
+      }
+      @Override public void applyUsage(java.util.Collection<io.latchkey.spi.UsageUpdate> u) {}
+    };
     try (Latchkey l = Fixtures.latchkey(store).usageFlushInterval(Duration.ofDays(1)).build()) {
       List<String> secrets = Fixtures.issue(l.tokens(), tokens);
       ValidationRequest[] requests = new ValidationRequest[tokens];
@@ -300,12 +311,12 @@ public final class Scale {
       l.flushUsage();
       long kept = usedHeap() - before;
       long cached = ((DefaultTokenValidator) l.validator()).cachedCount();
-      row("validator", "heap kept after N distinct tokens, cache of 100,000",
+      row("validator", "heap kept after N distinct tokens (usage flushed), cache of 100,000",
           String.format(Locale.ROOT, "%.0f MB for %,d cached entries (%d B each)", kept / 1e6,
               cached, kept / Math.max(cached, 1)),
           "bounded by the cache", kept / Math.max(cached, 1) < 2_000 ? "yes" : "no");
     }
-    store.close();
+    backing.close();
   }
 
   /** PostgreSQL: a cache miss against a bare primary-key read through the same pool. */
@@ -319,8 +330,8 @@ public final class Scale {
         b.latchkeyMiss();
         b.bareRead();
       }
-      long[] miss = new long[15];
-      long[] bare = new long[15];
+      long[] miss = new long[21];
+      long[] bare = new long[21];
       for (int round = 0; round < miss.length; round++) {
         long t0 = System.nanoTime();
         for (int i = 0; i < 1_000; i++) b.latchkeyMiss();
@@ -333,7 +344,7 @@ public final class Scale {
       Arrays.sort(miss);
       Arrays.sort(bare);
       double ratio = (double) miss[miss.length / 2] / bare[bare.length / 2];
-      row("PostgreSQL", "cache miss / bare PK read (medians of 15 × 1,000)",
+      row("PostgreSQL", "cache miss / bare PK read (medians of 21 × 1,000)",
           String.format(Locale.ROOT, "%.2f× (%.0f µs / %.0f µs)", ratio,
               miss[miss.length / 2] / 1e6, bare[bare.length / 2] / 1e6), "≤ 1.1×",
           ratio <= 1.1 ? "yes" : "no");

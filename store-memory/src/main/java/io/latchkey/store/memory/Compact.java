@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A record as the in-memory store keeps it: instants as epoch milliseconds (records carry no
  * finer precision) and every value that many tokens share (workspace, key id, creator,
- * permissions, allowlist, metadata) as one canonical instance. A {@link TokenRecord} holds three
+ * permissions, allowlist, metadata, last client address and integration) as one canonical
+ * instance. A {@link TokenRecord} holds three
  * instants and two sorted maps of its own; at a million tokens this form is about half the heap.
  *
  * <p>Every field of {@link TokenRecord} must be here: {@link #record} must give back a record
@@ -59,7 +60,7 @@ final class Compact {
     this.expiresAt = r.expiresAt().toEpochMilli();
     this.lifetime = r.lifetime().toMillis();
     this.lastUsedAt = lastUsedAt;
-    this.lastUsedIp = lastUsedIp;
+    this.lastUsedIp = lastUsedIp == null ? null : Interner.intern(lastUsedIp);
     this.lastUsedIntegration =
         lastUsedIntegration == null ? null : Interner.intern(lastUsedIntegration);
     this.version = r.version();
@@ -83,7 +84,7 @@ final class Compact {
     this.expiresAt = c.expiresAt;
     this.lifetime = c.lifetime;
     this.lastUsedAt = lastUsedAt;
-    this.lastUsedIp = lastUsedIp;
+    this.lastUsedIp = lastUsedIp == null ? null : Interner.intern(lastUsedIp);
     this.lastUsedIntegration =
         lastUsedIntegration == null ? null : Interner.intern(lastUsedIntegration);
     this.version = c.version;
