@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
  * @param status 200 if valid, else 401, 403 or 503
  * @param headers response headers to add when rejected ({@code WWW-Authenticate}, {@code
  *     Content-Type}, {@code Cache-Control}, {@code Retry-After}); empty when valid
- * @param jsonBody a small JSON error body when rejected, e.g. {@code
- *     {"error":"invalid_token","message":"..."}}; null when valid
+ * @param jsonBody a small JSON error body when rejected, always the keys {@code error} then
+ *     {@code message}, e.g. {@code {"error":"invalid_token","message":"..."}}; {@code error} is
+ *     null when the request carried no credentials (RFC 6750 §3.1); null when valid
  */
 public record AuthResult(
     ValidationResult validation,

@@ -2,9 +2,12 @@ package io.latchkey;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.latchkey.internal.DefaultTokenManager;
+import io.latchkey.internal.DefaultLegacyKeys;
 import io.latchkey.internal.DefaultTokenValidator;
+import io.latchkey.internal.LegacyVerification;
 import io.latchkey.internal.Hasher;
 import io.latchkey.internal.IdGenerator;
+import io.latchkey.internal.Metered;
 import io.latchkey.internal.TokenFormat;
 import io.latchkey.internal.UsageBuffer;
 import io.latchkey.spi.TokenStore;
@@ -47,15 +50,22 @@ import org.jspecify.annotations.Nullable;
  * written at close makes {@link #close()} throw.
  */
 public final class Latchkey implements AutoCloseable {
+  /** The default memory budget of the validator's cache: 64 MiB. */
+  public static final long DEFAULT_CACHE_BYTES = 64L << 20;
+
   /** The default and maximum lifetime of a token: two years. */
   public static final Period DEFAULT_LIFETIME = Period.ofYears(2);
   /** How long {@link #close()} spends at most writing buffered usage: ten seconds. */
   public static final Duration CLOSE_USAGE_DEADLINE = Duration.ofSeconds(10);
+  /** How long the audit trail keeps an entry unless {@link Builder#auditRetention} says otherwise. */
+  public static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(400);
   private static final System.Logger LOG = System.getLogger(Latchkey.class.getName());
 
   private final TokenStore store;
   private final DefaultTokenManager manager;
   private final DefaultTokenValidator validator;
+  /** The validator handed out: {@link #validator} itself, or a metered wrapper of it. */
+  private final TokenValidator publicValidator;
   private final UsageBuffer usage;
   private final ScheduledExecutorService background;
   private final java.util.concurrent.ExecutorService invalidations;
@@ -64,17 +74,26 @@ public final class Latchkey implements AutoCloseable {
   static final long FEED_RETRY_MAX_MILLIS = 5_000;
 
   private final FeedListener feedListener;
+  /** The validator, or its metered wrapper: where feed notifications go. */
+  private final io.latchkey.spi.ChangeListener feedTarget;
+  private final LegacyKeys legacyKeys;
+  /** Runs slow legacy verifications; null when no legacy format is configured. */
+  private final java.util.concurrent.@Nullable ThreadPoolExecutor legacyVerifiers;
   private final Object feedLock = new Object();
   private TokenStore.@Nullable Subscription subscription; // guarded by feedLock
   private volatile Health.Feed feed;
   private volatile boolean closed;
 
-  private Latchkey(Builder b, TokenStore store, List<HashingKey> keys) {
+  private Latchkey(Builder b, TokenStore store, List<HashingKey> keys, int activeKeys) {
     this.store = store;
     Clock clock = b.clock == null ? Clock.systemUTC() : b.clock;
-    TokenFormat format = new TokenFormat(b.tokenPrefix);
-    Hasher hasher = new Hasher(keys);
-    this.usage = new UsageBuffer(store);
+    TokenFormat format = new TokenFormat(b.tokenPrefix, b.acceptLegacyTokenIds);
+    Hasher hasher = new Hasher(keys, activeKeys);
+    MetricsRecorder metrics = b.metrics;
+    boolean metered = metrics != MetricsRecorder.NONE;
+    // Only with a recorder: the validator's reads and the usage writes go through a timing store.
+    TokenStore readStore = metered ? Metered.store(store, metrics) : store;
+    this.usage = new UsageBuffer(readStore);
     this.background = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "latchkey-background");
       t.setDaemon(true);
@@ -90,16 +109,37 @@ public final class Latchkey implements AutoCloseable {
         : composite(List.copyOf(b.listeners));
     SecureRandom random = new SecureRandom();
     this.manager = new DefaultTokenManager(new DefaultTokenManager.Context(store, format, hasher,
-        clock, listener, random, new IdGenerator(random), b.defaultLifetime, b.maxLifetime, usage,
-        IssuedToken::new), "system");
+        clock, listener, random, new IdGenerator(random, hasher), b.defaultLifetime, b.maxLifetime,
+        usage, IssuedToken::new, b.auditRetention), "system");
     // A test clock drives the cache's expiry too, so tests control time-to-live.
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-    this.validator = new DefaultTokenValidator(format, hasher, store, clock, listener, usage,
+    LegacyVerification legacy = null;
+    if (b.legacyFormats.isEmpty()) {
+      this.legacyVerifiers = null;
+    } else {
+      java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(
+          b.legacyVerifierThreads, b.legacyVerifierThreads, 30, TimeUnit.SECONDS,
+          new java.util.concurrent.ArrayBlockingQueue<>(64 * b.legacyVerifierThreads), r -> {
+            Thread t = new Thread(r, "latchkey-legacy-verifier");
+            t.setDaemon(true);
+            return t;
+          });
+      pool.allowCoreThreadTimeOut(true);
+      this.legacyVerifiers = pool;
+      legacy = new LegacyVerification(b.legacyFormats, b.legacyLimits, hasher, pool,
+          b.legacyNegativeCacheTtl, ticker);
+    }
+    this.validator = new DefaultTokenValidator(format, hasher, readStore, clock, listener, usage,
         background, invalidations, manager, ticker, new DefaultTokenValidator.CacheSettings(
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
-            b.serveStaleFor));
+            b.serveStaleFor, b.cacheMaximumBytes), legacy);
     manager.attach(validator);
+    this.publicValidator = metered ? Metered.validator(validator, metrics) : validator;
+    this.feedTarget = metered ? Metered.listener(validator, metrics) : validator;
+    LegacyVerification counted = legacy;
+    this.legacyKeys = new DefaultLegacyKeys(store, hasher, clock, listener, b.maxLifetime,
+        b.legacyLimits, validator::invalidate, () -> counted == null ? 0 : counted.slowRuns());
     this.feedListener = new FeedListener();
     this.feed = subscribe() ? feedStateAfterSubscribe() : Health.Feed.DOWN;
     if (feed == Health.Feed.DOWN) scheduleSubscribe(FEED_RETRY_FIRST_MILLIS);
@@ -108,6 +148,18 @@ public final class Latchkey implements AutoCloseable {
         ? Long.MAX_VALUE : b.usageFlushInterval.toMillis();
     background.scheduleWithFixedDelay(usage::flush, flushMillis, flushMillis,
         TimeUnit.MILLISECONDS);
+    if (metered) metrics.attached(this);
+    background.scheduleWithFixedDelay(this::pruneAuditTrail, 1, 60, TimeUnit.MINUTES);
+  }
+
+  private void pruneAuditTrail() {
+    try {
+      manager.pruneAuditTrail();
+    } catch (RuntimeException e) {
+      // Reads hide entries past the retention anyway; the next run tries again.
+      System.getLogger(Latchkey.class.getName()).log(System.Logger.Level.WARNING,
+          "pruning the audit trail failed: " + e);
+    }
   }
 
   /** Subscribes once; false if the store threw (it is down, or its feed is). */
@@ -143,7 +195,7 @@ public final class Latchkey implements AutoCloseable {
         if (subscribe()) {
           feed = feedStateAfterSubscribe();
           // Changes made while this instance was not subscribed were never announced to it.
-          validator.feedReset();
+          feedTarget.feedReset();
         } else {
           scheduleSubscribe(Math.min(delayMillis * 2, FEED_RETRY_MAX_MILLIS));
         }
@@ -157,13 +209,13 @@ public final class Latchkey implements AutoCloseable {
   private final class FeedListener implements io.latchkey.spi.ChangeListener {
     @Override
     public void tokenChanged(String tokenId) {
-      validator.tokenChanged(tokenId);
+      feedTarget.tokenChanged(tokenId);
     }
 
     @Override
     public void feedReset() {
       if (!closed) feed = Health.Feed.SUBSCRIBED;
-      validator.feedReset();
+      feedTarget.feedReset();
     }
 
     @Override
@@ -187,9 +239,14 @@ public final class Latchkey implements AutoCloseable {
     return manager;
   }
 
+  /** Imports keys of the system a host is leaving, and counts those not yet upgraded. */
+  public LegacyKeys legacyKeys() {
+    return legacyKeys;
+  }
+
   /** The cached validator. */
   public TokenValidator validator() {
-    return validator;
+    return publicValidator;
   }
 
   /** The store this instance runs on. */
@@ -240,6 +297,11 @@ public final class Latchkey implements AutoCloseable {
     return validator.stats();
   }
 
+  /** How many tokens the validator's cache holds now (an estimate), for metrics. */
+  public long cachedTokens() {
+    return validator.cachedCount();
+  }
+
   /** Drops every cached record, e.g. after the host changed the store behind Latchkey's back. */
   public void invalidateCache() {
     validator.invalidateAll();
@@ -270,6 +332,7 @@ public final class Latchkey implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, "could not close the change-feed subscription: " + e);
     }
     invalidations.shutdown();
+    if (legacyVerifiers != null) legacyVerifiers.shutdown();
     background.shutdown();
     // The drain's cut-off also stops a scheduled flush still running, after its current chunk.
     int left = usage.drain(CLOSE_USAGE_DEADLINE);
@@ -297,19 +360,28 @@ public final class Latchkey implements AutoCloseable {
     private String tokenPrefix = "lk";
     private boolean prefixSet;
     private final List<HashingKey> keys = new ArrayList<>();
+    private final Set<String> retiringKeyIds = new HashSet<>();
     private @Nullable String primaryKeyId;
+    private boolean acceptLegacyTokenIds;
     private @Nullable Clock clock;
     private TemporalAmount defaultLifetime = DEFAULT_LIFETIME;
     private boolean defaultLifetimeSet;
     private TemporalAmount maxLifetime = DEFAULT_LIFETIME;
     private boolean maxLifetimeSet;
     private final List<TokenListener> listeners = new ArrayList<>();
-    private long cacheMaximumSize = 100_000;
+    private long cacheMaximumSize = Long.MAX_VALUE;
+    private long cacheMaximumBytes = DEFAULT_CACHE_BYTES;
     private Duration cacheTtl = Duration.ofSeconds(30);
     private long negativeCacheMaximumSize = 10_000;
     private Duration negativeCacheTtl = Duration.ofSeconds(5);
     private Duration serveStaleFor = Duration.ZERO;
     private Duration usageFlushInterval = Duration.ofSeconds(5);
+    private MetricsRecorder metrics = MetricsRecorder.NONE;
+    private Duration auditRetention = DEFAULT_AUDIT_RETENTION;
+    private final List<LegacyFormat> legacyFormats = new ArrayList<>();
+    private LegacyLimits legacyLimits = LegacyLimits.DEFAULT;
+    private int legacyVerifierThreads = 2;
+    private Duration legacyNegativeCacheTtl = Duration.ofSeconds(1);
 
     private final Set<String> setOnce = new HashSet<>();
 
@@ -351,11 +423,34 @@ public final class Latchkey implements AutoCloseable {
     }
 
     /**
-     * Adds a hashing key. The first one added is the primary (new tokens use it) unless {@link
-     * #primaryHashingKey} says otherwise; the others still validate tokens hashed with them, which
-     * are then re-hashed with the primary.
+     * Adds an active hashing key. The first active key added is the primary (new tokens use it)
+     * unless {@link #primaryHashingKey} names another. Tokens on any other active key (accepted)
+     * validate and stay on it: re-hashing never moves a token between two keys in use, so
+     * instances of a fleet that disagree on the primary during a rollout do not fight. See {@link
+     * #retiringHashingKey} and the README's rotation section for the rollout.
+     *
+     * @throws InvalidArgumentException if the key is null or its id was already added
      */
     public Builder hashingKey(HashingKey key) {
+      addKey(key);
+      return this;
+    }
+
+    /**
+     * Adds a retiring hashing key: tokens on it still validate and are re-hashed with the primary
+     * when used, once each. Mark a key retiring only when every instance has the new primary
+     * (README, "Rotating the hashing key"). A retiring key also vouches for the tags of the ids
+     * issued under it, so keep it configured while such tokens live.
+     *
+     * @throws InvalidArgumentException if the key is null or its id was already added
+     */
+    public Builder retiringHashingKey(HashingKey key) {
+      addKey(key);
+      retiringKeyIds.add(key.id());
+      return this;
+    }
+
+    private void addKey(@Nullable HashingKey key) {
       if (key == null) throw new InvalidArgumentException("hashingKey", "must not be null");
       for (HashingKey k : keys) {
         if (k.id().equals(key.id())) {
@@ -363,6 +458,17 @@ public final class Latchkey implements AutoCloseable {
         }
       }
       keys.add(key);
+    }
+
+    /**
+     * Accepts ids made before ids carried a keyed tag (version 0), so tokens issued by an earlier
+     * Latchkey keep validating. Off by default: such ids cannot be told from forged ones without a
+     * store read, so accepting them lets a flood of forged tokens in that format reach the store.
+     * Turn it on while old tokens are rotated out.
+     */
+    public Builder acceptLegacyTokenIds(boolean accept) {
+      once("acceptLegacyTokenIds", acceptLegacyTokenIds);
+      this.acceptLegacyTokenIds = accept;
       return this;
     }
 
@@ -371,7 +477,7 @@ public final class Latchkey implements AutoCloseable {
       return hashingKey(HashingKey.of(id, key));
     }
 
-    /** Which added key hashes new tokens. */
+    /** Which added active key hashes new tokens. */
     public Builder primaryHashingKey(String id) {
       if (id == null) throw new InvalidArgumentException("primaryHashingKey", "must not be null");
       if (primaryKeyId != null) {
@@ -449,11 +555,70 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
-    /** How many records the validator caches; 100,000 by default. */
+    /**
+     * Accepts keys imported from another system ({@link #legacyKeys()}): a presented key not in
+     * Latchkey's format is looked up by the lookup part this format finds in it. May be called
+     * more than once; formats are tried in order. Without one, such keys are MALFORMED.
+     */
+    public Builder legacyFormat(LegacyFormat format) {
+      if (format == null) throw new InvalidArgumentException("legacyFormat", "must not be null");
+      legacyFormats.add(format);
+      return this;
+    }
+
+    /** Ceilings on imported hashes' cost parameters; {@link LegacyLimits#DEFAULT} by default. */
+    public Builder legacyLimits(LegacyLimits limits) {
+      if (limits == null) throw new InvalidArgumentException("legacyLimits", "must not be null");
+      once("legacyLimits", legacyLimits);
+      this.legacyLimits = limits;
+      return this;
+    }
+
+    /** How many threads run slow legacy verifications (bcrypt, scrypt, Argon2, PBKDF2); 2 by default. */
+    public Builder legacyVerifierThreads(int threads) {
+      if (threads < 1 || threads > 256) {
+        throw new InvalidArgumentException("legacyVerifierThreads", "must be between 1 and 256, was " + threads);
+      }
+      once("legacyVerifierThreads", legacyVerifierThreads);
+      this.legacyVerifierThreads = threads;
+      return this;
+    }
+
+    /**
+     * After a wrong key for a not-yet-upgraded imported key, how long further keys for it are
+     * refused without a slow verification; 1 s by default.
+     */
+    public Builder legacyNegativeCacheTtl(Duration ttl) {
+      if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+        throw new InvalidArgumentException("legacyNegativeCacheTtl", "must be positive");
+      }
+      once("legacyNegativeCacheTtl", legacyNegativeCacheTtl);
+      this.legacyNegativeCacheTtl = ttl;
+      return this;
+    }
+
+    /**
+     * Caps how many records the validator caches, besides {@link #cacheMaximumBytes}; no cap by
+     * default.
+     */
     public Builder cacheMaximumSize(long size) {
       if (size < 1) throw new InvalidArgumentException("cacheMaximumSize", "must be positive, was " + size);
       once("cacheMaximumSize", cacheMaximumSize);
       this.cacheMaximumSize = size;
+      return this;
+    }
+
+    /**
+     * How much memory the validator's cache may take, in bytes, estimated from each record's
+     * content (a typical token takes well under 1 KiB, one with every field at its limit about 110
+     * KiB); 64 MiB by default.
+     */
+    public Builder cacheMaximumBytes(long bytes) {
+      if (bytes < 1) {
+        throw new InvalidArgumentException("cacheMaximumBytes", "must be positive, was " + bytes);
+      }
+      once("cacheMaximumBytes", cacheMaximumBytes);
+      this.cacheMaximumBytes = bytes;
       return this;
     }
 
@@ -498,6 +663,22 @@ public final class Latchkey implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long the audit trail keeps an entry, deleted tokens' included; 400 days by default.
+     * Older entries are never returned, and are removed from the store about hourly.
+     */
+    public Builder auditRetention(Duration retention) {
+      if (retention == null || retention.compareTo(Duration.ofDays(1)) < 0) {
+        throw new InvalidArgumentException("auditRetention", "must be at least 1 day");
+      }
+      if (retention.compareTo(Duration.ofDays(365L * 100)) > 0) {
+        throw new InvalidArgumentException("auditRetention", "must be at most 100 years");
+      }
+      once("auditRetention", auditRetention);
+      this.auditRetention = retention;
+      return this;
+    }
+
     /** How often buffered usage is written to the store; 5 s by default. */
     public Builder usageFlushInterval(Duration interval) {
       if (interval == null || interval.compareTo(Duration.ofMillis(1)) < 0) {
@@ -505,6 +686,18 @@ public final class Latchkey implements AutoCloseable {
       }
       once("usageFlushInterval", usageFlushInterval);
       this.usageFlushInterval = interval;
+      return this;
+    }
+
+    /**
+     * Reports validations, cache loads, usage writes and feed resets to a recorder, e.g. the
+     * {@code latchkey-micrometer} module's {@code LatchkeyMetrics}. None by default, and then
+     * nothing is measured.
+     */
+    public Builder metrics(MetricsRecorder recorder) {
+      if (recorder == null) throw new InvalidArgumentException("metrics", "must not be null");
+      once("metrics", metrics);
+      this.metrics = recorder;
       return this;
     }
 
@@ -526,8 +719,20 @@ public final class Latchkey implements AutoCloseable {
             + "hashingKey(HashingKey.fromBase64(\"k1\", System.getenv(\"LATCHKEY_HASHING_KEY\"))); "
             + "make one with HashingKey.generate(\"k1\").toBase64() or `latchkey keygen`");
       }
-      List<HashingKey> ordered = new ArrayList<>(keys);
+      // The primary first, then the other active keys, then the retiring ones (Hasher's order).
+      List<HashingKey> ordered = new ArrayList<>();
+      for (HashingKey k : keys) if (!retiringKeyIds.contains(k.id())) ordered.add(k);
+      int activeKeys = ordered.size();
+      if (activeKeys == 0) {
+        throw new InvalidArgumentException("hashingKey",
+            "must include an active key: every key added is retiring, so none can hash new tokens");
+      }
+      for (HashingKey k : keys) if (retiringKeyIds.contains(k.id())) ordered.add(k);
       if (primaryKeyId != null) {
+        if (retiringKeyIds.contains(primaryKeyId)) {
+          throw new InvalidArgumentException("primaryHashingKey",
+              "names key " + primaryKeyId + ", which is retiring");
+        }
         HashingKey primary = ordered.stream().filter(k -> k.id().equals(primaryKeyId)).findFirst()
             .orElseThrow(() -> new InvalidArgumentException("primaryHashingKey",
                 "names key " + primaryKeyId + ", which was not added"));
@@ -543,7 +748,7 @@ public final class Latchkey implements AutoCloseable {
         }
         defaultLifetime = maxLifetime; // only a shorter maximum was set: it caps the default too
       }
-      return new Latchkey(this, store, ordered);
+      return new Latchkey(this, store, ordered, activeKeys);
     }
   }
 }

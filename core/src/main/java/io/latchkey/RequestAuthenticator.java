@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Guards HTTP requests with a {@link TokenValidator}, whatever the server or framework: it reads
- * the {@code Authorization: Bearer} token, the calling integration's name header and the client
+ * the token through its {@link TokenSource} ({@code Authorization: Bearer} unless configured
+ * otherwise), the calling integration's name header and the client
  * address from an {@link HttpRequestView}, validates them against the route's required
  * permissions, and returns an {@link AuthResult} with the answer to send when the request is
  * rejected (RFC 6750 {@code WWW-Authenticate} and a small JSON body).
@@ -48,6 +49,7 @@ public final class RequestAuthenticator {
       "Cache-Control", "no-store");
 
   private final TokenValidator validator;
+  private final TokenSource tokenSource;
   private final String integrationHeader;
   private final String realm;
   private final @Nullable IpRanges trustedProxies;
@@ -55,6 +57,7 @@ public final class RequestAuthenticator {
 
   private RequestAuthenticator(Builder b, TokenValidator validator) {
     this.validator = validator;
+    this.tokenSource = b.tokenSource;
     this.integrationHeader = b.integrationHeader;
     this.realm = b.realm;
     this.trustedProxyList = List.copyOf(b.trustedProxies);
@@ -88,7 +91,7 @@ public final class RequestAuthenticator {
       return reject(ValidationResult.rejected(Reason.MALFORMED), null, false, requiredPermissions);
     }
     String clientIp = clientIp(request);
-    String token = bearerToken(safeHeader(request, "Authorization"));
+    String token = safeToken(request);
     if (token == null) {
       // No credentials at all: RFC 6750 §3.1 answers without an error code. Nothing reaches the
       // validator, so listeners are not flooded with anonymous requests.
@@ -102,6 +105,17 @@ public final class RequestAuthenticator {
         .require(requiredPermissions));
     if (result.isValid()) return new AuthResult(result, clientIp, 200, Map.of(), null);
     return reject(result, clientIp, true, requiredPermissions);
+  }
+
+  /**
+   * The 403 {@code insufficient_scope} answer for a request whose token was valid but which a later
+   * authorization layer refused (Spring Security's {@code hasAuthority}, {@code @PreAuthorize}, a
+   * JAX-RS permission check), worded exactly as a refusal by this authenticator. The scope names
+   * the required permissions when the layer knows them.
+   */
+  public AuthResult insufficientScope(String... requiredPermissions) {
+    return reject(ValidationResult.rejected(Reason.PERMISSION_DENIED), null, true,
+        requiredPermissions);
   }
 
   private AuthResult reject(ValidationResult result, @Nullable String clientIp,
@@ -131,7 +145,11 @@ public final class RequestAuthenticator {
             ? "Bearer realm=\"" + realm + "\", error=\"invalid_token\""
             : "Bearer realm=\"" + realm + "\"");
     }
-    String body = "{\"error\":\"" + error + "\",\"message\":\"" + jsonEscape(result.publicMessage())
+    // One shape for every error body: "error" then "message". Without credentials RFC 6750 §3.1
+    // gives no error code, so "error" is null there rather than a claim that a token was invalid.
+    String code = credentialsPresented || !"invalid_token".equals(error) ? "\"" + error + "\""
+        : "null";
+    String body = "{\"error\":" + code + ",\"message\":\"" + jsonEscape(result.publicMessage())
         + "\"}";
     return new AuthResult(result, clientIp, result.httpStatus(), headers, body);
   }
@@ -215,22 +233,18 @@ public final class RequestAuthenticator {
     return port <= 65535;
   }
 
-  /** The token of an {@code Authorization: Bearer <token>} value, or null if it is not one. */
-  static @Nullable String bearerToken(@Nullable String authorization) {
-    if (authorization == null) return null;
-    String value = authorization.strip();
-    if (value.length() < 7 || !value.regionMatches(true, 0, "Bearer", 0, 6)
-        || (value.charAt(6) != ' ' && value.charAt(6) != '\t')) {
-      return null;
-    }
-    // A malformed token (spaces, a second credential) goes to the validator, which rejects it.
-    return value.substring(7).strip();
-  }
-
   // A host's adapter may throw on odd input; a request must still get an answer, not an exception.
   private static @Nullable String safeHeader(HttpRequestView request, String name) {
     try {
       return request.header(name);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private @Nullable String safeToken(HttpRequestView request) {
+    try {
+      return tokenSource.token(request);
     } catch (RuntimeException e) {
       return null;
     }
@@ -268,6 +282,11 @@ public final class RequestAuthenticator {
     return integrationHeader;
   }
 
+  /** Where the token is read from. */
+  public TokenSource tokenSource() {
+    return tokenSource;
+  }
+
   /** The trusted proxies' addresses and ranges, in canonical form. */
   public List<String> trustedProxies() {
     return trustedProxyList;
@@ -279,13 +298,16 @@ public final class RequestAuthenticator {
 
   @Override
   public String toString() {
-    return "RequestAuthenticator[integrationHeader=" + integrationHeader + ", realm=" + realm
+    return "RequestAuthenticator[tokenSource=" + tokenSource + ", integrationHeader="
+        + integrationHeader + ", realm=" + realm
         + ", trustedProxies=" + trustedProxyList + "]";
   }
 
   /** Configures a {@link RequestAuthenticator}. Each setting is checked as it is set. */
   public static final class Builder {
     private @Nullable TokenValidator validator;
+    private TokenSource tokenSource = TokenSource.BEARER;
+    private boolean tokenSourceSet;
     private String integrationHeader = DEFAULT_INTEGRATION_HEADER;
     private boolean integrationHeaderSet;
     private String realm = DEFAULT_REALM;
@@ -304,13 +326,32 @@ public final class RequestAuthenticator {
       return this;
     }
 
+    /**
+     * Where the token is read from: {@link TokenSource#BEARER} by default, {@link
+     * TokenSource#header(String)} for an {@code X-API-Key}-style header, or a host function.
+     */
+    public Builder tokenSource(TokenSource source) {
+      if (source == null) throw new InvalidArgumentException("tokenSource", "must not be null");
+      if (tokenSourceSet) {
+        throw new InvalidArgumentException("tokenSource", "was already set to " + tokenSource);
+      }
+      this.tokenSource = source;
+      this.tokenSourceSet = true;
+      return this;
+    }
+
+    /** As {@code tokenSource(TokenSource.header(name))}. */
+    public Builder tokenHeader(String name) {
+      return tokenSource(TokenSource.header(name));
+    }
+
     /** The header naming the calling integration, recorded as usage; {@code X-Integration-Name}. */
     public Builder integrationHeader(String name) {
       if (integrationHeaderSet) {
         throw new InvalidArgumentException("integrationHeader",
             "was already set to " + integrationHeader);
       }
-      if (!isToken(name)) {
+      if (!isHeaderName(name)) {
         throw new InvalidArgumentException("integrationHeader",
             "must be a header name: letters, digits and !#$%&'*+-.^_`|~");
       }
@@ -341,7 +382,8 @@ public final class RequestAuthenticator {
      * Addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For} is believed. May be
      * called several times. Without any, {@code X-Forwarded-For} is ignored.
      *
-     * @throws InvalidArgumentException naming {@code trustedProxies} for a malformed range
+     * @throws InvalidArgumentException naming {@code trustedProxies} for a malformed range, or one
+     *     that covers a whole address family ({@code 0.0.0.0/0}, {@code ::/0})
      */
     public Builder trustedProxies(String... addressesOrCidrs) {
       if (addressesOrCidrs == null) {
@@ -357,6 +399,13 @@ public final class RequestAuthenticator {
       }
       for (String cidr : addressesOrCidrs) {
         String canonical = IpRanges.canonicalize("trustedProxies", cidr);
+        if (IpRanges.coversAFamily(canonical)) {
+          // Every peer would be trusted, so any client could write its own X-Forwarded-For and
+          // pass any allowlist.
+          throw new InvalidArgumentException("trustedProxies", "\"" + canonical
+              + "\" covers every address, which would let any client choose its address with "
+              + "X-Forwarded-For; list your proxies' addresses or networks");
+        }
         if (!trustedProxies.contains(canonical)) trustedProxies.add(canonical);
       }
       return this;
@@ -375,15 +424,17 @@ public final class RequestAuthenticator {
       return new RequestAuthenticator(this, validator);
     }
 
-    private static boolean isToken(@Nullable String s) {
-      if (s == null || s.isEmpty() || s.length() > 128) return false;
-      for (int i = 0; i < s.length(); i++) {
-        char c = s.charAt(i);
-        boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-        if (!ok) return false;
-      }
-      return true;
+  }
+
+  /** Whether a string is an HTTP field name (an RFC 9110 token) of at most 128 characters. */
+  static boolean isHeaderName(@Nullable String s) {
+    if (s == null || s.isEmpty() || s.length() > 128) return false;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!ok) return false;
     }
+    return true;
   }
 }

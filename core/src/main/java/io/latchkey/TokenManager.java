@@ -3,6 +3,7 @@ package io.latchkey;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Issues and manages tokens. Every change is a compare-and-set on the stored record, retried on
@@ -27,12 +28,49 @@ public interface TokenManager {
   String actor();
 
   /**
+   * A manager bound to one workspace, for code acting for that workspace (a tenant's admin, an
+   * HTTP request authorized for it). Every by-id method of the result answers a token of another
+   * workspace exactly as an unknown id ({@link #find} empty, otherwise {@link
+   * TokenNotFoundException} with the same message), so it neither touches nor reveals it; {@link
+   * #issue}, {@link #list} and {@link #revokeAll} refuse another workspace with {@link
+   * InvalidArgumentException} naming {@code workspace}. The actor is kept, and {@link #as} keeps
+   * the scope. The unscoped manager ({@link Latchkey#tokens()}) is for operators.
+   *
+   * @throws InvalidArgumentException if the workspace is malformed, or this manager is already
+   *     bound to another workspace (a scope never widens or moves)
+   */
+  TokenManager in(String workspace);
+
+  /** The workspace this manager is bound to ({@link #in}), or empty for an unscoped manager. */
+  Optional<String> workspace();
+
+  /**
    * Issues a token. The plaintext is in the result and nowhere else.
    *
    * @throws InvalidArgumentException if the name is missing, or the requested lifetime is not in
    *     the future or exceeds the configured maximum
    */
   IssuedToken issue(NewToken spec);
+
+  /**
+   * The id of a presented token, read from the token itself without a store read: for a leak
+   * report, a log line or a support ticket that holds the plaintext. The token is never echoed.
+   *
+   * @throws InvalidArgumentException (field {@code token}) if it is null, not well formed for this
+   *     deployment's prefix (length, characters, checksum), has an issue time far in the future,
+   *     or its id was not tagged by one of this deployment's hashing keys
+   */
+  TokenId idOf(String token);
+
+  /**
+   * Revokes the token that a leaked plaintext names, as a secret-scanning report delivers it (for
+   * example GitHub's partner program). The presented secret must match the stored hash: knowing a
+   * token's id, which is not secret, is not enough to revoke it. A no-op if already REVOKED.
+   *
+   * @throws InvalidArgumentException as {@link #idOf}
+   * @throws TokenNotFoundException if no stored token has this id and secret
+   */
+  Token revokeByToken(String token);
 
   /** Finds a token by id. */
   Optional<Token> find(TokenId id);
@@ -102,4 +140,29 @@ public interface TokenManager {
    * @throws IllegalTransitionException if the token is not ACTIVE
    */
   IssuedToken rotate(TokenId id, Duration overlap);
+
+  /**
+   * One page of a token's audit trail, newest first; kept after the token is deleted, for the
+   * configured retention ({@link Latchkey.Builder#auditRetention}). An unknown id, and on a scoped
+   * manager a token of another workspace, has an empty trail (no exception: a deleted token has
+   * a trail but no record).
+   *
+   * @param cursor the previous page's {@link AuditPage#cursor()}, or null for the newest entries
+   * @param limit at most this many entries, 1 to 1000
+   * @throws InvalidArgumentException if the cursor is malformed or the limit out of range
+   * @throws UnsupportedOperationException if the store keeps no audit trail ({@link
+   *     io.latchkey.spi.TokenStore#keepsAuditTrail()})
+   */
+  AuditPage history(TokenId id, @Nullable String cursor, int limit);
+
+  /**
+   * One page of a workspace's audit trail (every token, deleted ones included), newest first.
+   *
+   * @param cursor the previous page's {@link AuditPage#cursor()}, or null for the newest entries
+   * @param limit at most this many entries, 1 to 1000
+   * @throws InvalidArgumentException if the workspace or cursor is malformed, the limit out of
+   *     range, or on a scoped manager the workspace is another one
+   * @throws UnsupportedOperationException if the store keeps no audit trail
+   */
+  AuditPage workspaceHistory(String workspace, @Nullable String cursor, int limit);
 }

@@ -22,6 +22,7 @@ public final class TokenQuery {
   private @Nullable String nameContains;
   private int limit = DEFAULT_LIMIT;
   private @Nullable String cursor;
+  private java.time.@Nullable Instant expiringBefore;
 
   private TokenQuery(String workspace) {
     this.workspace = workspace;
@@ -50,6 +51,16 @@ public final class TokenQuery {
           "must be at most " + Checks.MAX_NAME_LENGTH + " characters");
     }
     this.nameContains = text.toLowerCase(Locale.ROOT);
+    return this;
+  }
+
+  /**
+   * Keeps only tokens that expire before this instant, e.g. {@code now + 30 days} for "expiring
+   * within a month" (combine with {@code state(ACTIVE)} to leave out those already expired).
+   */
+  public TokenQuery expiringBefore(java.time.Instant instant) {
+    if (instant == null) throw new InvalidArgumentException("expiringBefore", "must not be null");
+    this.expiringBefore = instant;
     return this;
   }
 
@@ -88,19 +99,25 @@ public final class TokenQuery {
     return limit;
   }
 
+  public java.time.@Nullable Instant expiringBefore() {
+    return expiringBefore;
+  }
+
   public @Nullable String cursor() {
     return cursor;
   }
 
-  /** Whether a token passes the state and name filters. */
+  /** Whether a token passes the state, name and expiry filters. */
   public boolean matches(Token token) {
     return (states.isEmpty() || states.contains(token.state()))
-        && (nameContains == null || token.name().toLowerCase(Locale.ROOT).contains(nameContains));
+        && (nameContains == null || token.name().toLowerCase(Locale.ROOT).contains(nameContains))
+        && (expiringBefore == null || token.expiresAt().isBefore(expiringBefore));
   }
 
   @Override
   public String toString() {
     return "TokenQuery[workspace=" + workspace + ", states=" + states + ", nameContains="
-        + nameContains + ", limit=" + limit + ", cursor=" + cursor + "]";
+        + nameContains + ", expiringBefore=" + expiringBefore + ", limit=" + limit + ", cursor="
+        + cursor + "]";
   }
 }

@@ -18,6 +18,7 @@ public final class ValidationRequest {
   private @Nullable String integration;
   private @Nullable String workspace;
   private String[] required = NONE;
+  private boolean recordUsage = true;
 
   private ValidationRequest(@Nullable String token) {
     this.token = token;
@@ -28,7 +29,12 @@ public final class ValidationRequest {
     return new ValidationRequest(token);
   }
 
-  /** The client's IPv4 or IPv6 address, checked against the token's allowlist. */
+  /**
+   * The client's IPv4 or IPv6 address, checked against the token's allowlist. Surrounding blanks
+   * and an IPv6 zone id ({@code fe80::1%eth0}) are accepted and ignored for matching, as {@link
+   * RequestAuthenticator} and allowlist entries accept them. A plain IPv4 address matches only IPv4
+   * ranges; an IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) matches its IPv4 range too.
+   */
   public ValidationRequest clientIp(@Nullable String clientIp) {
     this.clientIp = clientIp;
     return this;
@@ -52,6 +58,16 @@ public final class ValidationRequest {
     return this;
   }
 
+  /**
+   * Whether a successful validation records usage (last-used time, client address and
+   * integration); default true. An operator checking a token after a leak passes false, so the
+   * check does not overwrite the evidence of who last used it.
+   */
+  public ValidationRequest recordUsage(boolean recordUsage) {
+    this.recordUsage = recordUsage;
+    return this;
+  }
+
   public @Nullable String token() {
     return token;
   }
@@ -68,6 +84,11 @@ public final class ValidationRequest {
     return workspace;
   }
 
+  /** Whether a successful validation records usage; see {@link #recordUsage(boolean)}. */
+  public boolean recordUsage() {
+    return recordUsage;
+  }
+
   /** The required permissions; the array is the request's own, do not modify it. */
   public String[] required() {
     return required;
@@ -76,6 +97,7 @@ public final class ValidationRequest {
   @Override
   public String toString() {
     return "ValidationRequest[token=<hidden>, clientIp=" + clientIp + ", integration=" + integration
-        + ", workspace=" + workspace + ", required=" + java.util.Arrays.toString(required) + "]";
+        + ", workspace=" + workspace + ", required=" + java.util.Arrays.toString(required)
+        + (recordUsage ? "" : ", recordUsage=false") + "]";
   }
 }

@@ -17,7 +17,7 @@ class AuditEventsTest {
   @Test
   void everyEventType_hasItsFields_andNoSecretInToString() throws Exception {
     try (Harness h = Harness.create(); Harness rotated = h.sibling(b -> b.hashingKey(Harness.K2)
-        .hashingKey(Harness.K1))) {
+        .retiringHashingKey(Harness.K1))) {
       TokenManager alice = h.tokens().as("alice");
       IssuedToken t = alice.issue(NewToken.in("ws-1").name("n").permission("a", true));
       alice.update(t.id(), TokenUpdate.create().name("renamed"));

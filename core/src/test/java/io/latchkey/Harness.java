@@ -21,6 +21,9 @@ public final class Harness implements AutoCloseable {
   public static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
   public static final HashingKey K1 = HashingKey.of("k1", bytes(1));
   public static final HashingKey K2 = HashingKey.of("k2", bytes(101));
+  /** Tags ids as a deployment on {@link #K1} does: for well-formed ids of unknown tokens. */
+  public static final io.latchkey.internal.Hasher TAGGER =
+      new io.latchkey.internal.Hasher(java.util.List.of(K1));
 
   public final TestClock clock;
   public final MapTokenStore store;

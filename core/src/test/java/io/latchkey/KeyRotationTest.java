@@ -1,6 +1,7 @@
 package io.latchkey;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.latchkey.spi.TokenRecord;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class KeyRotationTest {
       assertThat(before.keyId()).isEqualTo("k1");
       assertThat(before.hash()).isEqualTo(Harness.hmac(Harness.K1, t.secret(), "lk"));
 
-      try (Harness rotated = h.sibling(b -> b.hashingKey(Harness.K2).hashingKey(Harness.K1))) {
+      try (Harness rotated = h.sibling(b -> b.hashingKey(Harness.K2).retiringHashingKey(Harness.K1))) {
         ValidationResult r = rotated.validator().validate(
             ValidationRequest.of(t.secret()).require("read"));
         assertThat(r.isValid()).isTrue();
@@ -38,8 +39,12 @@ class KeyRotationTest {
         assertThat(rotated.validator().validate(t.secret()).isValid()).isTrue();
         assertThat(rotated.events(TokenEvent.Type.REHASHED)).hasSize(1);
       }
+      // The record is on k2 now, but the id's tag was made with k1: while a token issued under k1
+      // lives, k1 stays configured (retiring), and dropping it turns such a token away unread.
       try (Harness k2Only = h.sibling(b -> b.hashingKey(Harness.K2))) {
-        assertThat(k2Only.validator().validate(t.secret()).isValid()).isTrue();
+        assertThat(k2Only.validator().validate(t.secret()).reason()).contains(Reason.UNKNOWN);
+        assertThatThrownBy(() -> k2Only.tokens().idOf(t.secret()))
+            .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("token");
       }
       try (Harness k1Only = h.sibling(b -> b.hashingKey(Harness.K1))) {
         assertThat(k1Only.validator().validate(t.secret()).reason()).contains(Reason.UNKNOWN);
@@ -74,7 +79,7 @@ class KeyRotationTest {
       io.latchkey.internal.TokenFormat format = new io.latchkey.internal.TokenFormat("lk");
       String forged = format.assemble(id,
           io.latchkey.internal.TokenFormat.newSecret(new java.security.SecureRandom()));
-      try (Harness rotated = h.sibling(b -> b.hashingKey(Harness.K2).hashingKey(Harness.K1))) {
+      try (Harness rotated = h.sibling(b -> b.hashingKey(Harness.K2).retiringHashingKey(Harness.K1))) {
         assertThat(rotated.validator().validate(forged).reason()).contains(Reason.UNKNOWN);
         Thread.sleep(50);
         assertThat(h.record(t.id())).isEqualTo(before);

@@ -1,6 +1,7 @@
 package io.latchkey;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,6 +98,21 @@ class ListingTest {
     tokens.disable(existing.get(12));
     List<TokenId> rest = listAll(TokenQuery.in("ws").limit(4).after(first.cursor()));
     assertThat(rest).containsExactlyElementsOf(existing.subList(10, 20));
+  }
+
+  @Test
+  void list_expiringBefore_keepsOnlyTokensThatExpireEarlier() {
+    TokenId soon = h.issue(NewToken.in("ws").name("soon").expiresIn(Duration.ofDays(3))).id();
+    h.issue(NewToken.in("ws").name("later").expiresIn(Duration.ofDays(60)));
+    h.issue("ws", "default"); // two years
+
+    TokenPage page = tokens.list(TokenQuery.in("ws")
+        .expiringBefore(Harness.START.plus(Duration.ofDays(30))));
+
+    assertThat(page.tokens()).extracting(Token::id).containsExactly(soon);
+    assertThatThrownBy(() -> TokenQuery.in("ws").expiringBefore(null))
+        .isInstanceOfSatisfying(InvalidArgumentException.class,
+            e -> assertThat(e.field()).isEqualTo("expiringBefore"));
   }
 
   @Test

@@ -26,6 +26,9 @@ class RequestAuthenticatorTest {
   private static final String TOKEN = "lk_0000000000000000secretsecretsecretsecretsecret000000";
   private static final String INVALID_BODY = "{\"error\":\"invalid_token\",\"message\":\""
       + Reason.UNKNOWN.publicMessage() + "\"}";
+  /** RFC 6750 §3.1: no credentials, no error code; the same keys in the same order. */
+  private static final String NO_CREDENTIALS_BODY = "{\"error\":null,\"message\":\""
+      + Reason.UNKNOWN.publicMessage() + "\"}";
 
   /** A validator that answers a fixed result and remembers what it was asked. */
   private static final class FakeValidator implements TokenValidator {
@@ -125,7 +128,7 @@ class RequestAuthenticatorTest {
       assertThat(r.status()).isEqualTo(401);
       assertThat(r.reasonOrNull()).isEqualTo(Reason.MALFORMED);
       assertThat(r.headers()).containsEntry("WWW-Authenticate", "Bearer realm=\"api\"");
-      assertThat(r.jsonBody()).isEqualTo(INVALID_BODY);
+      assertThat(r.jsonBody()).isEqualTo(NO_CREDENTIALS_BODY);
       assertThat(v.last.get()).isNull();
     }
 
@@ -138,6 +141,7 @@ class RequestAuthenticatorTest {
 
       assertThat(r.status()).isEqualTo(401);
       assertThat(r.headers()).containsEntry("WWW-Authenticate", "Bearer realm=\"api\"");
+      assertThat(r.jsonBody()).isEqualTo(NO_CREDENTIALS_BODY);
       assertThat(v.last.get()).isNull();
     }
 

@@ -116,6 +116,26 @@ class UsageTest {
   }
 
   @Test
+  void validate_recordUsageFalse_validButLeavesTheLastUseAsItWas() {
+    IssuedToken t = h.issue("ws", "t");
+    h.clock.advance(Duration.ofSeconds(1));
+    use(t, "203.0.113.9", "zapier");
+    h.latchkey.flushUsage();
+    h.clock.advance(Duration.ofSeconds(1));
+
+    ValidationResult r = h.validator().validate(ValidationRequest.of(t.secret())
+        .clientIp("198.51.100.7").integration("operator").recordUsage(false));
+
+    assertThat(r.isValid()).isTrue();
+    assertThat(h.latchkey.flushUsage()).isZero();
+    TokenRecord after = h.record(t.id());
+    assertThat(after.lastUsedAt()).isEqualTo(Harness.START.plusSeconds(1));
+    assertThat(after.lastUsedIp()).isEqualTo("203.0.113.9");
+    assertThat(after.lastUsedIntegration()).isEqualTo("zapier");
+    assertThat(ValidationRequest.of("x").recordUsage()).as("default").isTrue();
+  }
+
+  @Test
   void flush_storeDownKeepsUsageForTheNextFlush() {
     IssuedToken t = h.issue("ws", "t");
     h.clock.advance(Duration.ofSeconds(1));
@@ -128,7 +148,7 @@ class UsageTest {
   }
 
   @Test
-  void flush_unusableAddressAndIntegrationAreNotRecorded() {
+  void flush_unusableAddressIsNotRecordedAndTheIntegrationIsSanitised() {
     IssuedToken t = h.issue("ws", "t"); // no allowlist: any address, even garbage, is allowed
     h.clock.advance(Duration.ofSeconds(1));
     assertThat(use(t, "<script>", "bad\u0000name").isValid()).isTrue();
@@ -136,7 +156,7 @@ class UsageTest {
     TokenRecord r = h.record(t.id());
     assertThat(r.lastUsedAt()).isEqualTo(Harness.START.plusSeconds(1));
     assertThat(r.lastUsedIp()).isNull();
-    assertThat(r.lastUsedIntegration()).isNull();
+    assertThat(r.lastUsedIntegration()).isEqualTo("bad\uFFFDname");
   }
 
   @ParameterizedTest(name = "{0} is recorded as {1}")

@@ -126,7 +126,7 @@ class ValidatorCacheTest {
     TokenFormat format = new TokenFormat("lk");
     List<String> forged = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      forged.add(format.assemble(TokenFormat.newId(clock.millis(), RANDOM),
+      forged.add(format.assemble(TokenFormat.newId(clock.millis(), RANDOM, Harness.TAGGER),
           TokenFormat.newSecret(RANDOM)));
     }
     for (int round = 0; round < 10; round++) {
@@ -165,7 +165,7 @@ class ValidatorCacheTest {
     TokenFormat format = new TokenFormat("lk");
     List<String> forged = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
-      forged.add(format.assemble(TokenFormat.newId(clock.millis(), RANDOM),
+      forged.add(format.assemble(TokenFormat.newId(clock.millis(), RANDOM, Harness.TAGGER),
           TokenFormat.newSecret(RANDOM)));
     }
     for (String token : forged) reason(l, token);
@@ -310,7 +310,7 @@ class ValidatorCacheTest {
     assertThat(r.reasonOrNull()).isEqualTo(Reason.UNAVAILABLE);
     assertThat(r.httpStatus()).isEqualTo(503);
     TokenFormat format = new TokenFormat("lk");
-    String other = format.assemble(TokenFormat.newId(clock.millis(), RANDOM),
+    String other = format.assemble(TokenFormat.newId(clock.millis(), RANDOM, Harness.TAGGER),
         TokenFormat.newSecret(RANDOM));
     assertThat(reason(l, other)).isEqualTo(Reason.UNAVAILABLE);
 

@@ -54,9 +54,9 @@ class ValidatorInputTest {
 
   static Stream<Arguments> malformed() {
     String sample = new TokenFormat("acme_live").assemble(
-        TokenFormat.newId(1L, new SecureRandom()), TokenFormat.newSecret(new SecureRandom()));
+        TokenFormat.newId(1L, new SecureRandom(), Harness.TAGGER), TokenFormat.newSecret(new SecureRandom()));
     String other = new TokenFormat("lk").assemble(
-        TokenFormat.newId(1L, new SecureRandom()), TokenFormat.newSecret(new SecureRandom()));
+        TokenFormat.newId(1L, new SecureRandom(), Harness.TAGGER), TokenFormat.newSecret(new SecureRandom()));
     List<Arguments> cases = new ArrayList<>();
     cases.add(Arguments.of("null", null));
     cases.add(Arguments.of("empty", ""));
@@ -90,7 +90,7 @@ class ValidatorInputTest {
     String forged = format.assemble(t.id().value(), TokenFormat.newSecret(new SecureRandom()));
     assertThat(format.isWellFormed(forged)).isTrue();
     assertThat(h.validator().validate(forged).reasonOrNull()).isEqualTo(Reason.UNKNOWN);
-    String unknownId = format.assemble(TokenFormat.newId(5L, new SecureRandom()),
+    String unknownId = format.assemble(TokenFormat.newId(5L, new SecureRandom(), Harness.TAGGER),
         TokenFormat.newSecret(new SecureRandom()));
     assertThat(h.validator().validate(unknownId).reasonOrNull()).isEqualTo(Reason.UNKNOWN);
   }
@@ -118,7 +118,13 @@ class ValidatorInputTest {
         Arguments.of(List.of("10.0.0.0/8"), null, false),
         Arguments.of(List.of("10.0.0.0/8"), "", false),
         Arguments.of(List.of("10.0.0.0/8"), "10.0.0.1, 10.0.0.2", false),
-        Arguments.of(List.of("10.0.0.0/8"), "x".repeat(100_000), false));
+        Arguments.of(List.of("10.0.0.0/8"), "x".repeat(100_000), false),
+        // IPv6 ranges never admit a plain IPv4 client; a zone id and blanks are ignored
+        Arguments.of(List.of("::/0"), "239.187.54.133", false),
+        Arguments.of(List.of("::/80"), "10.0.0.1", false),
+        Arguments.of(List.of("::/0"), "::ffff:239.187.54.133", true),
+        Arguments.of(List.of("fe80::/10"), "fe80::1%eth0", true),
+        Arguments.of(List.of("10.0.0.0/8"), " 10.0.0.1 ", true));
   }
 
   @ParameterizedTest(name = "{0} with {1}: {2}")

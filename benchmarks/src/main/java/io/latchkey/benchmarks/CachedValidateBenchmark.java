@@ -51,6 +51,8 @@ public class CachedValidateBenchmark {
     InMemoryTokenStore store;
     Latchkey latchkey;
     ValidationRequest[] requests;
+    /** Each cached token's id with another secret (checksum right): a wrong secret. */
+    ValidationRequest[] wrongSecrets;
 
     @Setup(Level.Trial)
     public void setUp(CachedValidateBenchmark b) {
@@ -61,11 +63,19 @@ public class CachedValidateBenchmark {
       // Usage is recorded into its slot on every request (that is measured); the batch that
       // writes it to the store every 5 s is not: with the in-memory store it rebuilds each used
       // record, a million of them here, on a background thread that would compete for the cores.
-      latchkey = Fixtures.latchkey(store).cacheMaximumSize(2L * n).cacheTtl(Duration.ofHours(1))
+      latchkey = Fixtures.latchkey(store).cacheMaximumBytes(Long.MAX_VALUE)
+          .cacheTtl(Duration.ofHours(1))
           .usageFlushInterval(Duration.ofHours(1)).build();
       List<String> plaintexts = Fixtures.issue(latchkey.tokens(), n);
       requests = new ValidationRequest[n];
+      wrongSecrets = new ValidationRequest[n];
+      io.latchkey.internal.TokenFormat format =
+          new io.latchkey.internal.TokenFormat(Fixtures.PREFIX);
+      SecureRandom random = new SecureRandom();
       for (int i = 0; i < n; i++) {
+        String id = latchkey.tokens().idOf(plaintexts.get(i)).value();
+        wrongSecrets[i] = Fixtures.request(format.assemble(id,
+            io.latchkey.internal.TokenFormat.newSecret(random)));
         requests[i] = Fixtures.request(plaintexts.get(i));
         if (!latchkey.validator().validate(requests[i]).isValid()) {
           throw new IllegalStateException("setup: token " + i + " does not validate");
@@ -87,10 +97,14 @@ public class CachedValidateBenchmark {
     String[] tokens;
     String[] required = {Fixtures.REQUIRED};
 
+    boolean oneBlock() {
+      return false;
+    }
+
     @Setup(Level.Trial)
     public void setUp(CachedValidateBenchmark b) {
       int n = b.population();
-      floor = new Floor(Fixtures.PREFIX, Fixtures.PEPPER);
+      floor = new Floor(Fixtures.PREFIX, Fixtures.PEPPER, oneBlock());
       SecureRandom random = new SecureRandom();
       long expires = System.currentTimeMillis() + TimeUnit.DAYS.toMillis(730);
       Set<String> granted = Set.of(Fixtures.REQUIRED, "invoices:write");
@@ -101,6 +115,15 @@ public class CachedValidateBenchmark {
           throw new IllegalStateException("setup: floor token " + i + " does not validate");
         }
       }
+    }
+  }
+
+  /** The floor that keeps SHA-256(id ‖ secret) per record: one digest block per request. */
+  @State(Scope.Benchmark)
+  public static class BareOneBlock extends Bare {
+    @Override
+    boolean oneBlock() {
+      return true;
     }
   }
 
@@ -121,6 +144,20 @@ public class CachedValidateBenchmark {
   public ValidationResult latchkey(Ours s, Cursor c) {
     ValidationRequest[] r = s.requests;
     return s.latchkey.validator().validate(r[c.next(r.length)]);
+  }
+
+  /** A cached id with a wrong secret: rejected as UNKNOWN; should cost what a valid one does. */
+  @Benchmark
+  public ValidationResult latchkeyWrongSecret(Ours s, Cursor c) {
+    ValidationRequest[] r = s.wrongSecrets;
+    return s.latchkey.validator().validate(r[c.next(r.length)]);
+  }
+
+  @Benchmark
+  public boolean floorOneBlock(BareOneBlock s, Cursor c) {
+    String[] t = s.tokens;
+    return s.floor.validate(t[c.next(t.length)], Fixtures.CLIENT_IP, Fixtures.WORKSPACE,
+        s.required);
   }
 
   @Benchmark

@@ -20,7 +20,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 /**
  * The whole suite in one command, printed as a table of ratios ready for the README:
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar</pre>
+ * <pre>java -jar benchmarks/target/benchmarks.jar [--quick]</pre>
+ *
+ * <p>{@code --quick} runs only the cached path against the floor (one thread, 2 warm-up and 3
+ * measured iterations) and the virtual-thread case, without PostgreSQL and Redis: about a minute
+ * and a half instead of six.
  *
  * <p>Starts one PostgreSQL and one Redis, runs every JMH benchmark in forked JVMs with a fixed,
  * pre-touched heap and the GC profiler (for bytes per operation), runs the cached path again on two
@@ -36,14 +40,27 @@ public final class RatioTable {
   private RatioTable() {}
 
   public static void main(String[] args) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
     RatioTable t = new RatioTable();
     long started = System.nanoTime();
-    String postgres = Backends.postgresUrl();
-    String redis = Backends.redisUri();
     File log = new File("benchmarks/target").isDirectory() ? new File("benchmarks/target/jmh.log")
         : new File("jmh.log");
     log.delete();
     List<String> jvmArgs = new ArrayList<>(List.of(JVM_ARGS));
+    if (quick) {
+      step("quick: cached validate and floor, one thread (log: " + log + ")");
+      t.run(new OptionsBuilder()
+          .include(CachedValidateBenchmark.class.getSimpleName())
+          .include(HasherBenchmark.class.getSimpleName())
+          .warmupIterations(2).measurementIterations(3)
+          .threads(1), jvmArgs, log);
+      String vt = t.runVirtualThreads(log, true);
+      System.out.println();
+      System.out.println(t.quickTable(vt, (System.nanoTime() - started) / 1e9));
+      System.exit(0);
+    }
+    String postgres = Backends.postgresUrl();
+    String redis = Backends.redisUri();
     jvmArgs.add("-D" + Backends.POSTGRES_PROPERTY + "=" + postgres);
     jvmArgs.add("-D" + Backends.REDIS_PROPERTY + "=" + redis);
 
@@ -53,20 +70,48 @@ public final class RatioTable {
         .include(JwtHs256Benchmark.class.getSimpleName())
         .include(BcryptApiKeyBenchmark.class.getSimpleName())
         .include(CacheMissBenchmark.class.getSimpleName())
+        .include(HasherBenchmark.class.getSimpleName())
         .threads(1), jvmArgs, log);
     step("two threads: cached validate and floor");
     t.run(new OptionsBuilder()
         .include(CachedValidateBenchmark.class.getSimpleName())
         .threads(2), jvmArgs, log);
+    String vt = t.runVirtualThreads(log, false);
     step("revocation propagation, " + REVOCATIONS + " revocations per backend");
     Propagation.Result pg = Propagation.measure(Backends.POSTGRES, REVOCATIONS);
     Propagation.Result rd = Propagation.measure(Backends.REDIS, REVOCATIONS);
 
     System.out.println();
-    System.out.println(t.table(pg, rd, (System.nanoTime() - started) / 1e9));
+    System.out.println(t.table(pg, rd, vt, (System.nanoTime() - started) / 1e9));
     System.exit(0); // the embedded servers stop in shutdown hooks
   }
 
+  /**
+   * Runs {@link VirtualThreadBenchmark} on a JDK 21+: this one, else {@code $LATCHKEY_BENCH_JDK21}
+   * (a {@code java} binary), else the Temurin 25 of this machine if present. Returns the JDK's
+   * version, or null if none was found (the rows are then left out).
+   */
+  private @org.jspecify.annotations.Nullable String runVirtualThreads(File log, boolean quick)
+      throws Exception {
+    String java = null;
+    String version = String.valueOf(Runtime.version().feature());
+    if (Runtime.version().feature() < 21) {
+      String env = System.getenv("LATCHKEY_BENCH_JDK21");
+      java = env != null ? env : "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java";
+      if (!new File(java).canExecute()) {
+        step("virtual threads: skipped, no JDK 21+ (set LATCHKEY_BENCH_JDK21 to a java binary)");
+        return null;
+      }
+      version = java;
+    }
+    step("virtual threads: a fresh one per request (" + version + ")");
+    ChainedOptionsBuilder options = new OptionsBuilder()
+        .include(VirtualThreadBenchmark.class.getSimpleName()).threads(1);
+    if (quick) options = options.warmupIterations(2).measurementIterations(3);
+    if (java != null) options = options.jvm(java);
+    run(options, List.of("-Xms1g", "-Xmx1g"), log);
+    return version;
+  }
   private static void step(String what) {
     System.out.println("[latchkey-bench] " + what);
   }
@@ -131,7 +176,96 @@ public final class RatioTable {
     return n % 2 == 1 ? values.get(n / 2) : (values.get(n / 2 - 1) + values.get(n / 2)) / 2;
   }
 
-  private String table(Propagation.Result pg, Propagation.Result rd, double seconds) {
+  /** The rows of the cached path and the virtual-thread case, from a quick run. */
+  private String quickTable(@org.jspecify.annotations.Nullable String vt, double seconds) {
+    String cv = "CachedValidateBenchmark.";
+    double oursSame = ops(cv + "latchkey", 1, "tokens", "same");
+    double floorSame = ops(cv + "floor", 1, "tokens", "same");
+    double oursRandom = ops(cv + "latchkey", 1, "tokens", "random");
+    double floorRandom = ops(cv + "floor", 1, "tokens", "random");
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "Latchkey benchmarks (--quick), %s; JDK %s (%s); %d CPUs,"
+            + " %s; ratios of medians of 1-s iterations (3 measured); %.0f s in all.%n%n",
+        LocalDate.now(), System.getProperty("java.runtime.version"),
+        System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(),
+        cpuModel(), seconds));
+    sb.append("| measure | ratio | target | met | measured as |\n");
+    sb.append("|---|---:|---|---|---|\n");
+    row(sb, "cached validate / floor, same token", floorSame / oursSame, "≤ 0.75×",
+        floorSame / oursSame <= 0.75, "one token, every request; Floor computes the HMAC");
+    row(sb, "cached validate / floor, random of 1M", floorRandom / oursRandom, "≤ 1.3×",
+        floorRandom / oursRandom <= 1.3, "a random one of 1,000,000 cached tokens");
+    verifierRows(sb, cv);
+    allocationRows(sb, cv);
+    hasherRow(sb, oursSame);
+    virtualThreadRow(sb, vt);
+    sb.append(String.format(Locale.ROOT, "%nRaw scores: validate same %s, floor same %s, validate "
+            + "random %s, floor random %s per operation.%n", ns(oursSame), ns(floorSame),
+        ns(oursRandom), ns(floorRandom)));
+    return sb.toString();
+  }
+
+  private void allocationRows(StringBuilder sb, String cv) {
+    double bSame = bytesPerOp(cv + "latchkey", "tokens", "same");
+    double bRandom = bytesPerOp(cv + "latchkey", "tokens", "random");
+    sb.append(String.format(Locale.ROOT, "| allocation, cached validate, same token | %.0f B/op "
+            + "| ≤ 64 B/op | %s | floor: %.0f B/op |%n", bSame, bSame <= 64 ? "yes" : "**no**",
+        bytesPerOp(cv + "floor", "tokens", "same")));
+    sb.append(String.format(Locale.ROOT, "| allocation, cached validate, random of 1M | %.0f B/op "
+            + "| ≤ 64 B/op | %s | floor: %.0f B/op |%n", bRandom,
+        bRandom <= 64 ? "yes" : "**no**", bytesPerOp(cv + "floor", "tokens", "random")));
+  }
+
+  /** Issue #17: the one-block verifier against both floors, and wrong against right secrets. */
+  private void verifierRows(StringBuilder sb, String cv) {
+    double oursSame = ops(cv + "latchkey", 1, "tokens", "same");
+    double floorOneSame = ops(cv + "floorOneBlock", 1, "tokens", "same");
+    double floorOneRandom = ops(cv + "floorOneBlock", 1, "tokens", "random");
+    double oursRandom = ops(cv + "latchkey", 1, "tokens", "random");
+    double wrongSame = ops(cv + "latchkeyWrongSecret", 1, "tokens", "same");
+    double wrongRandom = ops(cv + "latchkeyWrongSecret", 1, "tokens", "random");
+    double hmac = ops("HasherBenchmark.pooled", 1, null, null);
+    double oneBlock = ops("HasherBenchmark.oneBlock", 1, null, null);
+    row(sb, "cached validate / one-block floor, same token", floorOneSame / oursSame, "≤ 1.15×",
+        floorOneSame / oursSame <= 1.15, "Floor keeping SHA-256(id ‖ secret), issue #17");
+    row(sb, "cached validate / one-block floor, random of 1M", floorOneRandom / oursRandom, "—",
+        null, "the same over 1,000,000 tokens");
+    row(sb, "wrong secret / valid secret, cached id, same token", wrongSame > 0
+        ? oursSame / wrongSame : Double.NaN, "≈ 1×", null, String.format(Locale.ROOT,
+        "random of 1M: %.2f×; both compare one block", oursRandom / wrongRandom));
+    sb.append(String.format(Locale.ROOT, "| secret check: first validation (HMAC) / later ones "
+            + "(one block) | %.2f× | — | — | HMAC %s, one block %s |%n", oneBlock / hmac, ns(hmac),
+        ns(oneBlock)));
+  }
+
+  /** The pooled hasher against the ThreadLocal one it replaced, and what that adds to the path. */
+  private void hasherRow(StringBuilder sb, double oursSame) {
+    double pooled = ops("HasherBenchmark.pooled", 1, null, null);
+    double threadLocal = ops("HasherBenchmark.threadLocal", 1, null, null);
+    double extraNs = 1e9 / pooled - 1e9 / threadLocal;
+    double share = extraNs / (1e9 / oursSame);
+    sb.append(String.format(Locale.ROOT, "| hash compare, striped pool / ThreadLocal (issue #10) | "
+            + "%.2f× | extra cost of the cached path ≤ 5 %% | %s | %+.0f ns of %.0f ns: %+.1f %% |%n",
+        threadLocal / pooled, share <= 0.05 ? "yes" : "**no**", extraNs, 1e9 / oursSame,
+        100 * share));
+  }
+
+  /** Validation on a fresh virtual thread, beyond an empty one: time and bytes per operation. */
+  private void virtualThreadRow(StringBuilder sb, @org.jspecify.annotations.Nullable String vt) {
+    if (vt == null) return;
+    String b = "VirtualThreadBenchmark.";
+    double nsValidate = ops(b + "validateOnFreshVirtualThread", 1, null, null);
+    double nsEmpty = ops(b + "emptyFreshVirtualThread", 1, null, null);
+    double bytes = bytesPerOp(b + "validateOnFreshVirtualThread", null, null)
+        - bytesPerOp(b + "emptyFreshVirtualThread", null, null);
+    sb.append(String.format(Locale.ROOT, "| cached validate on a fresh virtual thread, beyond an "
+            + "empty one | %+.0f B/op, %+.0f ns | ≤ 64 B/op | %s | JDK %s; the thread alone: "
+            + "%.0f ns |%n", bytes, nsValidate - nsEmpty, bytes <= 64 ? "yes" : "**no**", vt,
+        nsEmpty));
+  }
+
+  private String table(Propagation.Result pg, Propagation.Result rd,
+      @org.jspecify.annotations.Nullable String vt, double seconds) {
     String cv = "CachedValidateBenchmark.";
     double oursSame = ops(cv + "latchkey", 1, "tokens", "same");
     double floorSame = ops(cv + "floor", 1, "tokens", "same");
@@ -156,10 +290,11 @@ public final class RatioTable {
         seconds));
     sb.append("| measure | ratio | target | met | measured as |\n");
     sb.append("|---|---:|---|---|---|\n");
-    row(sb, "cached validate / floor, same token", floorSame / oursSame, "≤ 1.3×",
-        floorSame / oursSame <= 1.3, "one token, every request");
+    row(sb, "cached validate / floor, same token", floorSame / oursSame, "≤ 0.75×",
+        floorSame / oursSame <= 0.75, "one token, every request; Floor computes the HMAC");
     row(sb, "cached validate / floor, random of 1M", floorRandom / oursRandom, "≤ 1.3×",
         floorRandom / oursRandom <= 1.3, "a random one of 1,000,000 cached tokens");
+    verifierRows(sb, cv);
     row(sb, "HS256 JWT (Nimbus) / cached validate", oursSame / jwt, "≥ 10×",
         oursSame / jwt >= 10, "DefaultJWTProcessor, claims verifier; same token");
     row(sb, "bcrypt cost 10 API key / cached validate", oursSame / bcrypt, "—", null,
@@ -174,14 +309,9 @@ public final class RatioTable {
         barePg / missPg <= 1.25, "SELECT * by id through the same Hikari pool");
     row(sb, "cache miss / bare HGETALL, Redis", bareRedis / missRedis, "≤ 1.25×",
         bareRedis / missRedis <= 1.25, "HGETALL of the same key, Lettuce, same server");
-    double bSame = bytesPerOp(cv + "latchkey", "tokens", "same");
-    double bRandom = bytesPerOp(cv + "latchkey", "tokens", "random");
-    sb.append(String.format(Locale.ROOT, "| allocation, cached validate, same token | %.0f B/op "
-            + "| ≤ 64 B/op | %s | floor: %.0f B/op |%n", bSame, bSame <= 64 ? "yes" : "**no**",
-        bytesPerOp(cv + "floor", "tokens", "same")));
-    sb.append(String.format(Locale.ROOT, "| allocation, cached validate, random of 1M | %.0f B/op "
-            + "| ≤ 64 B/op | %s | floor: %.0f B/op |%n", bRandom,
-        bRandom <= 64 ? "yes" : "**no**", bytesPerOp(cv + "floor", "tokens", "random")));
+    allocationRows(sb, cv);
+    hasherRow(sb, oursSame);
+    virtualThreadRow(sb, vt);
     for (Propagation.Result p : List.of(pg, rd)) {
       sb.append(String.format(Locale.ROOT, "| revocation reaches another instance, %s | p50 %.2f ms,"
               + " p99 %.2f ms | p99 ≤ 50 ms | %s | %d revocations, max %.2f ms |%n",

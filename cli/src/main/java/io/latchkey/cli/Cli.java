@@ -41,7 +41,9 @@ final class Cli {
   /** Bad options or arguments: one line naming the problem and where help is. */
   private static int badUsage(CliContext ctx, ParameterException e) {
     String name = e.getCommandLine().getCommandSpec().qualifiedName();
-    ctx.err().println(name + ": " + oneLine(e.getMessage()) + " (see '" + name + " --help')");
+    // picocli words a bad map option "option option '--metadata'"; say it once.
+    String message = oneLine(e.getMessage()).replace("option option", "option");
+    ctx.err().println(name + ": " + Redact.secrets(message) + " (see '" + name + " --help')");
     return ExitCode.USAGE;
   }
 
@@ -50,17 +52,26 @@ final class Cli {
     String name = cmd.getCommandSpec().qualifiedName();
     int code = ExitCode.of(e);
     String message = e.getMessage() == null ? "" : oneLine(e.getMessage());
+    if (e instanceof io.latchkey.InvalidArgumentException bad) {
+      message = Flags.rename(bad.field(), message);
+    }
     if (code == ExitCode.ERROR) {
       message = "unexpected error: " + e.getClass().getSimpleName()
           + (message.isEmpty() ? "" : ": " + message)
           + (root.verbose ? "" : " (run with --verbose for details)");
     }
-    ctx.err().println(name + ": " + message);
-    if (root.verbose) e.printStackTrace(ctx.err());
+    String store = root.store != null ? root.store : ctx.env(Session.ENV_STORE);
+    ctx.err().println(name + ": " + Redact.all(message, store));
+    if (root.verbose) {
+      java.io.StringWriter trace = new java.io.StringWriter();
+      e.printStackTrace(new java.io.PrintWriter(trace));
+      ctx.err().print(Redact.all(trace.toString(), store));
+    }
     return code;
   }
 
+  /** One line, with any control or bidi character (from a stored name, say) shown escaped. */
   static String oneLine(String s) {
-    return s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    return Render.oneLine(s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " "));
   }
 }

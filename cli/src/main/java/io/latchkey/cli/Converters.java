@@ -16,6 +16,12 @@ final class Converters {
   static final class Id implements ITypeConverter<TokenId> {
     @Override
     public TokenId convert(String value) {
+      if (Redact.isTokenShaped(value)) {
+        // A pasted token: never echo it, and point to the way that keeps it off the command line.
+        throw new TypeConversionException("that is a whole token (" + Redact.secrets(value.strip())
+            + "), not an id; it is now in your shell history, so treat it as leaked. To act on a"
+            + " token, pass --token - and paste it on standard input");
+      }
       try {
         return TokenId.of(value.strip());
       } catch (InvalidArgumentException e) {

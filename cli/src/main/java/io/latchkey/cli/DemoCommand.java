@@ -25,22 +25,44 @@ final class DemoCommand extends ServiceCommand {
     return port;
   }
 
+  /** The metadata key naming the demo process that issued a token, so another demo spares it. */
+  static final String OWNER = "demo-pid";
+
   @Override
   void beforeStart(Session session) {
     TokenManager tokens = session.tokens();
-    // A demo killed hard (kill -9) leaves its tokens: clear them.
+    // A demo killed hard (kill -9) leaves its tokens: clear them, but only those of a demo that
+    // is gone. A demo still running in this directory keeps its tokens.
     for (io.latchkey.Token left : tokens.list(io.latchkey.TokenQuery.in(WORKSPACE)
         .nameContains("demo-").limit(io.latchkey.TokenQuery.MAX_LIMIT)).tokens()) {
-      if (left.name().equals("demo-reader") || left.name().equals("demo-disabled")) {
-        tokens.delete(left.id());
-      }
+      boolean demoToken = left.name().equals("demo-reader") || left.name().equals("demo-disabled");
+      if (demoToken && !ownerAlive(left.metadata().get(OWNER))) tokens.delete(left.id());
     }
+    String pid = String.valueOf(ProcessHandle.current().pid());
     issued.add(tokens.issue(NewToken.in(WORKSPACE).name("demo-reader")
-        .description("issued by latchkey demo").permission(DemoService.READ, true)));
+        .description("issued by latchkey demo").metadata(java.util.Map.of(OWNER, pid))
+        .permission(DemoService.READ, true)));
     IssuedToken disabled = tokens.issue(NewToken.in(WORKSPACE).name("demo-disabled")
-        .description("issued by latchkey demo").permission(DemoService.READ, true));
+        .description("issued by latchkey demo").metadata(java.util.Map.of(OWNER, pid))
+        .permission(DemoService.READ, true));
     issued.add(disabled);
     tokens.disable(disabled.id());
+  }
+
+  /**
+   * Whether the demo that issued a token still runs: its process is alive and is a java process
+   * (a reused pid of something else does not count). Tokens from before the marker have none.
+   */
+  private static boolean ownerAlive(@org.jspecify.annotations.Nullable String pid) {
+    if (pid == null) return false;
+    try {
+      long n = Long.parseLong(pid);
+      return ProcessHandle.of(n).filter(ProcessHandle::isAlive)
+          .map(h -> h.info().command().map(c -> c.contains("java")).orElse(true))
+          .orElse(false);
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   @Override
@@ -48,6 +70,29 @@ final class DemoCommand extends ServiceCommand {
     String url = service.baseUri().toString();
     IssuedToken reader = issued.get(0);
     IssuedToken disabled = issued.get(1);
+    String storeUrl = root().store != null ? root().store : ctx().env(Session.ENV_STORE);
+    boolean inProcess = Stores.MEMORY.equalsIgnoreCase(storeUrl);
+    if (json()) {
+      // One object for scripts: where it listens and the two tokens (shown this once).
+      java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+      out.put("url", url);
+      out.put("store", session.storeDescription());
+      out.put("workspace", WORKSPACE);
+      java.util.List<Object> tokens = new ArrayList<>();
+      for (IssuedToken t : issued) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("role", t == reader ? "reader" : "disabled");
+        m.put("id", t.id().value());
+        m.put("token", t.secret());
+        m.put("state", t == reader ? "ACTIVE" : "DISABLED");
+        m.put("permissions", java.util.List.of(DemoService.READ));
+        tokens.add(m);
+      }
+      out.put("tokens", tokens);
+      out.put("disableReader", inProcess ? null : invocation() + " disable " + reader.id());
+      printJson(out);
+      return;
+    }
     String bearer = "-H 'Authorization: Bearer ";
     println("Latchkey demo service listening on " + url);
     println("Store: " + session.storeDescription() + ". Ctrl-C stops the demo and deletes its"
@@ -70,8 +115,7 @@ final class DemoCommand extends ServiceCommand {
     println("  # no token (401)");
     println("  curl -i " + url + "/reports");
     println("");
-    String storeUrl = root().store != null ? root().store : ctx().env(Session.ENV_STORE);
-    if (Stores.MEMORY.equalsIgnoreCase(storeUrl)) {
+    if (inProcess) {
       println("The store lives in this process only, so another terminal cannot change it;"
           + " run the demo without --store memory: to try disabling the reader from outside.");
       return;

@@ -31,8 +31,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code GET /} lists the routes (no token needed)
  *   <li>{@code GET /whoami} any valid token: returns its principal
  *   <li>{@code GET /reports} needs {@code reports:read}
- *   <li>{@code POST /admin} (or GET) needs {@code admin:write}
+ *   <li>{@code POST /admin} needs {@code admin:write}
  * </ul>
+ *
+ * <p>Another method on a route is answered 405 with {@code Allow}; every error body is {@code
+ * {"error": ..., "message": ...}}.
  */
 final class DemoService implements AutoCloseable {
   static final String READ = "reports:read";
@@ -71,6 +74,11 @@ final class DemoService implements AutoCloseable {
     return service;
   }
 
+  /** Serves {@code handler} under {@code path} too, next to the demo routes. */
+  void mount(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   int port() {
     return server.getAddress().getPort();
   }
@@ -100,18 +108,52 @@ final class DemoService implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       String path = exchange.getRequestURI().getPath();
+      String method = exchange.getRequestMethod();
       switch (path) {
-        case "/" -> send(exchange, 200, Map.of(), index());
-        case "/whoami" -> guarded(exchange, p -> whoami(p, exchange));
-        case "/reports" -> guarded(exchange, p -> reports(p), READ);
-        case "/admin" -> guarded(exchange, p -> Map.of("ok", true, "by", p.name()), ADMIN);
+        case "/" -> {
+          if (allowed(exchange, method, "GET")) send(exchange, 200, Map.of(), index());
+        }
+        case "/whoami" -> {
+          if (allowed(exchange, method, "GET")) guarded(exchange, p -> whoami(p, exchange));
+        }
+        case "/reports" -> {
+          if (allowed(exchange, method, "GET")) guarded(exchange, p -> reports(p), READ);
+        }
+        case "/admin" -> {
+          if (allowed(exchange, method, "POST")) {
+            guarded(exchange, p -> Map.of("ok", true, "by", p.name()), ADMIN);
+          }
+        }
         default -> send(exchange, 404, Map.of(),
-            Map.of("error", "not_found", "message", "No such route; GET / lists them."));
+            error("not_found", "No such route; GET / lists them."));
       }
     } catch (RuntimeException e) {
       // One broken request must not take the demo down; the caller gets a 500.
-      send(exchange, 500, Map.of(), Map.of("error", "internal_error"));
+      send(exchange, 500, Map.of(), error("internal_error", "The demo service failed."));
     }
+  }
+
+  /**
+   * Whether the route answers this method (GET routes answer HEAD too); if not, answers 405 with
+   * {@code Allow}, before any token is looked at.
+   */
+  private static boolean allowed(HttpExchange exchange, String method, String routeMethod)
+      throws IOException {
+    if (method.equals(routeMethod) || (routeMethod.equals("GET") && method.equals("HEAD"))) {
+      return true;
+    }
+    String allow = routeMethod.equals("GET") ? "GET, HEAD" : routeMethod;
+    send(exchange, 405, Map.of("Allow", allow), error("method_not_allowed",
+        "This route answers " + allow + " only."));
+    return false;
+  }
+
+  /** Every error body the demo writes has the authenticator's shape: error, then message. */
+  private static Map<String, Object> error(String code, String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("error", code);
+    m.put("message", message);
+    return m;
   }
 
   private interface Route {

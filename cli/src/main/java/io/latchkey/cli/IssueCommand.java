@@ -82,6 +82,11 @@ final class IssueCommand extends StoreCommand {
   private NewToken spec() {
     NewToken t = NewToken.in(workspace).name(name);
     if (description != null) t.description(description);
+    for (String p : denials) {
+      if (grants.contains(p)) {
+        throw usage("\"" + Render.oneLine(p) + "\" is both granted (-p) and denied (--deny)");
+      }
+    }
     for (String p : grants) t.permission(p, true);
     for (String p : denials) t.permission(p, false);
     t.allowIps(allowedIps);

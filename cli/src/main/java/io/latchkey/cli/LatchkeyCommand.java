@@ -30,6 +30,8 @@ import org.jspecify.annotations.Nullable;
         RevokeAllCommand.class,
         StateCommands.Delete.class,
         RotateCommand.class,
+        HistoryCommand.class,
+        ImportCommand.class,
         ValidateCommand.class,
         KeygenCommand.class,
         ServeCommand.class,
@@ -38,8 +40,9 @@ import org.jspecify.annotations.Nullable;
     footerHeading = "%nEnvironment:%n",
     footer = {
         "  LATCHKEY_STORE           default for --store",
-        "  LATCHKEY_HASHING_KEY     the hashing key in Base64; required with --store",
+        "  LATCHKEY_HASHING_KEY     the hashing key in Base64; required with --store (not memory:)",
         "  LATCHKEY_HASHING_KEY_ID  its id, default k1",
+        "  LATCHKEY_HASHING_KEYS    several keys, id:base64[:retiring],... (first: primary)",
         "  LATCHKEY_TOKEN_PREFIX    default for --prefix",
         "  LATCHKEY_DATA_DIR        default for --data-dir",
         "  LATCHKEY_ACTOR           default for --actor"})

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "list", mixinStandardHelpOptions = true,
     description = "List a workspace's tokens in issue order, one page at a time.")
 final class ListCommand extends StoreCommand {
-  @Option(names = {"-w", "--workspace"}, required = true, paramLabel = "WORKSPACE")
+  @Option(names = {"-w", "--workspace"}, required = true, paramLabel = "WORKSPACE",
+      description = "The workspace whose tokens to list.")
   String workspace = "";
 
   @Option(names = "--state", paramLabel = "STATE",

@@ -5,6 +5,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    DataDir.loopbackOnly(); // before anything loads H2
+    Logging.configure(args);
     System.exit(Cli.execute(CliContext.system(), args));
   }
 }

@@ -50,7 +50,7 @@ final class PermissionsCommand implements Runnable {
   @Command(name = "get", mixinStandardHelpOptions = true,
       description = "Show a token's permissions: granted or explicitly denied.")
   static final class Get extends StoreCommand {
-    @Parameters(paramLabel = "ID", converter = Converters.Id.class)
+    @Parameters(paramLabel = "ID", converter = Converters.Id.class, description = "The token id.")
     TokenId id;
 
     @Override
@@ -62,7 +62,7 @@ final class PermissionsCommand implements Runnable {
 
   /** The grants and denials that set and update take. */
   abstract static class Change extends StoreCommand {
-    @Parameters(paramLabel = "ID", converter = Converters.Id.class)
+    @Parameters(paramLabel = "ID", converter = Converters.Id.class, description = "The token id.")
     TokenId id;
 
     @Option(names = {"-p", "--grant", "--permission"}, paramLabel = "PERMISSION",
@@ -78,7 +78,7 @@ final class PermissionsCommand implements Runnable {
       for (String p : grants) m.put(p, true);
       for (String p : denials) {
         if (Boolean.TRUE.equals(m.get(p))) {
-          throw usage("\"" + Render.oneLine(p) + "\" is both granted and denied");
+          throw usage("\"" + Render.oneLine(p) + "\" is both granted (-p) and denied (--deny)");
         }
         m.put(p, false);
       }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 @Command(name = "revoke-all", mixinStandardHelpOptions = true,
     description = "Revoke every token of a workspace for good. Needs --yes.")
 final class RevokeAllCommand extends StoreCommand {
-  @Option(names = {"-w", "--workspace"}, required = true, paramLabel = "WORKSPACE")
+  @Option(names = {"-w", "--workspace"}, required = true, paramLabel = "WORKSPACE",
+      description = "The workspace whose tokens to revoke, all of them.")
   String workspace = "";
 
   @Option(names = "--yes", description = "Confirm: this cannot be undone.")

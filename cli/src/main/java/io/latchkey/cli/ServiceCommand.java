@@ -133,6 +133,9 @@ abstract class ServiceCommand extends StoreCommand {
   }
 
   private String launcher() {
+    // bin/latchkey says so: the user typed `latchkey`, so show that rather than the jar.
+    String named = System.getProperty("latchkey.launcher");
+    if (named != null && !named.isBlank()) return named;
     try {
       var location = Main.class.getProtectionDomain().getCodeSource().getLocation();
       java.nio.file.Path jar = java.nio.file.Path.of(location.toURI());

@@ -18,6 +18,7 @@ final class Session implements AutoCloseable {
   static final String ENV_STORE = "LATCHKEY_STORE";
   static final String ENV_KEY = "LATCHKEY_HASHING_KEY";
   static final String ENV_KEY_ID = "LATCHKEY_HASHING_KEY_ID";
+  static final String ENV_KEYS = "LATCHKEY_HASHING_KEYS";
   static final String ENV_PREFIX = "LATCHKEY_TOKEN_PREFIX";
   static final String ENV_DATA_DIR = "LATCHKEY_DATA_DIR";
   static final String ENV_ACTOR = "LATCHKEY_ACTOR";
@@ -28,6 +29,7 @@ final class Session implements AutoCloseable {
   private final @Nullable TokenStore ownedStore;
   private final String storeDescription;
   private final String actor;
+  private String prefix = DEFAULT_PREFIX;
   private final java.util.concurrent.atomic.AtomicBoolean closed =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -51,52 +53,106 @@ final class Session implements AutoCloseable {
    * @throws io.latchkey.StoreUnavailableException if the store cannot be reached
    */
   static Session open(LatchkeyCommand options, CliContext ctx, Tuning tuning) {
+    Session s = openSession(options, ctx, tuning);
+    s.prefix = first(options.prefix, ctx.env(ENV_PREFIX), DEFAULT_PREFIX);
+    return s;
+  }
+
+  private static Session openSession(LatchkeyCommand options, CliContext ctx, Tuning tuning) {
+    DataDir.loopbackOnly(); // before this process first loads H2, whichever store it opens
     String prefix = first(options.prefix, ctx.env(ENV_PREFIX), DEFAULT_PREFIX);
     String actor = first(options.actor, ctx.env(ENV_ACTOR), System.getProperty("user.name"),
         "cli");
     String keyId = first(ctx.env(ENV_KEY_ID), DEFAULT_KEY_ID);
-    HashingKey envKey = keyFromEnv(ctx, keyId);
+    KeyRing envKeys = keysFromEnv(ctx, keyId);
 
     if (ctx.store() != null) {
-      HashingKey key = envKey != null ? envKey : HashingKey.generate(keyId);
-      return new Session(build(ctx.store(), prefix, key, tuning), null, "the test store", actor);
+      KeyRing keys = envKeys != null ? envKeys : KeyRing.of(HashingKey.generate(keyId));
+      return new Session(build(ctx.store(), prefix, keys, tuning), null, "the test store", actor);
     }
 
     String url = first(options.store, ctx.env(ENV_STORE));
     if (url != null) {
-      HashingKey key = envKey;
-      if (key == null) {
+      KeyRing keys = envKeys;
+      if (keys == null) {
         if (!url.equalsIgnoreCase(Stores.MEMORY)) {
           throw new ConfigException(ENV_KEY + " is not set: with --store " + Stores.redact(url)
               + " the hashing key must come from the environment (make one with"
-              + " `latchkey keygen`; id from " + ENV_KEY_ID + ", default " + DEFAULT_KEY_ID + ")");
+              + " `latchkey keygen`; id from " + ENV_KEY_ID + ", default " + DEFAULT_KEY_ID
+              + "; several keys: " + ENV_KEYS + ")");
         }
-        key = HashingKey.generate(keyId); // nothing outlives the process, so neither may the key
+        // Nothing outlives the process, so neither may the key.
+        keys = KeyRing.of(HashingKey.generate(keyId));
       }
       TokenStore store = Stores.open(url);
       String description = url.equalsIgnoreCase(Stores.MEMORY)
           ? Stores.MEMORY + " (in this process only)" : Stores.redact(url);
-      return withStore(store, prefix, key, tuning, description, actor, null);
+      return withStore(store, prefix, keys, tuning, description, actor, null);
     }
 
     DataDir data = new DataDir(dataDir(options, ctx));
     data.ensureDirectory();
     try {
-      HashingKey key = envKey != null ? envKey : data.loadOrCreateKey(keyId, file ->
-          ctx.err().println("latchkey: created hashing key " + display(ctx, file)
-              + " (owner-only); keep it with the data: tokens cannot be validated without it"));
-      TokenStore store = Stores.open(data.jdbcUrl());
-      return withStore(store, prefix, key, tuning, display(ctx, data.path()), actor, data);
+      KeyRing keys;
+      if (data.hasKeyFile()) {
+        keys = data.readKeyFile();
+        if (envKeys != null && !envKeys.sameKeys(keys)) {
+          String file = display(ctx, data.keyFile());
+          throw new ConfigException(envName(ctx) + " does not match " + file + " (keys "
+              + envKeys.ids() + " in the environment, " + keys.ids() + " in the file): this"
+              + " store's tokens are hashed with the file's keys, so unset " + envName(ctx)
+              + " to use them; to rotate, put the new key first in " + file);
+        }
+      } else if (envKeys != null) {
+        keys = envKeys; // a store created with the environment's key has no key file
+      } else {
+        keys = data.loadOrCreateKey(keyId, file ->
+            ctx.err().println("latchkey: created hashing key " + display(ctx, file)
+                + " (owner-only); keep it with the data: tokens cannot be validated without it"));
+      }
+      TokenStore store = openEmbedded(data);
+      return withStore(store, prefix, keys, tuning, display(ctx, data.path()), actor, data);
     } catch (RuntimeException e) {
       data.rollBackFirstUse();
       throw e;
     }
   }
 
-  private static Session withStore(TokenStore store, String prefix, HashingKey key, Tuning tuning,
+  /**
+   * Opens the data directory's database with its password, giving one to a database created
+   * before databases had one, then makes every file in the directory owner-only.
+   */
+  private static TokenStore openEmbedded(DataDir data) {
+    boolean legacy = data.hasDatabase() && !java.nio.file.Files.exists(data.passwordFile(),
+        java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    String password = data.loadOrCreatePassword();
+    if (legacy) {
+      try {
+        Stores.protectLegacyH2(data.jdbcUrl(), DataDir.DB_USER, password);
+      } catch (RuntimeException e) {
+        data.discardPasswordFile();
+        throw e;
+      }
+      data.keepPasswordFile();
+    }
+    TokenStore store = Stores.openEmbedded(data.jdbcUrl(), DataDir.DB_USER, password);
+    try {
+      data.restrictFiles();
+    } catch (RuntimeException e) {
+      closeQuietly(store);
+      throw e;
+    }
+    return store;
+  }
+
+  private static String envName(CliContext ctx) {
+    return ctx.env(ENV_KEYS) != null ? ENV_KEYS : ENV_KEY;
+  }
+
+  private static Session withStore(TokenStore store, String prefix, KeyRing keys, Tuning tuning,
       String description, String actor, @Nullable DataDir data) {
     try {
-      return new Session(build(store, prefix, key, tuning), store, description, actor);
+      return new Session(build(store, prefix, keys, tuning), store, description, actor);
     } catch (RuntimeException e) {
       closeQuietly(store);
       if (data != null) data.rollBackFirstUse();
@@ -104,8 +160,9 @@ final class Session implements AutoCloseable {
     }
   }
 
-  private static Latchkey build(TokenStore store, String prefix, HashingKey key, Tuning tuning) {
-    Latchkey.Builder b = Latchkey.builder().store(store).hashingKey(key);
+  private static Latchkey build(TokenStore store, String prefix, KeyRing keys, Tuning tuning) {
+    Latchkey.Builder b = Latchkey.builder().store(store);
+    keys.addTo(b);
     try {
       b.tokenPrefix(prefix);
     } catch (InvalidArgumentException e) {
@@ -116,11 +173,22 @@ final class Session implements AutoCloseable {
     return b.build();
   }
 
-  private static @Nullable HashingKey keyFromEnv(CliContext ctx, String keyId) {
+  /**
+   * The keys the environment gives: {@code LATCHKEY_HASHING_KEYS} (several, {@code
+   * id:base64[:retiring]}, comma-separated) or {@code LATCHKEY_HASHING_KEY} (one, its id from
+   * {@code LATCHKEY_HASHING_KEY_ID}), or null. Both at once is refused: which would win?
+   */
+  private static @Nullable KeyRing keysFromEnv(CliContext ctx, String keyId) {
+    String several = ctx.env(ENV_KEYS);
     String b64 = ctx.env(ENV_KEY);
+    if (several != null && b64 != null) {
+      throw new ConfigException(ENV_KEYS + " and " + ENV_KEY + " are both set: unset "
+          + ENV_KEY + " (put its key in " + ENV_KEYS + " as " + keyId + ":BASE64)");
+    }
+    if (several != null) return KeyRing.parse(several, ENV_KEYS);
     if (b64 == null) return null;
     try {
-      return HashingKey.fromBase64(keyId, b64);
+      return KeyRing.of(HashingKey.fromBase64(keyId, b64));
     } catch (InvalidArgumentException e) {
       // The message names the problem, never the key's value.
       throw new ConfigException(ENV_KEY + " / " + ENV_KEY_ID + " is not usable: " + e.getMessage());
@@ -154,6 +222,11 @@ final class Session implements AutoCloseable {
   /** The token manager, recording the operator (--actor, LATCHKEY_ACTOR or the OS user). */
   TokenManager tokens() {
     return latchkey.tokens().as(actor);
+  }
+
+  /** The token prefix this session's tokens carry. */
+  String prefix() {
+    return prefix;
   }
 
   String storeDescription() {

@@ -43,6 +43,31 @@ final class Stores {
     throw new ConfigException("--store \"" + redact(url) + "\" is not supported: use " + SUPPORTED);
   }
 
+  /** The data directory's database, with its user and password. */
+  static TokenStore openEmbedded(String url, String user, String password) {
+    return guard(url, () -> JdbcTokenStore.builder().jdbcUrl(url).username(user)
+        .password(password).maximumPoolSize(2)
+        .connectionTimeout(java.time.Duration.ofSeconds(5)).build());
+  }
+
+  /**
+   * Gives a database created before databases had a password (its admin is the empty user with an
+   * empty password) the user and password the CLI now opens it with, and locks the empty user out.
+   */
+  static void protectLegacyH2(String url, String user, String password) {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "", "");
+         java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE USER IF NOT EXISTS " + user + " PASSWORD '" + password + "' ADMIN");
+      byte[] random = new byte[24];
+      new java.security.SecureRandom().nextBytes(random);
+      st.execute("ALTER USER \"\" SET PASSWORD '"
+          + java.util.HexFormat.of().formatHex(random) + "'");
+    } catch (java.sql.SQLException e) {
+      throw new StoreUnavailableException("cannot set the password of the database " + url
+          + ": " + e.getMessage(), e);
+    }
+  }
+
   /** A command needs a connection or two; the demo service's handlers share them. */
   private static TokenStore openJdbc(String url) {
     return JdbcTokenStore.builder().jdbcUrl(url).maximumPoolSize(2)
@@ -62,12 +87,45 @@ final class Stores {
   private static TokenStore guard(String url, java.util.function.Supplier<TokenStore> opener) {
     try {
       return opener.get();
+    } catch (StoreUnavailableException e) {
+      throw misconfigured(url, e);
     } catch (LatchkeyException | ConfigException e) {
       throw e;
     } catch (RuntimeException e) {
+      RuntimeException config = misconfigured(url, e);
+      if (config instanceof ConfigException) throw config;
       throw new StoreUnavailableException("cannot open store " + redact(url) + ": "
           + rootMessage(e), e);
     }
+  }
+
+  /**
+   * A store that answered but cannot be what the URL says is a configuration error (exit 2), not
+   * an outage (exit 5): a database that does not exist, a cluster URL for a standalone Redis.
+   */
+  private static RuntimeException misconfigured(String url, RuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String m = t.getMessage() == null ? "" : t.getMessage();
+      if (t instanceof java.sql.SQLException sql
+          && ("3D000".equals(sql.getSQLState()) || "90146".equals(sql.getSQLState()))) {
+        return new ConfigException("--store " + redact(url) + ": the database does not exist ("
+            + oneLine(m) + "); create it first, or fix the name in the URL");
+      }
+      if (m.contains("cluster support disabled")) {
+        return new ConfigException("--store " + redact(url) + " names a Redis Cluster, but the"
+            + " server is a standalone Redis (cluster support disabled): use redis://"
+            + url.substring(Math.min(url.length(), CLUSTER.length())));
+      }
+    }
+    return e;
+  }
+
+  private static String oneLine(String s) {
+    return redactAll(s.strip().replaceAll("\\s*[\\r\\n]+\\s*", " "));
+  }
+
+  private static String redactAll(String s) {
+    return USER_INFO.matcher(PASSWORD_PARAM.matcher(s).replaceAll("$1***")).replaceAll("$1***@");
   }
 
   static String rootMessage(Throwable e) {

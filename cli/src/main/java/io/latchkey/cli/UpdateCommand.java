@@ -19,10 +19,11 @@ final class UpdateCommand extends StoreCommand {
   @Parameters(paramLabel = "ID", converter = Converters.Id.class, description = "The token id.")
   TokenId id;
 
-  @Option(names = {"-n", "--name"}, paramLabel = "NAME")
+  @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "A new short name.")
   @Nullable String name;
 
-  @Option(names = "--description", paramLabel = "TEXT")
+  @Option(names = "--description", paramLabel = "TEXT",
+      description = "A new longer note (empty: none).")
   @Nullable String description;
 
   @Option(names = "--allow-ip", paramLabel = "CIDR",

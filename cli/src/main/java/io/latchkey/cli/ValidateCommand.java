@@ -4,10 +4,6 @@ import io.latchkey.Reason;
 import io.latchkey.Token;
 import io.latchkey.ValidationRequest;
 import io.latchkey.ValidationResult;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +15,10 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "validate", mixinStandardHelpOptions = true,
     description = {"Check a token as a service would. Exits 6 when it is rejected.",
-        "Reads the token from standard input when TOKEN is - or missing, so it stays out of"
-            + " the shell history and the process list."})
+        "Reads the token from standard input when TOKEN is - or missing (prompting without echo"
+            + " on a terminal), so it stays out of the shell history and the process list.",
+        "Records no usage unless --record-usage: checking a leaked token keeps its last use."})
 final class ValidateCommand extends StoreCommand {
-  /** Longer input is not a token; do not read a runaway stream into memory. */
-  private static final int MAX_TOKEN_LENGTH = 4096;
-
   @Parameters(paramLabel = "TOKEN", arity = "0..1", description = "The token, or - for stdin.")
   @Nullable String token;
 
@@ -32,8 +26,13 @@ final class ValidateCommand extends StoreCommand {
   @Nullable String ip;
 
   @Option(names = "--integration", paramLabel = "NAME",
-      description = "The calling integration's name, recorded as usage.")
+      description = "The calling integration's name (recorded with --record-usage).")
   @Nullable String integration;
+
+  @Option(names = "--record-usage",
+      description = "Record this check as a use (last-used time, --ip, --integration), as a"
+          + " service would. Default: record nothing.")
+  boolean recordUsage;
 
   @Option(names = {"-w", "--workspace"}, paramLabel = "WORKSPACE",
       description = "Reject tokens of other workspaces.")
@@ -43,24 +42,33 @@ final class ValidateCommand extends StoreCommand {
       description = "A permission the token must grant. Repeatable.")
   List<String> required = new ArrayList<>();
 
+  /**
+   * Permission names and the address are checked as issue checks them: a typo is a usage error
+   * (exit 2), not a rejected token (exit 6).
+   */
   @Override
   void check() {
-    if (token == null || token.equals("-")) token = readToken();
-  }
-
-  private String readToken() {
-    try {
-      BufferedReader r = new BufferedReader(new InputStreamReader(ctx().in(), StandardCharsets.UTF_8));
-      char[] buf = new char[MAX_TOKEN_LENGTH + 1];
-      int n = 0;
-      int c;
-      while (n < buf.length && (c = r.read()) >= 0 && c != '\n') buf[n++] = (char) c;
-      String line = new String(buf, 0, n).strip();
-      if (line.isEmpty()) throw usage("no token: pass it as an argument or on standard input");
-      return line;
-    } catch (IOException e) {
-      throw usage("cannot read the token from standard input: " + e.getMessage());
+    for (String p : required) {
+      try {
+        io.latchkey.NewToken.in("check").permission(p, true);
+      } catch (io.latchkey.InvalidArgumentException e) {
+        throw usage("-r/--require \"" + Render.oneLine(p) + "\" is not a permission name:"
+            + e.getMessage().substring(e.field().length()));
+      }
     }
+    if (ip != null) {
+      boolean address;
+      try {
+        io.latchkey.NewToken.in("check").allowIp(ip);
+        address = !ip.contains("/");
+      } catch (io.latchkey.InvalidArgumentException e) {
+        address = false;
+      }
+      if (!address) {
+        throw usage("--ip \"" + Render.oneLine(ip) + "\" is not an IPv4 or IPv6 address");
+      }
+    }
+    if (token == null || token.equals("-")) token = readToken("Token (input hidden): ");
   }
 
   @Override
@@ -69,7 +77,8 @@ final class ValidateCommand extends StoreCommand {
         .clientIp(ip)
         .integration(integration)
         .workspace(workspace)
-        .require(required.toArray(String[]::new)));
+        .require(required.toArray(String[]::new))
+        .recordUsage(recordUsage));
     Token principal = result.principalOrNull();
     Reason reason = result.reasonOrNull();
     if (json()) {

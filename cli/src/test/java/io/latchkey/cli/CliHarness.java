@@ -32,6 +32,8 @@ final class CliHarness {
   final Map<String, String> env = new HashMap<>();
   final @Nullable TokenStore store;
   String stdin = "";
+  /** A terminal's hidden prompt, or null: standard input is not a terminal. */
+  CliContext.@Nullable Prompt prompt;
   Consumer<DemoService> onServerStarted = s -> {};
   /** The standard output of the run in progress, for commands that keep running (serve). */
   volatile StringWriter liveOut = new StringWriter();
@@ -83,7 +85,7 @@ final class CliHarness {
     liveOut = out;
     CliContext ctx = new CliContext(env, new PrintWriter(out, true), new PrintWriter(err, true),
         new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), workingDir, store,
-        onServerStarted);
+        onServerStarted, prompt);
     int code = Cli.execute(ctx, args);
     return new Run(code, out.toString(), err.toString());
   }

@@ -21,7 +21,7 @@ class DataDirTest {
     List<Path> notices = new ArrayList<>();
 
     data.ensureDirectory();
-    HashingKey key = data.loadOrCreateKey("k1", notices::add);
+    HashingKey key = data.loadOrCreateKey("k1", notices::add).primary();
 
     assertThat(notices).containsExactly(data.keyFile());
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.path())))
@@ -38,10 +38,11 @@ class DataDirTest {
   void loadOrCreateKey_secondUse_sameKeyNoNotice() {
     DataDir data = new DataDir(tmp.resolve("d"));
     data.ensureDirectory();
-    HashingKey first = data.loadOrCreateKey("k1", p -> {});
+    HashingKey first = data.loadOrCreateKey("k1", p -> {}).primary();
     List<Path> notices = new ArrayList<>();
 
-    HashingKey again = new DataDir(tmp.resolve("d")).loadOrCreateKey("other-id", notices::add);
+    HashingKey again = new DataDir(tmp.resolve("d")).loadOrCreateKey("other-id", notices::add)
+        .primary();
 
     assertThat(again).isEqualTo(first);
     assertThat(notices).isEmpty();
@@ -65,6 +66,7 @@ class DataDirTest {
     DataDir data = new DataDir(tmp.resolve("d"));
     data.ensureDirectory();
     Files.writeString(data.keyFile(), "k1:not base64!\n");
+    Files.setPosixFilePermissions(data.keyFile(), PosixFilePermissions.fromString("rw-------"));
 
     assertThatThrownBy(() -> data.loadOrCreateKey("k1", p -> {}))
         .isInstanceOf(ConfigException.class)
@@ -86,7 +88,8 @@ class DataDirTest {
 
   @Test
   void rollBackFirstUse_existingDirectory_onlyOwnFilesRemoved() throws Exception {
-    Path dir = Files.createDirectory(tmp.resolve("d"));
+    Path dir = Files.createDirectory(tmp.resolve("d"),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Files.writeString(dir.resolve("notes.txt"), "mine");
     DataDir data = new DataDir(dir);
     data.ensureDirectory();
@@ -125,8 +128,9 @@ class DataDirTest {
   }
 
   @Test
-  void jdbcUrl_fileDatabaseWithAutoServer() {
+  void jdbcUrl_fileDatabaseWithAutoServerAndImmediateWrites() {
     assertThat(new DataDir(tmp.resolve("d")).jdbcUrl())
-        .isEqualTo("jdbc:h2:file:" + tmp.resolve("d").resolve("latchkey") + ";AUTO_SERVER=TRUE");
+        .isEqualTo("jdbc:h2:file:" + tmp.resolve("d").resolve("latchkey")
+            + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
   }
 }

@@ -82,7 +82,7 @@ class PermissionsCommandTest {
       "set without entries | permissions set ID                        | --none",
       "set none and grant  | permissions set ID --none -p x            | contradicts",
       "update nothing      | permissions update ID                     | --grant and --deny",
-      "grant and deny      | permissions update ID -p x:y --deny x:y   | both granted and denied",
+      "grant and deny      | permissions update ID -p x:y --deny x:y   | both granted (-p) and denied (--deny)",
       "bad name            | permissions update ID -p x~y              | not a valid permission name",
       "malformed id        | permissions get nope                      | is not a token id",
   })

@@ -62,4 +62,16 @@ class RedisStoreCliTest {
     assertThat(r.exitCode()).isEqualTo(5);
     r.assertOneLineError();
   }
+
+  @Test
+  void clusterUrlAgainstAStandaloneRedis_usageErrorSayingSo() {
+    CliHarness cli = CliHarness.real(dir);
+    cli.env.put("LATCHKEY_HASHING_KEY", CliHarness.KEY);
+
+    CliHarness.Run r = cli.run("--store", "redis-cluster://127.0.0.1:" + port, "list", "-w", "a");
+
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(2);
+    r.assertOneLineError();
+    assertThat(r.err()).contains("standalone Redis").contains("use redis://127.0.0.1:" + port);
+  }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -76,6 +77,49 @@ class ServeCommandTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  private HttpResponse<String> post(String path, String token, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(started.get().baseUri() + path))
+        .timeout(CALL_TIMEOUT).header("Authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void serve_management_mountsTheApiAndPrintsTheFirstOperatorTokenOnce() throws Exception {
+    Future<CliHarness.Run> run = start("serve", "--port", "0", "--management");
+    Matcher m = Pattern.compile("operator token \\(shown once, keep it secret\\): (\\S+)")
+        .matcher(cli.liveOut.toString());
+    assertThat(m.find()).as(cli.liveOut.toString()).isTrue();
+    String operator = m.group(1);
+
+    HttpResponse<String> created = post("/manage/workspaces/acme/tokens", operator,
+        "{\"name\": \"from-http\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(get("/manage/openapi.json", null).statusCode()).isEqualTo(200);
+    assertThat(get("/manage/workspaces/acme/tokens", null).statusCode()).isEqualTo(401);
+    started.get().close();
+    assertThat(run.get(10, TimeUnit.SECONDS).exitCode()).isZero();
+    JsonNode history = cli.ok("history", "--json", "-w", "acme").json();
+    assertThat(history.get("entries").get(0).get("actor").asText())
+        .startsWith("token:").endsWith("operator");
+
+    started = new CompletableFuture<>();
+    cli.onServerStarted = started::complete;
+    Future<CliHarness.Run> again = start("serve", "--port", "0", "--management");
+    started.get().close();
+    CliHarness.Run second = again.get(10, TimeUnit.SECONDS);
+    assertThat(second.out()).doesNotContain("operator token (shown once")
+        .contains("operator workspace latchkey-ops has tokens");
+  }
+
+  @Test
+  void serve_withoutManagement_hasNoManagementApi() throws Exception {
+    Future<CliHarness.Run> run = start("serve", "--port", "0");
+    assertThat(get("/manage/openapi.json", null).statusCode()).isEqualTo(404);
+    started.get().close();
+    assertThat(run.get(10, TimeUnit.SECONDS).out()).doesNotContain("/manage");
+  }
+
   @Test
   void serve_guardsRoutesWithTheValidator() throws Exception {
     JsonNode reader = cli.issue("acme", "reader", "-p", "reports:read");
@@ -128,6 +172,41 @@ class ServeCommandTest {
   }
 
   @Test
+  void serve_wrongMethod_405WithAllowBeforeAnyTokenCheck() throws Exception {
+    JsonNode admin = cli.issue("acme", "admin", "-p", "reports:read", "-p", "admin:write");
+    String token = admin.get("token").asText();
+    start("serve", "--port", "0");
+
+    HttpResponse<String> postReports = call("POST", "/reports", token);
+    HttpResponse<String> getAdmin = call("GET", "/admin", token);
+    HttpResponse<String> deleteWhoami = call("DELETE", "/whoami", null);
+
+    assertThat(postReports.statusCode()).isEqualTo(405);
+    assertThat(postReports.headers().firstValue("Allow")).hasValue("GET, HEAD");
+    assertThat(getAdmin.statusCode()).isEqualTo(405);
+    assertThat(getAdmin.headers().firstValue("Allow")).hasValue("POST");
+    assertThat(deleteWhoami.statusCode()).isEqualTo(405);
+    assertThat(call("HEAD", "/reports", token).statusCode()).isEqualTo(200);
+    assertThat(call("POST", "/admin", token).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void serve_everyErrorBody_sameShapeAndKeyOrder() throws Exception {
+    start("serve", "--port", "0");
+
+    List<String> bodies = List.of(get("/nope", null).body(), call("PUT", "/", null).body(),
+        get("/reports", null).body(), get("/reports", "lk_garbage").body());
+
+    for (String body : bodies) {
+      JsonNode j = JSON.readTree(body);
+      assertThat(j.fieldNames()).toIterable().as(body).containsExactly("error", "message");
+    }
+    // RFC 6750 §3.1: a request without credentials gets no error code.
+    assertThat(JSON.readTree(bodies.get(2)).get("error").isNull()).isTrue();
+    assertThat(JSON.readTree(bodies.get(3)).get("error").asText()).isEqualTo("invalid_token");
+  }
+
+  @Test
   void serve_validationRecordsUsageWithIntegrationHeader() throws Exception {
     JsonNode reader = cli.issue("acme", "reader");
     start("serve", "--port", "0", "--integration-header", "X-Caller");
@@ -176,7 +255,8 @@ class ServeCommandTest {
 
     assertThat(cidr.exitCode()).isEqualTo(2);
     cidr.assertOneLineError();
-    assertThat(cidr.err()).contains("trustedProxies").contains("10.0.0.0/40");
+    assertThat(cidr.err()).contains("--trusted-proxy").contains("10.0.0.0/40")
+        .doesNotContain("trustedProxies");
     assertThat(port.exitCode()).isEqualTo(2);
     assertThat(port.err()).contains("--port must be 0 to 65535");
     assertThat(header.exitCode()).isEqualTo(2);

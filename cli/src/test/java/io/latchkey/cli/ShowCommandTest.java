@@ -72,7 +72,8 @@ class ShowCommandTest {
     CliHarness.Run r = cli.run("show", token.get("token").asText());
 
     assertThat(r.exitCode()).isEqualTo(2);
-    assertThat(r.err()).contains("is not a token id");
+    assertThat(r.err()).contains("not an id").contains("--token -")
+        .doesNotContain(token.get("token").asText());
   }
 
   private String id() {

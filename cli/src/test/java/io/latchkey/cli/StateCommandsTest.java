@@ -33,7 +33,7 @@ class StateCommandsTest {
   void disable_text_oneLineWithStateAndValidationRejects() {
     CliHarness.Run r = cli.ok("disable", id);
 
-    assertThat(r.out()).isEqualTo(id + " DISABLED (billing, workspace acme)"
+    assertThat(r.out()).isEqualTo(id + " DISABLED (billing, workspace acme; last used never)"
         + System.lineSeparator());
     assertThat(validate()).startsWith("REJECTED DISABLED");
   }
@@ -106,7 +106,7 @@ class StateCommandsTest {
     malformed.assertOneLineError();
     assertThat(missing.exitCode()).isEqualTo(2);
     missing.assertOneLineError();
-    assertThat(missing.err()).contains("Missing required parameter: 'ID'");
+    assertThat(missing.err()).contains("which token? Give its ID, or --token -");
   }
 
   @Test

@@ -59,7 +59,6 @@ class ValidateCommandTest {
       "no permission  | --ip 10.1.2.3 -r a:write | PERMISSION_DENIED  | 403",
       "outside allow  | --ip 192.0.2.1           | IP_NOT_ALLOWED     | 403",
       "no address     | -r a:read                | IP_NOT_ALLOWED     | 403",
-      "bad address    | --ip not-an-ip           | IP_NOT_ALLOWED     | 403",
       "workspace      | --ip 10.1.2.3 -w other   | WORKSPACE_MISMATCH | 401",
   })
   void validate_rejected_exit6WithReason(String scenario, String args, String reason,
@@ -96,9 +95,9 @@ class ValidateCommandTest {
   }
 
   @Test
-  void validate_usage_flushedBeforeExit() {
+  void validate_recordUsage_flushedBeforeExit() {
     cli.stdin = plaintext();
-    cli.ok("validate", "--ip", "10.9.8.7", "--integration", "billing-sync");
+    cli.ok("validate", "--record-usage", "--ip", "10.9.8.7", "--integration", "billing-sync");
 
     JsonNode shown = cli.ok("show", "--json", token.get("id").asText()).json();
 

@@ -8,6 +8,14 @@ import org.jspecify.annotations.Nullable;
 /**
  * Argument checks shared by the public API. Each throws {@link InvalidArgumentException} whose
  * message starts with the field's name. These limits are also what stores size their columns for.
+ *
+ * <p>The one text policy (docs/architecture.md, "Text"): every free-text field refuses what some
+ * backend cannot store faithfully, U+0000 and unpaired surrogates; names ({@code name}, {@code
+ * actor}, {@code createdBy}) also refuse C0 and C1 controls, DEL and the bidirectional formatting
+ * characters (which can make a listing read differently from what is stored); descriptions refuse
+ * C0 and C1 controls and DEL but keep tab and line breaks; metadata values refuse only the
+ * unstorable. Everything accepted round-trips exactly on every store (the kit's text tests). On
+ * the validation path nothing throws: {@link #integrationOrNull} sanitises instead.
  */
 public final class Checks {
   public static final int MAX_WORKSPACE_LENGTH = 128;
@@ -52,31 +60,38 @@ public final class Checks {
     return workspace;
   }
 
-  /** Not blank, no control characters, at most 128 characters; surrounding blanks are stripped. */
+  /**
+   * Not blank, at most 128 characters, no control, bidirectional formatting or unpaired surrogate
+   * characters; surrounding blanks are stripped.
+   */
   public static String name(@Nullable String name) {
     notNull("name", name);
     String stripped = name.strip();
     if (stripped.isEmpty()) throw new InvalidArgumentException("name", "must not be blank");
     maxLength("name", stripped, MAX_NAME_LENGTH);
-    noControl("name", stripped, false);
+    nameText("name", stripped);
     return stripped;
   }
 
-  /** At most 1024 characters; line breaks and tabs allowed, other control characters not. */
+  /**
+   * At most 1024 characters; line breaks and tabs allowed, other control characters and unpaired
+   * surrogates not.
+   */
   public static String description(@Nullable String description) {
     notNull("description", description);
     maxLength("description", description, MAX_DESCRIPTION_LENGTH);
     noControl("description", description, true);
+    storable("description", description);
     return description;
   }
 
-  /** Not blank, no control characters, at most 128 characters. */
+  /** As {@link #name}: the author of a change, recorded in events and {@code createdBy}. */
   public static String actor(String field, @Nullable String actor) {
     notNull(field, actor);
     String stripped = actor.strip();
     if (stripped.isEmpty()) throw new InvalidArgumentException(field, "must not be blank");
     maxLength(field, stripped, MAX_ACTOR_LENGTH);
-    noControl(field, stripped, false);
+    nameText(field, stripped);
     return stripped;
   }
 
@@ -168,6 +183,11 @@ public final class Checks {
       throw new InvalidArgumentException("metadata",
           "value of \"" + key + "\" must be at most " + MAX_METADATA_VALUE_LENGTH + " characters");
     }
+    int bad = unstorable(value);
+    if (bad >= 0) {
+      throw new InvalidArgumentException("metadata", "value of \"" + key + "\" must not contain "
+          + describe(value, bad) + " (index " + bad + ")");
+    }
   }
 
   public static Map<String, String> metadata(@Nullable Map<String, String> metadata) {
@@ -188,27 +208,107 @@ public final class Checks {
     }
   }
 
-  /** An integration name as a request gave it, or null if it is unusable (never throws). */
+  /**
+   * An integration name as a request gave it, made safe to store, or null if none was given (never
+   * throws): every character a name may not hold (control, bidirectional formatting, unpaired
+   * surrogate) becomes U+FFFD, and a name longer than 128 characters is cut there (never inside a
+   * surrogate pair). Allocates only when it changes something.
+   */
   public static @Nullable String integrationOrNull(@Nullable String integration) {
-    if (integration == null || integration.isEmpty()
-        || integration.length() > MAX_INTEGRATION_LENGTH) {
-      return null;
+    if (integration == null || integration.isEmpty()) return null;
+    int n = integration.length();
+    boolean clean = n <= MAX_INTEGRATION_LENGTH;
+    for (int i = 0; clean && i < n; i++) {
+      if (badInName(integration, i)) clean = false;
     }
-    for (int i = 0; i < integration.length(); i++) {
+    if (clean) return integration;
+    int end = Math.min(n, MAX_INTEGRATION_LENGTH);
+    if (end < n && Character.isHighSurrogate(integration.charAt(end - 1))
+        && Character.isLowSurrogate(integration.charAt(end))) {
+      end--;
+    }
+    StringBuilder sb = new StringBuilder(end);
+    for (int i = 0; i < end; i++) {
       char c = integration.charAt(i);
-      if (c < 0x20 || c == 0x7f) return null;
+      sb.append(badInName(integration, i) ? '\uFFFD' : c);
     }
-    return integration;
+    return sb.toString();
+  }
+
+  /** Whether the character at {@code i} may not be part of a name. */
+  private static boolean badInName(String s, int i) {
+    char c = s.charAt(i);
+    return isControl(c) || isBidiFormat(c) || isUnpairedSurrogate(s, i);
+  }
+
+  private static void nameText(String field, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (badInName(value, i)) {
+        throw new InvalidArgumentException(field,
+            "must not contain " + describe(value, i) + " (index " + i + ")");
+      }
+    }
   }
 
   private static void noControl(String field, String value, boolean allowLineBreaks) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if ((c < 0x20 && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f) {
+      if (isControl(c) && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t'))) {
         throw new InvalidArgumentException(field,
             "must not contain control characters (index " + i + ")");
       }
     }
+  }
+
+  private static void storable(String field, String value) {
+    int bad = unstorable(value);
+    if (bad >= 0) {
+      throw new InvalidArgumentException(field,
+          "must not contain " + describe(value, bad) + " (index " + bad + ")");
+    }
+  }
+
+  /**
+   * The index of the first character some backend cannot store faithfully (U+0000: PostgreSQL
+   * text; an unpaired surrogate: UTF-8 cannot encode it), or -1.
+   */
+  static int unstorable(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) == 0 || isUnpairedSurrogate(value, i)) return i;
+    }
+    return -1;
+  }
+
+  private static String describe(String value, int i) {
+    char c = value.charAt(i);
+    if (c == 0) return "U+0000";
+    if (Character.isSurrogate(c)) return "an unpaired surrogate";
+    if (isBidiFormat(c)) {
+      return "bidirectional formatting characters (U+" + String.format("%04X", (int) c) + ")";
+    }
+    return "control characters";
+  }
+
+  /** C0, DEL and C1. */
+  private static boolean isControl(char c) {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+  }
+
+  /** The marks, embeddings, overrides and isolates that reorder text when it is displayed. */
+  private static boolean isBidiFormat(char c) {
+    return c == '\u061C' || c == '\u200E' || c == '\u200F' || (c >= '\u202A' && c <= '\u202E')
+        || (c >= '\u2066' && c <= '\u2069');
+  }
+
+  private static boolean isUnpairedSurrogate(String s, int i) {
+    char c = s.charAt(i);
+    if (Character.isHighSurrogate(c)) {
+      return i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1));
+    }
+    if (Character.isLowSurrogate(c)) {
+      return i == 0 || !Character.isHighSurrogate(s.charAt(i - 1));
+    }
+    return false;
   }
 
   private static boolean isAlnum(char c) {

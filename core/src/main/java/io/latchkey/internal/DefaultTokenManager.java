@@ -1,5 +1,7 @@
 package io.latchkey.internal;
 
+import io.latchkey.AuditEntry;
+import io.latchkey.AuditPage;
 import io.latchkey.ConcurrentUpdateException;
 import io.latchkey.IllegalTransitionException;
 import io.latchkey.InvalidArgumentException;
@@ -33,7 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiFunction;
-import java.util.function.UnaryOperator;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,20 +65,25 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       TemporalAmount defaultLifetime,
       TemporalAmount maxLifetime,
       UsageBuffer usage,
-      BiFunction<String, Token, IssuedToken> issued) {}
+      BiFunction<String, Token, IssuedToken> issued,
+      Duration auditRetention) {}
 
   private final Context ctx;
   private final String actor;
+  /** The only workspace this manager may touch; null for an operator's unscoped manager. */
+  private final @Nullable String scope;
   private volatile @Nullable DefaultTokenValidator validator;
 
   public DefaultTokenManager(Context ctx, String actor) {
     this.ctx = ctx;
     this.actor = actor;
+    this.scope = null;
   }
 
-  private DefaultTokenManager(DefaultTokenManager base, String actor) {
+  private DefaultTokenManager(DefaultTokenManager base, String actor, @Nullable String scope) {
     this.ctx = base.ctx;
     this.actor = actor;
+    this.scope = scope;
     this.validator = base.validator;
   }
 
@@ -87,12 +94,41 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
 
   @Override
   public TokenManager as(String actor) {
-    return new DefaultTokenManager(this, Checks.actor("actor", actor));
+    return new DefaultTokenManager(this, Checks.actor("actor", actor), scope);
   }
 
   @Override
   public String actor() {
     return actor;
+  }
+
+  @Override
+  public TokenManager in(String workspace) {
+    Checks.workspace(workspace);
+    if (scope == null) return new DefaultTokenManager(this, actor, workspace);
+    requireScope(workspace);
+    return this;
+  }
+
+  @Override
+  public Optional<String> workspace() {
+    return Optional.ofNullable(scope);
+  }
+
+  /** Refuses a workspace other than the scope; the message names both, which the caller knows. */
+  private void requireScope(String workspace) {
+    if (scope != null && !scope.equals(workspace)) {
+      throw new InvalidArgumentException("workspace",
+          "must be " + scope + " for this manager, was " + workspace);
+    }
+  }
+
+  /**
+   * Whether a by-id call may see the record: on a scoped manager, a record of another workspace
+   * is treated exactly as an unknown id, so a scoped caller learns nothing about it.
+   */
+  private boolean inScope(TokenRecord r) {
+    return scope == null || scope.equals(r.workspace());
   }
 
   // ---------------------------------------------------------------- issue
@@ -103,6 +139,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     if (spec.name() == null) {
       throw new InvalidArgumentException("name", "must be set: NewToken.in(workspace).name(\"...\")");
     }
+    requireScope(spec.workspace());
     Instant now = now();
     Instant expiresAt = expiry(now, spec.lifetime(), spec.expiresAt());
     String createdBy = spec.createdBy() != null ? spec.createdBy() : actor;
@@ -119,12 +156,16 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
         .expiresAt(expiresAt)
         .state(StoredState.ACTIVE)
         .version(1);
-    IssuedToken issued = insertNew(template, now);
-    emit(TokenEvent.Type.ISSUED, issued.token().id(), spec.workspace(), "expires " + expiresAt);
-    return issued;
+    Inserted inserted = insertNew(template, now, "expires " + expiresAt);
+    emit(inserted.entry());
+    return inserted.issued();
   }
 
-  private IssuedToken insertNew(TokenRecord.Builder template, Instant now) {
+  /** A new token and the ISSUED entry stored with it (its event is the caller's to emit). */
+  private record Inserted(IssuedToken issued, AuditEntry entry) {}
+
+  /** Inserts a new record with a fresh id and secret, with its ISSUED audit entry. */
+  private Inserted insertNew(TokenRecord.Builder template, Instant now, String detail) {
     for (int attempt = 0; attempt < 5; attempt++) {
       String id = ctx.ids().next(now.toEpochMilli());
       String secret = TokenFormat.newSecret(ctx.random());
@@ -135,9 +176,11 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
           .keyId(ctx.hasher().primaryKeyId())
           .hash(ctx.hasher().hashPrimary(token, ctx.format().idOffset()))
           .build();
-      if (ctx.store().insert(record)) {
+      AuditEntry entry = entry(TokenEvent.Type.ISSUED, id, record.workspace(), detail, actor);
+      if (keepsAuditTrail() ? ctx.store().insert(record, entry) : ctx.store().insert(record)) {
         invalidate(id); // an earlier lookup may have cached the id as unknown
-        return ctx.issued().apply(token, Records.toToken(record, now.toEpochMilli()));
+        return new Inserted(
+            ctx.issued().apply(token, Records.toToken(record, now.toEpochMilli())), entry);
       }
     }
     throw new IllegalStateException("could not find a free token id after 5 attempts");
@@ -182,6 +225,38 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   // ---------------------------------------------------------------- reads
 
   @Override
+  public TokenId idOf(String token) {
+    if (token == null) throw new InvalidArgumentException("token", "must not be null");
+    String id = ctx.format().extractId(token);
+    if (id == null) {
+      throw new InvalidArgumentException("token", "is not a well-formed token with prefix \""
+          + ctx.format().prefix() + "\" (length, characters or checksum)");
+    }
+    switch (ctx.format().checkId(id, 0, ctx.clock().millis(), ctx.hasher())) {
+      case TokenFormat.ID_OK:
+        return new TokenId(id);
+      case TokenFormat.ID_FOREIGN:
+        throw new InvalidArgumentException("token",
+            "was not issued by this deployment: its id carries no tag of a configured hashing key");
+      default:
+        throw new InvalidArgumentException("token",
+            "is malformed: unknown id version or an issue time in the future");
+    }
+  }
+
+  @Override
+  public Token revokeByToken(String token) {
+    TokenId id = idOf(token);
+    TokenRecord r = ctx.store().find(id.value()).filter(this::inScope)
+        .orElseThrow(() -> new TokenNotFoundException(id));
+    Hasher hasher = ctx.hasher();
+    if (!hasher.matches(hasher.indexOf(r.keyId()), r.hash(), token, ctx.format().idOffset())) {
+      throw new TokenNotFoundException(id); // the id alone, which is not secret, revokes nothing
+    }
+    return revoke(id);
+  }
+
+  @Override
   public Optional<Token> find(TokenId id) {
     requireId(id);
     Optional<TokenRecord> found = ctx.store().find(id.value());
@@ -190,7 +265,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     } else {
       observedAbsent(id.value());
     }
-    return found.map(r -> Records.toToken(r, ctx.clock().millis()));
+    return found.filter(this::inScope).map(r -> Records.toToken(r, ctx.clock().millis()));
   }
 
   @Override
@@ -206,6 +281,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public TokenPage list(TokenQuery query) {
     if (query == null) throw new InvalidArgumentException("query", "must not be null");
+    requireScope(query.workspace());
     long now = ctx.clock().millis();
     List<Token> page = new ArrayList<>(query.limit());
     String after = query.cursor();
@@ -239,15 +315,15 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     requireId(id);
     if (update == null) throw new InvalidArgumentException("update", "must not be null");
     if (update.isEmpty()) return get(id);
+    String detail = "changed " + describe(update);
     Change c = mutate(id, "update", r -> {
       TokenRecord.Builder b = r.toBuilder();
       update.name().ifPresent(b::name);
       update.description().ifPresent(b::description);
       update.allowedIps().ifPresent(b::allowedIps);
       update.metadata().ifPresent(b::metadata);
-      return b.build();
+      return new Edit(b.build(), TokenEvent.Type.UPDATED, detail);
     });
-    emit(TokenEvent.Type.UPDATED, id, c.after.workspace(), "changed " + describe(update));
     return toToken(c.after);
   }
 
@@ -265,11 +341,9 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     requireId(id);
     Map<String, Boolean> checked = Checks.permissions(permissions);
     Change c = mutate(id, "set permissions of",
-        r -> r.permissions().equals(checked) ? null : r.toBuilder().permissions(checked).build());
-    if (c.changed) {
-      emit(TokenEvent.Type.PERMISSIONS_CHANGED, id, c.after.workspace(),
-          "set " + c.after.permissions());
-    }
+        r -> r.permissions().equals(checked) ? null : new Edit(
+            r.toBuilder().permissions(checked).build(), TokenEvent.Type.PERMISSIONS_CHANGED,
+            "set " + checked));
     return toToken(c.after);
   }
 
@@ -281,11 +355,10 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       Map<String, Boolean> merged = new LinkedHashMap<>(r.permissions());
       merged.putAll(checked);
       Checks.permissionCount(merged.size());
-      return merged.equals(r.permissions()) ? null : r.toBuilder().permissions(merged).build();
+      return merged.equals(r.permissions()) ? null : new Edit(
+          r.toBuilder().permissions(merged).build(), TokenEvent.Type.PERMISSIONS_CHANGED,
+          "merged " + checked);
     });
-    if (c.changed) {
-      emit(TokenEvent.Type.PERMISSIONS_CHANGED, id, c.after.workspace(), "merged " + checked);
-    }
     return toToken(c.after);
   }
 
@@ -311,22 +384,18 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   /** As {@link #transition}, telling whether this call made the change (not a no-op). */
   private Change transitionChange(TokenId id, Transitions.Action action, TokenEvent.Type type) {
     requireId(id);
-    StoredState[] from = new StoredState[1];
-    Change c = mutate(id, action.verb(), r -> {
+    return mutate(id, action.verb(), r -> {
       TokenState effective = effective(r);
       StoredState next = Transitions.next(action, id, effective);
-      from[0] = r.state();
-      return next == null ? null : r.toBuilder().state(next).build();
+      return next == null ? null
+          : new Edit(r.toBuilder().state(next).build(), type, r.state() + " -> " + next);
     });
-    if (c.changed) {
-      emit(type, id, c.after.workspace(), from[0] + " -> " + c.after.state());
-    }
-    return c;
   }
 
   @Override
   public int revokeAll(String workspace) {
     Checks.workspace(workspace);
+    requireScope(workspace);
     int revoked = 0;
     String after = null;
     while (true) {
@@ -351,17 +420,13 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public void delete(TokenId id) {
     requireId(id);
-    Optional<TokenRecord> found = ctx.store().find(id.value());
-    if (found.isEmpty()) {
-      observedAbsent(id.value());
-      throw new TokenNotFoundException(id);
-    }
-    TokenRecord r = found.get();
-    boolean deleted = ctx.store().delete(id.value());
+    TokenRecord r = read(id);
+    AuditEntry entry = entry(TokenEvent.Type.DELETED, id.value(), r.workspace(), "deleted", actor);
+    boolean deleted = delete(id.value(), entry);
     invalidate(id.value()); // gone either way: deleted now, or by another writer meanwhile
     if (!deleted) throw new TokenNotFoundException(id);
     ctx.usage().forget(id.value());
-    emit(TokenEvent.Type.DELETED, id, r.workspace(), "deleted");
+    emit(entry);
   }
 
   @Override
@@ -402,11 +467,13 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       // A token whose expiry is short of its lifetime was rotated before; its replacement may be
       // in use. Rotating again is allowed (the caller may have lost the secret) but said.
       boolean rotatedBefore = old.expiresAt().isBefore(old.createdAt().plus(lifetime));
-      IssuedToken fresh = insertNew(old.toBuilder()
+      Inserted inserted = insertNew(old.toBuilder()
           .createdAt(now).createdBy(actor).updatedAt(now).expiresAt(newExpiry)
           .lifetime(Duration.between(now, newExpiry))
           .state(StoredState.ACTIVE).version(1)
-          .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now);
+          .lastUsedAt(null).lastUsedIp(null).lastUsedIntegration(null), now,
+          "rotated from " + id);
+      IssuedToken fresh = inserted.issued();
 
       Instant overlapEnd = now.plus(overlap);
       TokenRecord retired = old.toBuilder()
@@ -414,27 +481,30 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
           .updatedAt(now)
           .version(old.version() + 1)
           .build();
+      String again = rotatedBefore
+          ? "; it had been rotated before, so an earlier replacement may still be live" : "";
+      AuditEntry rotated = entry(TokenEvent.Type.ROTATED, id.value(), old.workspace(),
+          "replaced by " + fresh.id() + "; expires " + retired.expiresAt() + again, actor);
       boolean committed;
       try {
-        committed = ctx.store().replace(retired, old.version());
+        committed = keepsAuditTrail()
+            ? ctx.store().replace(retired, old.version(), rotated)
+            : ctx.store().replace(retired, old.version());
       } catch (RuntimeException e) {
-        committed = landedDespite(e, retired, fresh);
+        committed = landedDespite(e, retired, fresh, id);
       }
       if (committed) {
         invalidate(id.value());
-        emit(TokenEvent.Type.ISSUED, fresh.id(), old.workspace(), "rotated from " + id);
-        String again = "";
+        emit(inserted.entry());
         if (rotatedBefore) {
-          again = "; it had been rotated before, so an earlier replacement may still be live";
           LOG.log(System.Logger.Level.WARNING, "token " + id + " was rotated again (replaced by "
               + fresh.id() + "); an earlier replacement may still be live");
         }
-        emit(TokenEvent.Type.ROTATED, id, old.workspace(),
-            "replaced by " + fresh.id() + "; expires " + retired.expiresAt() + again);
+        emit(rotated);
         return fresh;
       }
       // The old token changed since it was read: the new one may lack that change. Take it back.
-      discard(fresh, null);
+      discard(fresh, id, null);
       backOff(attempt);
     }
     throw new ConcurrentUpdateException(id, "rotate", MAX_ATTEMPTS);
@@ -446,7 +516,8 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
    * rethrows. If the store cannot even be read, the outcome is unknown: the new token is left in
    * place (nobody holds its secret) and the failure is rethrown.
    */
-  private boolean landedDespite(RuntimeException failure, TokenRecord retired, IssuedToken fresh) {
+  private boolean landedDespite(RuntimeException failure, TokenRecord retired, IssuedToken fresh,
+      TokenId old) {
     Optional<TokenRecord> now;
     try {
       now = ctx.store().find(retired.id());
@@ -455,7 +526,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       throw failure;
     }
     if (now.isPresent() && sameExceptUsage(now.get(), retired)) return true;
-    discard(fresh, failure);
+    discard(fresh, old, failure);
     throw failure;
   }
 
@@ -464,10 +535,15 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
         .lastUsedIntegration(stored.lastUsedIntegration()).build().equals(stored);
   }
 
-  /** Deletes a new token whose rotation did not commit; a failure is added to {@code cause}. */
-  private void discard(IssuedToken fresh, @Nullable RuntimeException cause) {
+  /**
+   * Deletes a new token whose rotation did not commit; a failure is added to {@code cause}. Its
+   * ISSUED entry stays in the trail, followed by this deletion's entry, which says why.
+   */
+  private void discard(IssuedToken fresh, TokenId old, @Nullable RuntimeException cause) {
     try {
-      ctx.store().delete(fresh.id().value());
+      String fid = fresh.id().value();
+      delete(fid, entry(TokenEvent.Type.DELETED, fid, fresh.token().workspace(),
+          "taken back: rotation of " + old + " did not commit", actor));
     } catch (RuntimeException e) {
       if (cause != null) {
         cause.addSuppressed(e);
@@ -482,40 +558,126 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   @Override
   public void rehash(String tokenId, byte[] oldHash, byte[] newHash) {
     TokenId id = new TokenId(tokenId);
-    String primary = ctx.hasher().primaryKeyId();
-    Change c = mutate(id, "re-hash", r -> Arrays.equals(r.hash(), oldHash)
-        ? r.toBuilder().keyId(primary).hash(newHash).build()
+    Hasher hasher = ctx.hasher();
+    String primary = hasher.primaryKeyId();
+    // Only off a retiring key: never between two keys in use (instances whose primaries differ
+    // would otherwise move a token back and forth). An imported key's legacy hash is upgraded.
+    mutate(id, "re-hash", "validator", r -> Arrays.equals(r.hash(), oldHash)
+        && (hasher.isRetiring(hasher.indexOf(r.keyId()))
+            || r.keyId().startsWith(DefaultLegacyKeys.LEGACY_KEY_ID_PREFIX))
+        ? new Edit(r.toBuilder().keyId(primary).hash(newHash).build(), TokenEvent.Type.REHASHED,
+            "re-hashed with key " + primary)
         : null);
-    if (c.changed) {
-      Records.emit(ctx.listener(), new TokenEvent(TokenEvent.Type.REHASHED, ctx.clock().instant(),
-          "validator", id, c.after.workspace(), null, null, "re-hashed with key " + primary));
+  }
+
+  // ---------------------------------------------------------------- audit trail
+
+  /** The largest page of {@link #history}. */
+  static final int MAX_HISTORY_PAGE = 1000;
+
+  @Override
+  public AuditPage history(TokenId id, @Nullable String cursor, int limit) {
+    requireId(id);
+    checkPage(cursor, limit);
+    return page(after -> ctx.store().history(id.value(), after, limit + 1), cursor, limit);
+  }
+
+  @Override
+  public AuditPage workspaceHistory(String workspace, @Nullable String cursor, int limit) {
+    Checks.workspace(workspace);
+    requireScope(workspace);
+    checkPage(cursor, limit);
+    return page(after -> ctx.store().workspaceHistory(workspace, after, limit + 1), cursor, limit);
+  }
+
+  private void checkPage(@Nullable String cursor, int limit) {
+    if (limit < 1 || limit > MAX_HISTORY_PAGE) {
+      throw new InvalidArgumentException("limit",
+          "must be between 1 and " + MAX_HISTORY_PAGE + ", was " + limit);
     }
+    if (cursor != null && !TokenFormat.isValidId(cursor)) {
+      throw new InvalidArgumentException("cursor", "is not a cursor of this trail");
+    }
+    if (!keepsAuditTrail()) {
+      throw new UnsupportedOperationException(
+          "the token store keeps no audit trail: " + ctx.store().getClass().getName());
+    }
+  }
+
+  /**
+   * Reads one more entry than asked, to know whether a next page exists; hides entries older than
+   * the retention (a store may prune late) and, on a scoped manager, of other workspaces.
+   */
+  private AuditPage page(Function<@Nullable String, List<AuditEntry>> read,
+      @Nullable String cursor, int limit) {
+    Instant cutoff = now().minus(ctx.auditRetention());
+    List<AuditEntry> out = new ArrayList<>(limit);
+    for (AuditEntry e : read.apply(cursor)) {
+      if (e.at().isBefore(cutoff)) break; // newest first: the rest is older still
+      if (scope != null && !scope.equals(e.workspace())) continue;
+      if (out.size() == limit) return new AuditPage(out, out.get(limit - 1).id());
+      out.add(e);
+    }
+    return new AuditPage(out, null);
+  }
+
+  /** Removes entries older than the retention from the store (best effort; reads hide them). */
+  public void pruneAuditTrail() {
+    if (keepsAuditTrail()) ctx.store().pruneAuditTrail(now().minus(ctx.auditRetention()));
   }
 
   // ---------------------------------------------------------------- machinery
 
   private record Change(TokenRecord after, boolean changed) {}
 
+  /** A change to make: the new record, and what the audit trail and the event say of it. */
+  private record Edit(TokenRecord record, TokenEvent.Type type, String detail) {}
+
+  private Change mutate(TokenId id, String action, Function<TokenRecord, @Nullable Edit> change) {
+    return mutate(id, action, actor, change);
+  }
+
   /**
-   * Reads the record, applies {@code change} (null: nothing to do) and writes it back if the
-   * version is unchanged; on a lost race, reads again and retries.
+   * Reads the record, applies {@code change} (null: nothing to do) and writes it back with its
+   * audit entry if the version is unchanged; on a lost race, reads again and retries. The event
+   * is emitted once, after the write that made the change.
    */
-  private Change mutate(TokenId id, String action, UnaryOperator<@Nullable TokenRecord> change) {
+  private Change mutate(TokenId id, String action, String by,
+      Function<TokenRecord, @Nullable Edit> change) {
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       TokenRecord current = read(id);
-      TokenRecord changed = change.apply(current);
-      if (changed == null) return new Change(current, false);
-      TokenRecord next = changed.toBuilder()
+      Edit edit = change.apply(current);
+      if (edit == null) return new Change(current, false);
+      TokenRecord next = edit.record().toBuilder()
           .version(current.version() + 1)
           .updatedAt(now())
           .build();
-      if (ctx.store().replace(next, current.version())) {
+      AuditEntry entry = entry(edit.type(), id.value(), current.workspace(), edit.detail(), by);
+      if (keepsAuditTrail()
+          ? ctx.store().replace(next, current.version(), entry)
+          : ctx.store().replace(next, current.version())) {
         invalidate(id.value());
+        emit(entry);
         return new Change(next, true);
       }
       backOff(attempt);
     }
     throw new ConcurrentUpdateException(id, action, MAX_ATTEMPTS);
+  }
+
+  private boolean delete(String id, AuditEntry entry) {
+    return keepsAuditTrail() ? ctx.store().delete(id, entry) : ctx.store().delete(id);
+  }
+
+  private boolean keepsAuditTrail() {
+    return ctx.store().keepsAuditTrail();
+  }
+
+  private AuditEntry entry(TokenEvent.Type type, String tokenId, String workspace, String detail,
+      String by) {
+    Instant at = now();
+    return new AuditEntry(ctx.ids().next(at.toEpochMilli()), at, by, workspace,
+        new TokenId(tokenId), type, detail);
   }
 
   /**
@@ -529,6 +691,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       throw new TokenNotFoundException(id);
     }
     observed(found.get());
+    if (!inScope(found.get())) throw new TokenNotFoundException(id);
     return found.get();
   }
 
@@ -570,10 +733,11 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     return ctx.clock().instant().truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private void emit(TokenEvent.Type type, TokenId id, String workspace, String detail) {
+  /** The listener hears of each change as the audit trail records it. */
+  private void emit(AuditEntry e) {
     if (ctx.listener() != TokenListener.NONE) {
-      Records.emit(ctx.listener(),
-          new TokenEvent(type, ctx.clock().instant(), actor, id, workspace, null, null, detail));
+      Records.emit(ctx.listener(), new TokenEvent(e.action(), e.at(), e.actor(), e.tokenId(),
+          e.workspace(), null, null, e.detail()));
     }
   }
 

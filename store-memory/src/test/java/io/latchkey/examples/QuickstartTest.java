@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** Keeps the README's quickstart honest: it compiles, runs, and shows accept then reject. */
@@ -21,5 +23,20 @@ class QuickstartTest {
     assertThat(lines[3]).startsWith("validate DISABLED -> HTTP 401");
     // The plaintext is never printed: only id and hint.
     assertThat(bytes.toString(StandardCharsets.UTF_8)).doesNotContainPattern("acme_[0-9A-Za-z]{55}");
+  }
+
+  /** The README shows this code, and the output block it shows is what this code prints. */
+  @Test
+  void readme_showsExactlyThisCode() throws Exception {
+    String source = Files.readString(Path.of("src/test/java/io/latchkey/examples/Quickstart.java"));
+    String region = source.substring(
+        source.indexOf("// begin README quickstart\n") + "// begin README quickstart\n".length(),
+        source.indexOf("    // end README quickstart"));
+    String code = region.stripTrailing().stripIndent();
+    String readme = Files.readString(Path.of("../README.md"));
+
+    assertThat(readme).contains("```java\n" + code + "\n```");
+    assertThat(readme).containsPattern("issued   \\S+ acme_\\.\\.\\.\\S{4}\n"
+        + "validate VALID\ndisabled \\S+\nvalidate DISABLED -> HTTP 401 ");
   }
 }

@@ -3,13 +3,18 @@ package io.latchkey.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.latchkey.AuditEntry;
+import io.latchkey.AuditPage;
 import io.latchkey.HashingKey;
 import io.latchkey.IllegalTransitionException;
 import io.latchkey.IssuedToken;
 import io.latchkey.Latchkey;
+import io.latchkey.LegacyFormat;
+import io.latchkey.LegacyKey;
 import io.latchkey.NewToken;
 import io.latchkey.Reason;
 import io.latchkey.Token;
+import io.latchkey.TokenEvent;
 import io.latchkey.TokenId;
 import io.latchkey.TokenManager;
 import io.latchkey.TokenPage;
@@ -44,6 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -83,6 +89,14 @@ public abstract class TokenStoreCompatibilityKit {
 
   /** Whether this store has a change feed; a store without one must say so by returning empty. */
   protected boolean hasChangeFeed() {
+    return true;
+  }
+
+  /**
+   * Whether this store keeps the audit trail ({@link TokenStore#keepsAuditTrail()}); a store
+   * without one must say so by overriding this to return false, and then skips the audit tests.
+   */
+  protected boolean keepsAuditTrail() {
     return true;
   }
 
@@ -151,7 +165,6 @@ public abstract class TokenStoreCompatibilityKit {
         .createdBy("alice")
         .updatedAt(now)
         .expiresAt(now.plus(Duration.ofDays(30)))
-        .lifetime(Duration.ofDays(90)) // as after a rotation: not expiresAt - createdAt
         .version(1)
         .build();
   }
@@ -242,7 +255,6 @@ public abstract class TokenStoreCompatibilityKit {
       TokenRecord r = inserted("ws-1");
       TokenRecord next = r.toBuilder().name("renamed").state(StoredState.DISABLED)
           .permissions(Map.of("a", true)).allowedIps(List.of()).metadata(Map.of("k", "v"))
-          .expiresAt(clock.instant().plus(Duration.ofHours(1))).lifetime(Duration.ofDays(7))
           .updatedAt(clock.instant().plusSeconds(1)).version(r.version() + 1).build();
       assertThat(store.replace(next, r.version())).isTrue();
       assertThat(stored(r.id())).isEqualTo(next);
@@ -374,37 +386,6 @@ public abstract class TokenStoreCompatibilityKit {
       assertThat(latchkey.validator().validate(req).reasonOrNull()).isEqualTo(Reason.EXPIRED);
       assertThat(latchkey.validator().validate(
           ValidationRequest.of(fresh.secret()).clientIp("203.0.113.1")).isValid()).isTrue();
-    }
-
-    @Test
-    @DisplayName("the lifetime round-trips, and without one it is expiresAt - createdAt")
-    void lifetime_roundTrips() {
-      TokenRecord r = inserted("ws-1");
-      assertThat(stored(r.id()).lifetime()).isEqualTo(Duration.ofDays(90));
-      TokenRecord derived = record("ws-1").toBuilder().lifetime(null).build();
-      assertThat(derived.lifetime()).isEqualTo(Duration.ofDays(30));
-      assertThat(store.insert(derived)).isTrue();
-      assertThat(stored(derived.id())).isEqualTo(derived);
-    }
-
-    @Test
-    @DisplayName("rotating a token twice gives each replacement the lifetime it was issued with")
-    void rotate_twice_keepsTheOriginalLifetime() {
-      IssuedToken old = tokens.issue(NewToken.in("ws-1").name("n").expiresIn(Duration.ofDays(90)));
-      clock.advance(Duration.ofDays(10));
-      IssuedToken first = tokens.rotate(old.id());
-      assertThat(stored(old.id().value()).expiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(24)));
-      clock.advance(Duration.ofHours(1));
-      // The old token is in its overlap: what is left of it is 23 h, its lifetime still 90 days.
-      IssuedToken second = tokens.rotate(old.id());
-      for (IssuedToken fresh : List.of(first, second)) {
-        TokenRecord r = stored(fresh.id().value());
-        assertThat(r.lifetime()).isEqualTo(Duration.ofDays(90));
-        assertThat(Duration.between(r.createdAt(), r.expiresAt())).isEqualTo(Duration.ofDays(90));
-      }
-      // And the replacement's own rotation again: 90 days.
-      IssuedToken third = tokens.rotate(second.id());
-      assertThat(tokens.get(third.id()).expiresAt()).isEqualTo(clock.instant().plus(Duration.ofDays(90)));
     }
 
     @Test
@@ -907,7 +888,9 @@ public abstract class TokenStoreCompatibilityKit {
                     .allowedIps(List.of("10.0." + (n % 200) + ".0/24"))
                     .metadata(Map.of("n", Integer.toString(n))));
               } else {
-                tokens.updatePermissions(old.id(), Map.of("p" + thread + "-" + n, n % 3 != 0));
+                // Keys cycle (64 per thread), so a slow machine never passes the 256-entry limit.
+                tokens.updatePermissions(old.id(),
+                    Map.of("p" + thread + "-" + (n % 64), n % 3 != 0));
               }
               pause(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20));
             }
@@ -966,6 +949,248 @@ public abstract class TokenStoreCompatibilityKit {
       } finally {
         if (second != store) second.close();
       }
+    }
+  }
+
+  @Nested
+  @DisplayName("AuditTrail: one entry per successful change, atomic with it, kept after delete")
+  class AuditTrail {
+    private final AtomicLong entrySequence = new AtomicLong();
+
+    @BeforeEach
+    void onlyForStoresWithATrail() {
+      assertThat(store.keepsAuditTrail()).as("store.keepsAuditTrail()").isEqualTo(keepsAuditTrail());
+      Assumptions.assumeTrue(keepsAuditTrail(), "the store keeps no audit trail");
+    }
+
+    /** An entry whose id sorts after every earlier one of this test. */
+    private AuditEntry entry(TokenRecord r, TokenEvent.Type action, String detail) {
+      String id = newId();
+      return new AuditEntry(id, clock.instant().plusMillis(entrySequence.incrementAndGet()),
+          "alice ✓ (on behalf of bob)", r.workspace(), new TokenId(r.id()), action, detail);
+    }
+
+    private List<AuditEntry> trail(String tokenId) {
+      return store.history(tokenId, null, 1000);
+    }
+
+    @Test
+    @DisplayName("insert, replace and delete store their entry; it reads back equal")
+    void writes_storeTheirEntry() {
+      TokenRecord r = record("ws-1");
+      AuditEntry issued = entry(r, TokenEvent.Type.ISSUED, "expires 2026-01-31T00:00:00Z");
+      AuditEntry updated = entry(r, TokenEvent.Type.UPDATED, "changed name — ünïcode \"q\"\nline 2 \\n \\");
+      AuditEntry deleted = entry(r, TokenEvent.Type.DELETED, "deleted");
+
+      assertThat(store.insert(r, issued)).isTrue();
+      assertThat(store.replace(r.toBuilder().name("x").version(2).build(), 1, updated)).isTrue();
+      assertThat(store.delete(r.id(), deleted)).isTrue();
+
+      assertThat(trail(r.id())).containsExactly(deleted, updated, issued);
+      assertThat(store.workspaceHistory("ws-1", null, 1000)).containsExactly(deleted, updated, issued);
+    }
+
+    @Test
+    @DisplayName("a write that changes nothing stores no entry")
+    void failedWrites_storeNoEntry() {
+      TokenRecord r = inserted("ws-1");
+      TokenRecord other = record("ws-1");
+
+      assertThat(store.insert(r.toBuilder().name("dup").build(),
+          entry(r, TokenEvent.Type.ISSUED, "duplicate"))).isFalse();
+      assertThat(store.replace(r.toBuilder().version(3).build(), 2,
+          entry(r, TokenEvent.Type.UPDATED, "stale"))).isFalse();
+      assertThat(store.replace(other.toBuilder().version(2).build(), 1,
+          entry(other, TokenEvent.Type.UPDATED, "unknown"))).isFalse();
+      assertThat(store.delete(other.id(), entry(other, TokenEvent.Type.DELETED, "unknown")))
+          .isFalse();
+
+      assertThat(trail(r.id())).isEmpty();
+      assertThat(trail(other.id())).isEmpty();
+      assertThat(store.workspaceHistory("ws-1", null, 1000)).isEmpty();
+      assertThat(stored(r.id())).isEqualTo(r);
+    }
+
+    @Test
+    @DisplayName("history pages newest first by entry id, per token and per workspace")
+    void history_pagesNewestFirst() {
+      TokenRecord a = record("ws-1");
+      TokenRecord b = record("ws-1");
+      TokenRecord c = record("ws-2");
+      List<AuditEntry> written = new ArrayList<>();
+      AuditEntry ea = entry(a, TokenEvent.Type.ISSUED, "a");
+      store.insert(a, ea);
+      written.add(ea);
+      AuditEntry eb = entry(b, TokenEvent.Type.ISSUED, "b");
+      store.insert(b, eb);
+      written.add(eb);
+      store.insert(c, entry(c, TokenEvent.Type.ISSUED, "c"));
+      for (int v = 1; v <= 5; v++) {
+        TokenRecord which = v % 2 == 0 ? a : b;
+        long version = which == a ? v / 2 : (v + 1) / 2;
+        AuditEntry e = entry(which, TokenEvent.Type.UPDATED, "v" + v);
+        assertThat(store.replace(which.toBuilder().version(version + 1).build(), version, e))
+            .as("replace %d", v).isTrue();
+        written.add(e);
+      }
+      List<AuditEntry> newestFirst = new ArrayList<>(written);
+      java.util.Collections.reverse(newestFirst);
+
+      List<AuditEntry> paged = new ArrayList<>();
+      String before = null;
+      while (true) {
+        List<AuditEntry> page = store.workspaceHistory("ws-1", before, 3);
+        paged.addAll(page);
+        if (page.size() < 3) break;
+        before = page.get(page.size() - 1).id();
+      }
+      assertThat(paged).containsExactlyElementsOf(newestFirst);
+      assertThat(store.history(a.id(), null, 2)).extracting(AuditEntry::detail)
+          .containsExactly("v4", "v2");
+      assertThat(store.history(a.id(), store.history(a.id(), null, 2).get(1).id(), 10))
+          .extracting(AuditEntry::detail).containsExactly("a");
+      assertThat(store.workspaceHistory("ws-2", null, 10)).extracting(AuditEntry::detail)
+          .containsExactly("c");
+      assertThat(store.workspaceHistory("ws-unknown", null, 10)).isEmpty();
+      assertThat(store.history(newId(), null, 10)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("every kind of change through the manager leaves exactly one entry")
+    void manager_everyChange_oneEntry() {
+      IssuedToken t = issue("ws-1", "n");
+      TokenId id = t.id();
+      tokens.update(id, TokenUpdate.create().name("renamed"));
+      tokens.setPermissions(id, Map.of("a", true));
+      tokens.setPermissions(id, Map.of("a", true)); // no change, no entry
+      tokens.updatePermissions(id, Map.of("b", false));
+      tokens.disable(id);
+      tokens.disable(id); // no-op
+      tokens.enable(id);
+      IssuedToken fresh = tokens.rotate(id);
+      tokens.revoke(id);
+      assertThatThrownBy(() -> tokens.enable(id)).isInstanceOf(IllegalTransitionException.class);
+      tokens.delete(id);
+
+      assertThat(tokens.history(id, null, 100).entries()).extracting(AuditEntry::action)
+          .containsExactly(TokenEvent.Type.DELETED, TokenEvent.Type.REVOKED,
+              TokenEvent.Type.ROTATED, TokenEvent.Type.ENABLED, TokenEvent.Type.DISABLED,
+              TokenEvent.Type.PERMISSIONS_CHANGED, TokenEvent.Type.PERMISSIONS_CHANGED,
+              TokenEvent.Type.UPDATED, TokenEvent.Type.ISSUED);
+      assertThat(tokens.history(id, null, 100).entries()).allSatisfy(e -> {
+        assertThat(e.actor()).isEqualTo("kit");
+        assertThat(e.workspace()).isEqualTo("ws-1");
+        assertThat(e.tokenId()).isEqualTo(id);
+      });
+      assertThat(tokens.history(fresh.id(), null, 100).entries()).singleElement()
+          .satisfies(e -> assertThat(e.detail()).isEqualTo("rotated from " + id));
+      AuditPage ws = tokens.workspaceHistory("ws-1", null, 100);
+      assertThat(ws.entries()).hasSize(10);
+      assertThat(ws.cursor()).isNull();
+    }
+
+    @Test
+    @DisplayName("no entry carries the secret or the hash")
+    void entries_carryNoSecret() {
+      IssuedToken t = issue("ws-1", "n");
+      byte[] hash = stored(t.id().value()).hash();
+      IssuedToken fresh = tokens.rotate(t.id());
+      tokens.delete(t.id());
+      List<String> secrets = List.of(t.secret(), fresh.secret(),
+          t.secret().substring(t.secret().indexOf('_') + 1 + 16, t.secret().length() - 6),
+          HexFormat.of().formatHex(hash), Base64.getEncoder().encodeToString(hash),
+          Base64.getUrlEncoder().withoutPadding().encodeToString(hash));
+      List<AuditEntry> all = store.workspaceHistory("ws-1", null, 100);
+      assertThat(all).hasSize(4);
+      for (AuditEntry e : all) {
+        for (String secret : secrets) assertThat(e.toString()).doesNotContain(secret);
+      }
+    }
+
+    @Test
+    @DisplayName("racing writers: one entry per change that won, none for the losers")
+    void concurrentWriters_oneEntryPerWin() throws Exception {
+      TokenRecord r = record("ws-1");
+      store.insert(r, entry(r, TokenEvent.Type.ISSUED, "issued"));
+      int threads = 8;
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int n = i;
+        results.add(pool.submit(() -> {
+          start.await();
+          return store.replace(r.toBuilder().name("w" + n).version(2).build(), 1,
+              entry(r, TokenEvent.Type.UPDATED, "w" + n));
+        }));
+      }
+      start.countDown();
+      String winner = null;
+      for (int i = 0; i < threads; i++) {
+        if (results.get(i).get(30, TimeUnit.SECONDS)) winner = "w" + i;
+      }
+      pool.shutdown();
+      assertThat(winner).isNotNull();
+      assertThat(trail(r.id())).extracting(AuditEntry::detail).containsExactly(winner, "issued");
+      assertThat(stored(r.id()).name()).isEqualTo(winner);
+    }
+
+    @Test
+    @DisplayName("racing managers: the trail holds exactly the merges that were made")
+    void concurrentManagers_trailMatchesChanges() throws Exception {
+      IssuedToken t = issue("ws-1", "n");
+      int threads = 4;
+      int each = 6;
+      CountDownLatch start = new CountDownLatch(1);
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int thread = i;
+        futures.add(pool.submit(() -> {
+          start.await();
+          for (int j = 0; j < each; j++) {
+            tokens.updatePermissions(t.id(), Map.of("p" + thread + "-" + j, true));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) f.get(60, TimeUnit.SECONDS);
+      pool.shutdown();
+      List<AuditEntry> trail = trail(t.id().value());
+      assertThat(trail).hasSize(threads * each + 1);
+      assertThat(trail.stream().map(AuditEntry::detail).distinct()).hasSize(threads * each + 1);
+      assertThat(stored(t.id().value()).version()).isEqualTo(threads * each + 1L);
+    }
+
+    @Test
+    @DisplayName("a workspace-scoped manager sees only its workspace's trail")
+    void scopedManager_seesOnlyItsWorkspace() {
+      IssuedToken theirs = issue("ws-2", "n");
+      tokens.delete(theirs.id());
+      TokenManager ws1 = tokens.in("ws-1");
+
+      assertThat(ws1.history(theirs.id(), null, 10).entries()).isEmpty();
+      assertThat(tokens.history(theirs.id(), null, 10).entries()).hasSize(2);
+      assertThatThrownBy(() -> ws1.workspaceHistory("ws-2", null, 10))
+          .isInstanceOf(io.latchkey.InvalidArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("entries older than the retention are not returned")
+    void retention_hidesOldEntries() {
+      IssuedToken t = issue("ws-1", "n");
+      clock.advance(Duration.ofDays(399));
+      tokens.disable(t.id());
+      assertThat(tokens.history(t.id(), null, 10).entries()).hasSize(2);
+
+      clock.advance(Duration.ofDays(2));
+      assertThat(tokens.history(t.id(), null, 10).entries()).extracting(AuditEntry::action)
+          .containsExactly(TokenEvent.Type.DISABLED);
+      assertThat(tokens.workspaceHistory("ws-1", null, 10).entries()).hasSize(1);
+
+      store.pruneAuditTrail(clock.instant().minus(Duration.ofDays(400)));
+      assertThat(tokens.history(t.id(), null, 10).entries()).hasSize(1);
     }
   }
 
@@ -1060,4 +1285,213 @@ public abstract class TokenStoreCompatibilityKit {
       }
     }
   }
+
+  @Nested
+  @DisplayName("Text: every string the API accepts round-trips exactly")
+  class Text {
+    /** Hostile but accepted text (docs/architecture.md, "Text"): names. */
+    final List<String> names = List.of("billing ✓ ünïcode ñ", "😀👍🏽 👩\u200D👩\u200D👧",
+        "עברית العربية", "e\u0301 combining", "\uFFFD \uFFFE \uFFFF nonchar", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        "😀".repeat(64), "'; DROP TABLE tokens; --", "\\u0000 %s %n ${x} \\\"]]", "\u00A0nbsp\u3000");
+    /** Descriptions: names plus tab, line breaks and bidirectional formatting. */
+    final List<String> descriptions = List.of("line\nline\r\n\ttab", "\u202Eright\u202C \u2066x\u2069",
+        "\u2028\u2029", "😀".repeat(512), "x".repeat(1024), "");
+    /** Metadata values: everything but U+0000 and unpaired surrogates. */
+    final List<String> values = List.of("\u0001\u001b[31m\u007f", "\u0085\u009f", "\uFEFFbom",
+        "\uFFFE\uFFFF", "😀".repeat(512), "{\"json\": [1, \"two\"]}", "", " ", "\\", "\"", "\r\n",
+        "\u202E\u200F\u061C", "\\x00\\u0000", "a".repeat(1024));
+
+    @Test
+    @DisplayName("names, descriptions, metadata values and createdBy round-trip through issue")
+    void issue_roundTripsAcceptedText() {
+      for (int i = 0; i < Math.max(names.size(), descriptions.size()); i++) {
+        String name = names.get(i % names.size());
+        String description = descriptions.get(i % descriptions.size());
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int k = 0; k < values.size(); k++) metadata.put("k" + k, values.get(k));
+        IssuedToken t = tokens.issue(NewToken.in("ws-text").name(name).description(description)
+            .metadata(metadata).createdBy(name.strip()));
+        TokenRecord r = stored(t.id().value());
+        assertThat(r.name()).as("name %d", i).isEqualTo(name.strip());
+        assertThat(r.description()).as("description %d", i).isEqualTo(description);
+        assertThat(r.metadata()).as("metadata").isEqualTo(metadata);
+        assertThat(r.createdBy()).as("createdBy %d", i).isEqualTo(name.strip());
+        Token got = tokens.get(t.id());
+        assertThat(got.name()).isEqualTo(name.strip());
+        assertThat(got.metadata()).isEqualTo(metadata);
+      }
+    }
+
+    @Test
+    @DisplayName("update and the integration name of usage round-trip too")
+    void update_andUsage_roundTripAcceptedText() {
+      IssuedToken t = issue("ws-text", "n");
+      for (String name : names) {
+        tokens.update(t.id(), TokenUpdate.create().name(name).description(name)
+            .metadata(Map.of("v", name)));
+        TokenRecord r = stored(t.id().value());
+        assertThat(r.name()).isEqualTo(name.strip());
+        assertThat(r.description()).isEqualTo(name);
+        assertThat(r.metadata()).isEqualTo(Map.of("v", name));
+      }
+      Instant at = clock.instant();
+      for (String name : names) {
+        at = at.plusSeconds(1);
+        String integration = name.length() > 128 ? name.substring(0, 128) : name;
+        store.applyUsage(List.of(new UsageUpdate(t.id().value(), at, "2001:db8::1", integration)));
+        assertThat(stored(t.id().value()).lastUsedIntegration()).isEqualTo(integration);
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("ForgedTokens: forged well-formed tokens never reach the store")
+  class ForgedTokens {
+
+    @Test
+    @DisplayName("10,000 random tokens with a valid checksum cost at most 10 store reads")
+    void forgedTokens_costAtMostTenReads() throws Exception {
+      AtomicInteger finds = new AtomicInteger();
+      TokenStore counting = new CountingStore(store, finds);
+      try (Latchkey l = Latchkey.builder().store(counting).clock(clock).tokenPrefix("kit")
+          .hashingKey(KEY).build()) {
+        IssuedToken real = l.tokens().issue(NewToken.in("ws-1").name("real"));
+        String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        java.util.Random random = new java.util.Random(7);
+        String realId = real.id().value();
+        finds.set(0);
+        for (int i = 0; i < 10_000; i++) {
+          char[] body = new char[49];
+          for (int j = 0; j < body.length; j++) body[j] = alphabet.charAt(random.nextInt(62));
+          if (i % 2 == 1) {
+            // the attacker's best guess: a real id's version and time, a random rest
+            for (int j = 0; j < 8; j++) body[j] = realId.charAt(j);
+          }
+          String forged = withChecksum("kit_" + new String(body));
+          assertThat(l.validator().validate(forged).isValid()).isFalse();
+        }
+        assertThat(finds.get()).as("store reads for 10,000 forged tokens").isLessThanOrEqualTo(10);
+        assertThat(l.validator().validate(real.secret()).isValid()).isTrue();
+      }
+    }
+
+    /** Appends the CRC32 of {@code s} as 6 base62 digits, as the token format does. */
+    private String withChecksum(String s) {
+      java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+      crc.update(s.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      long v = crc.getValue();
+      String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+      char[] out = new char[6];
+      for (int i = 5; i >= 0; i--) {
+        out[i] = alphabet.charAt((int) (v % 62));
+        v /= 62;
+      }
+      return s + new String(out);
+    }
+  }
+
+  /** Counts {@code find}s and passes everything to the store under test (which the kit closes). */
+  private static final class CountingStore implements TokenStore {
+    private final TokenStore inner;
+    private final AtomicInteger finds;
+
+    CountingStore(TokenStore inner, AtomicInteger finds) {
+      this.inner = inner;
+      this.finds = finds;
+    }
+
+    @Override
+    public boolean insert(TokenRecord record) {
+      return inner.insert(record);
+    }
+
+    @Override
+    public Optional<TokenRecord> find(String id) {
+      finds.incrementAndGet();
+      return inner.find(id);
+    }
+
+    @Override
+    public boolean replace(TokenRecord updated, long expectedVersion) {
+      return inner.replace(updated, expectedVersion);
+    }
+
+    @Override
+    public boolean delete(String id) {
+      return inner.delete(id);
+    }
+
+    @Override
+    public List<TokenRecord> list(String workspace, String afterId, int limit) {
+      return inner.list(workspace, afterId, limit);
+    }
+
+    @Override
+    public void applyUsage(java.util.Collection<UsageUpdate> updates) {
+      inner.applyUsage(updates);
+    }
+
+    @Override
+    public Optional<Subscription> subscribe(ChangeListener listener) {
+      return inner.subscribe(listener);
+    }
+  }
+
+  @Nested
+  @DisplayName("LegacyKeys: imported keys are found by their lookup part and upgraded in place")
+  class LegacyKeys {
+    // Made by Python's bcrypt (core's legacy-vectors.tsv): a DRF-API-Key style "prefix.secret".
+    private static final String KEY = "Ab3dEf9h.kJ2mNp5qRs8tUv1wXy4zA7bC0dE";
+    private static final String BCRYPT = "$2b$04$NBffPRbddy/W6Ch6XQWNc.sCo4GtwsyhhwlB2XhRvvptw16KAP22S";
+
+    private Latchkey legacyLatchkey() {
+      return Latchkey.builder().store(store).clock(clock).tokenPrefix("kit").hashingKey(KEY_FOR_LEGACY)
+          .legacyFormat(LegacyFormat.pattern(java.util.regex.Pattern.compile("(?<lookup>[A-Za-z0-9]{8})\\..+")))
+          .build();
+    }
+
+    @Test
+    @DisplayName("a record holding a legacy hash of up to 512 bytes round-trips, and its upgrade is a plain replace")
+    void legacyRecord_roundTrips_andUpgrades() {
+      for (int length : new int[] {60, 97, 512}) {
+        byte[] legacyHash = "$".repeat(length).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        TokenRecord r = record("ws-legacy").toBuilder().keyId("legacy:argon2id")
+            .hash(legacyHash).build();
+        assertThat(store.insert(r)).isTrue();
+        assertThat(store.find(r.id())).contains(r);
+        TokenRecord upgraded = r.toBuilder().keyId("kit1").hash(new byte[32]).version(r.version() + 1).build();
+        assertThat(store.replace(upgraded, r.version())).isTrue();
+        assertThat(store.find(r.id())).contains(upgraded);
+      }
+    }
+
+    @Test
+    @DisplayName("import, first validation upgrades, later ones run no slow verifier; disable and revoke act as for native tokens")
+    void importValidateUpgrade() {
+      try (Latchkey l = legacyLatchkey()) {
+        TokenId id = l.legacyKeys().importKey(LegacyKey.in("ws-1").name("old").lookup("Ab3dEf9h")
+            .hash(BCRYPT).permissions(Map.of("read", true)));
+        assertThat(l.legacyKeys().pending("ws-1")).isEqualTo(1);
+        assertThat(l.validator().validate(ValidationRequest.of(KEY).require("read")).isValid()).isTrue();
+        await("the upgrade to reach the store",
+            () -> store.find(id.value()).orElseThrow().keyId().equals("kit1"));
+        assertThat(l.legacyKeys().pending("ws-1")).isZero();
+        l.invalidateCache();
+        assertThat(l.validator().validate(KEY).isValid()).isTrue();
+        assertThat(l.validator().validate(KEY + "x").reasonOrNull()).isEqualTo(Reason.UNKNOWN);
+        assertThat(l.legacyKeys().slowVerifications()).isEqualTo(1);
+        l.tokens().disable(id);
+        assertThat(l.validator().validate(KEY).reasonOrNull()).isEqualTo(Reason.DISABLED);
+        l.tokens().enable(id);
+        assertThat(l.validator().validate(KEY).isValid()).isTrue();
+        l.tokens().revoke(id);
+        assertThat(l.validator().validate(KEY).reasonOrNull()).isEqualTo(Reason.REVOKED);
+        assertThat(l.legacyKeys().slowVerifications()).isEqualTo(1);
+        assertThat(l.legacyKeys().importKey(LegacyKey.in("ws-1").name("old").lookup("Ab3dEf9h")
+            .hash(BCRYPT))).as("importing again changes nothing").isEqualTo(id);
+      }
+    }
+  }
+
+  private static final HashingKey KEY_FOR_LEGACY = HashingKey.generate("kit1");
 }

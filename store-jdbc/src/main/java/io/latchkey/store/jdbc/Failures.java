@@ -46,6 +46,38 @@ final class Failures {
     return sql != null && "23505".equals(sql.getSQLState());
   }
 
+  /**
+   * Whether a statement failed because the connection it ran on was dropped under it (the server
+   * terminated the backend, or the socket was reset), as opposed to a timeout, a refused connect
+   * or a failed statement: another connection may well succeed at once.
+   */
+  static boolean isDroppedConnection(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.SocketTimeoutException) return false;
+    }
+    SQLException sql = sqlCause(e);
+    String state = sql == null ? null : sql.getSQLState();
+    return "57P01".equals(state) || "08006".equals(state) || "08003".equals(state);
+  }
+
+  /**
+   * Whether a failed connect means the database could not be reached (refused, timed out,
+   * starting up), rather than that it refused us (a wrong password, an unknown database): only
+   * the first may go away by itself.
+   */
+  static boolean isUnreachable(Throwable e) {
+    boolean unreachable = false;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException s && s.getSQLState() != null) {
+        String state = s.getSQLState();
+        if (state.startsWith("28") || state.startsWith("3D")) return false;
+        if (state.startsWith("08") || state.equals("57P03")) unreachable = true;
+      }
+      if (t instanceof java.net.ConnectException) unreachable = true;
+    }
+    return unreachable;
+  }
+
   private static boolean isConnectionFailure(Throwable e, @Nullable SQLException sql) {
     String state = sql == null ? null : sql.getSQLState();
     return e instanceof ConnectionException

@@ -2,9 +2,12 @@ package io.latchkey.store.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.latchkey.AuditEntry;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.LatchkeyException;
 import io.latchkey.StoreUnavailableException;
+import io.latchkey.TokenEvent;
+import io.latchkey.TokenId;
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
@@ -25,7 +28,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.argument.ObjectArgument;
@@ -60,6 +68,11 @@ import org.jspecify.annotations.Nullable;
  * {@link DataSource}, it uses that for everything and never closes it (on PostgreSQL the change
  * feed then holds one of its connections from the first subscription until {@link #close()}).
  *
+ * <p>A write is acknowledged only once the database has it: on H2, whose file mode by default
+ * writes committed changes up to half a second later, the store sets {@code WRITE_DELAY} to 0 on
+ * start (or refuses to start if its user may not), so a process crash after a call returns never
+ * loses that call's change.
+ *
  * <p>Every method throws {@link StoreUnavailableException} when the database cannot be reached,
  * a statement fails, or a statement outlives the {@linkplain Builder#queryTimeout query timeout};
  * a write that throws leaves the row as it was. Messages never carry a bound value (a hash).
@@ -81,6 +94,7 @@ public final class JdbcTokenStore implements TokenStore {
   private final String prefix;
   private final @Nullable HikariDataSource ownedPool;
   private final @Nullable HikariDataSource ownedUsagePool;
+  private final @Nullable ReconnectingDataSource reconnecting;
   private final @Nullable PgChangeFeed feed;
   private final String insertSql;
   private final String findSql;
@@ -89,21 +103,32 @@ public final class JdbcTokenStore implements TokenStore {
   private final String listFirstSql;
   private final String listAfterSql;
   private final String usageSql;
+  private final String auditInsertSql;
+  private final String auditTable;
   private volatile boolean closed;
+  /** Detects the dialect and migrates, for a store built while the database was down; or null. */
+  private final @Nullable Runnable start;
+  private final ReentrantLock startLock = new ReentrantLock();
+  private volatile boolean started;
 
   private JdbcTokenStore(Jdbi jdbi, ConnectionSource connections, int queryTimeoutSeconds,
       Jdbi usageJdbi, Dialect dialect, String prefix, @Nullable HikariDataSource ownedPool,
-      @Nullable HikariDataSource ownedUsagePool, PgChangeFeed.@Nullable Connector feedConnector) {
+      @Nullable HikariDataSource ownedUsagePool, @Nullable ReconnectingDataSource reconnecting,
+      PgChangeFeed.@Nullable Connector feedConnector, Duration feedWait,
+      @Nullable Runnable start) {
     this.jdbi = jdbi;
     this.connections = connections;
     this.queryTimeoutSeconds = queryTimeoutSeconds;
     this.usageJdbi = usageJdbi;
+    this.start = start;
+    this.started = start == null;
+    this.reconnecting = reconnecting;
     this.dialect = dialect;
     this.prefix = prefix;
     this.ownedPool = ownedPool;
     this.ownedUsagePool = ownedUsagePool;
     this.feed = dialect.changeFeed && feedConnector != null
-        ? new PgChangeFeed(feedConnector, prefix + "changes") : null;
+        ? new PgChangeFeed(feedConnector, prefix + "changes", feedWait) : null;
     String table = prefix + "tokens";
     String json = dialect.jsonParameter;
     this.insertSql = "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
@@ -122,6 +147,9 @@ public final class JdbcTokenStore implements TokenStore {
         + " WHERE workspace = ? ORDER BY workspace, id LIMIT ?";
     this.listAfterSql = "SELECT " + COLUMNS + " FROM " + table
         + " WHERE workspace = ? AND id > ? ORDER BY workspace, id LIMIT ?";
+    this.auditTable = prefix + "audit";
+    this.auditInsertSql = "INSERT INTO " + auditTable
+        + " (id, token_id, workspace, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)";
     this.usageSql = "UPDATE " + table + " SET last_used_at = ?, last_used_ip = ?, "
         + "last_used_integration = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)";
   }
@@ -160,10 +188,23 @@ public final class JdbcTokenStore implements TokenStore {
    */
   @Override
   public boolean insert(TokenRecord r) {
+    return insert(r, null);
+  }
+
+  /**
+   * {@inheritDoc} The entry is written in the same transaction as the row.
+   *
+   * @throws InvalidArgumentException if a text field holds U+0000 or an unpaired surrogate, which
+   *     the database cannot store faithfully (nothing is written)
+   */
+  @Override
+  public boolean insert(TokenRecord r, @Nullable AuditEntry audit) {
     Objects.requireNonNull(r, "record == null");
     StorableValues.check(r);
+    if (audit != null) StorableValues.check(audit);
+    started("insert");
     try {
-      return jdbi.withHandle(h -> {
+      return jdbi.inTransaction(h -> {
         Update u = h.createUpdate(insertSql);
         int i = 0;
         u.bind(i++, r.id());
@@ -172,7 +213,8 @@ public final class JdbcTokenStore implements TokenStore {
         u.bind(i++, r.lastUsedIp());
         u.bind(i++, r.lastUsedIntegration());
         u.bind(i, r.version());
-        return u.execute() == 1;
+        // A duplicate id throws (and rolls back); the entry is written only after the row.
+        return u.execute() == 1 && audited(h, audit);
       });
     } catch (JdbiException e) {
       if (Failures.isUniqueViolation(e)) return false;
@@ -210,16 +252,23 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public Optional<TokenRecord> find(String id) {
     Objects.requireNonNull(id, "id == null");
-    try (Connection c = connections.open();
-         PreparedStatement ps = c.prepareStatement(findSql)) {
-      if (queryTimeoutSeconds > 0) ps.setQueryTimeout(queryTimeoutSeconds);
-      ps.setString(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(map(rs, null)) : Optional.empty();
+    started("find");
+    // Plain JDBC (no Jdbi handle, mapper or argument objects on the validation path), with the
+    // same connection setup as Jdbi's (network timeout, auto-commit) and the same retry of a read
+    // whose connection was dropped under it.
+    long begin = System.nanoTime();
+    while (true) {
+      try (Connection c = connections.open();
+           PreparedStatement ps = c.prepareStatement(findSql)) {
+        if (queryTimeoutSeconds > 0) ps.setQueryTimeout(queryTimeoutSeconds);
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(map(rs, null)) : Optional.empty();
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (e instanceof StoreUnavailableException unavailable) throw unavailable;
+        if (!retriable(begin, e)) throw Failures.unavailable("find", e);
       }
-    } catch (SQLException | RuntimeException e) {
-      if (e instanceof StoreUnavailableException unavailable) throw unavailable;
-      throw Failures.unavailable("find", e);
     }
   }
 
@@ -231,16 +280,29 @@ public final class JdbcTokenStore implements TokenStore {
    */
   @Override
   public boolean replace(TokenRecord updated, long expectedVersion) {
+    return replace(updated, expectedVersion, null);
+  }
+
+  /**
+   * {@inheritDoc} The entry is written in the same transaction, only if the row was replaced.
+   *
+   * @throws InvalidArgumentException if a text field holds U+0000 or an unpaired surrogate, which
+   *     the database cannot store faithfully (nothing is written)
+   */
+  @Override
+  public boolean replace(TokenRecord updated, long expectedVersion, @Nullable AuditEntry audit) {
     Objects.requireNonNull(updated, "updated == null");
     StorableValues.check(updated);
+    if (audit != null) StorableValues.check(audit);
+    started("replace");
     try {
-      return jdbi.withHandle(h -> {
+      return jdbi.inTransaction(h -> {
         Update u = h.createUpdate(replaceSql);
         int i = bindContent(u, 0, updated);
         u.bind(i++, updated.version());
         u.bind(i++, updated.id());
         u.bind(i, expectedVersion);
-        return u.execute() == 1;
+        return u.execute() == 1 && audited(h, audit);
       });
     } catch (JdbiException e) {
       throw Failures.unavailable("replace", e);
@@ -249,26 +311,163 @@ public final class JdbcTokenStore implements TokenStore {
 
   @Override
   public boolean delete(String id) {
+    return delete(id, null);
+  }
+
+  /** {@inheritDoc} The entry is written in the same transaction, only if a row was deleted. */
+  @Override
+  public boolean delete(String id, @Nullable AuditEntry audit) {
     Objects.requireNonNull(id, "id == null");
+    if (audit != null) StorableValues.check(audit);
+    started("delete");
     try {
-      return jdbi.withHandle(h -> h.createUpdate(deleteSql).bind(0, id).execute() == 1);
+      return jdbi.inTransaction(h -> h.createUpdate(deleteSql).bind(0, id).execute() == 1
+          && audited(h, audit));
     } catch (JdbiException e) {
       throw Failures.unavailable("delete", e);
     }
   }
 
+  /** Writes the entry in the caller's transaction; true (the change stands). */
+  private boolean audited(Handle h, @Nullable AuditEntry e) {
+    if (e == null) return true;
+    Update u = h.createUpdate(auditInsertSql)
+        .bind(0, e.id())
+        .bind(1, e.tokenId().value())
+        .bind(2, e.workspace());
+    bindInstant(u, 3, e.at());
+    try {
+      u.bind(4, e.actor()).bind(5, e.action().name()).bind(6, e.detail()).execute();
+    } catch (JdbiException failed) {
+      // Not a JdbiException any more: insert must not read a duplicate entry id as a duplicate
+      // token id. The transaction rolls back either way.
+      throw Failures.unavailable("audit entry", failed);
+    }
+    return true;
+  }
+
+  @Override
+  public boolean keepsAuditTrail() {
+    return true;
+  }
+
+  @Override
+  public List<AuditEntry> history(String tokenId, @Nullable String beforeId, int limit) {
+    Objects.requireNonNull(tokenId, "tokenId == null");
+    return auditPage("token_id", tokenId, beforeId, limit);
+  }
+
+  @Override
+  public List<AuditEntry> workspaceHistory(String workspace, @Nullable String beforeId,
+      int limit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    return auditPage("workspace", workspace, beforeId, limit);
+  }
+
+  private List<AuditEntry> auditPage(String column, String value, @Nullable String beforeId,
+      int limit) {
+    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    String sql = "SELECT id, token_id, workspace, at, actor, action, detail FROM " + auditTable
+        + " WHERE " + column + " = ?" + (beforeId == null ? "" : " AND id < ?")
+        + " ORDER BY id DESC LIMIT ?";
+    try {
+      return jdbi.withHandle(h -> {
+        var q = h.createQuery(sql).bind(0, value);
+        if (beforeId != null) q.bind(1, beforeId);
+        return q.bind(beforeId == null ? 1 : 2, limit).map(AUDIT_ROWS).list();
+      });
+    } catch (JdbiException e) {
+      throw Failures.unavailable("history", e);
+    }
+  }
+
+  @Override
+  public void pruneAuditTrail(Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff == null");
+    try {
+      jdbi.useHandle(h -> {
+        Update u = h.createUpdate("DELETE FROM " + auditTable + " WHERE at < ?");
+        bindInstant(u, 0, cutoff);
+        u.execute();
+      });
+    } catch (JdbiException e) {
+      throw Failures.unavailable("pruneAuditTrail", e);
+    }
+  }
+
+  private static final RowMapper<AuditEntry> AUDIT_ROWS = (rs, ctx) -> {
+    try {
+      return new AuditEntry(rs.getString("id"), instant(rs, "at"), rs.getString("actor"),
+          rs.getString("workspace"), new TokenId(rs.getString("token_id")),
+          TokenEvent.Type.valueOf(rs.getString("action")), rs.getString("detail"));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new StoreUnavailableException("JDBC token store holds a malformed audit row "
+          + rs.getString("id") + " (" + e.getClass().getSimpleName() + ")", null);
+    }
+  };
+
   @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
-    try {
-      return jdbi.withHandle(h -> afterId == null
-          ? h.createQuery(listFirstSql).bind(0, workspace).bind(1, limit).map(ROWS).list()
-          : h.createQuery(listAfterSql).bind(0, workspace).bind(1, afterId).bind(2, limit)
-              .map(ROWS).list());
-    } catch (JdbiException e) {
-      throw Failures.unavailable("list", e);
+    started("list");
+    return retryingRead("list", () -> jdbi.withHandle(h -> afterId == null
+        ? h.createQuery(listFirstSql).bind(0, workspace).bind(1, limit).map(ROWS).list()
+        : h.createQuery(listAfterSql).bind(0, workspace).bind(1, afterId).bind(2, limit)
+            .map(ROWS).list()));
+  }
+
+  /**
+   * Returns at once once the store has started. A store built while the database was down starts
+   * on the first call after it is back: one call at a time detects the dialect and migrates (its
+   * wait for a connection bounded by the connection timeout), and the others fail at once.
+   */
+  private void started(String operation) {
+    if (started) return;
+    if (!startLock.tryLock()) {
+      throw new StoreUnavailableException("JDBC token store unreachable during " + operation
+          + ": not started yet", null);
     }
+    try {
+      if (started) return;
+      try {
+        Objects.requireNonNull(start).run();
+      } catch (LatchkeyException | IllegalArgumentException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw Failures.startFailed(e);
+      }
+      started = true;
+    } finally {
+      startLock.unlock();
+    }
+  }
+
+  /**
+   * Runs an idempotent read, again on another connection if its connection was found dead within
+   * {@link Builder#NETWORK_GRACE_MILLIS}: terminated by the server ({@code pg_terminate_backend},
+   * a restart) or reset. The pool discards each dead connection, so after a restart that killed
+   * them all, the reads walk through them in a few milliseconds. A slow failure (a timeout) is
+   * not retried, so retries add at most that grace to the documented bound.
+   */
+  private <T> T retryingRead(String operation, java.util.function.Supplier<T> read) {
+    long started = System.nanoTime();
+    while (true) {
+      try {
+        return read.get();
+      } catch (JdbiException e) {
+        long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+        if (elapsedMillis >= Builder.NETWORK_GRACE_MILLIS || !Failures.isDroppedConnection(e)) {
+          throw Failures.unavailable(operation, e);
+        }
+      }
+    }
+  }
+
+  /** Whether a failed read that began at {@code beginNanos} may run again (see retryingRead). */
+  private static boolean retriable(long beginNanos, Throwable e) {
+    long elapsedMillis = (System.nanoTime() - beginNanos) / 1_000_000;
+    return elapsedMillis < Builder.NETWORK_GRACE_MILLIS && Failures.isDroppedConnection(e);
   }
 
   /** The keyset listing query, first page or after a cursor; for the plan tests. */
@@ -280,6 +479,7 @@ public final class JdbcTokenStore implements TokenStore {
   public void applyUsage(Collection<UsageUpdate> updates) {
     Objects.requireNonNull(updates, "updates == null");
     if (updates.isEmpty()) return;
+    started("applyUsage");
     // Sorted by id, so concurrent batches lock rows in one order and cannot deadlock.
     List<UsageUpdate> sorted = new ArrayList<>(updates);
     sorted.sort(Comparator.comparing(UsageUpdate::tokenId));
@@ -304,9 +504,12 @@ public final class JdbcTokenStore implements TokenStore {
 
   /**
    * On PostgreSQL, a LISTEN/NOTIFY feed on one dedicated connection, shared by this store's
-   * subscribers; on H2, none. The first subscription waits (up to five seconds) until the feed
-   * listens, so that no change made after it returns is missed.
+   * subscribers; on H2, none. The first subscription waits until the feed listens, so that no
+   * change made after it returns is missed: up to the {@linkplain Builder#connectionTimeout
+   * connection timeout} (5 s with a host {@link DataSource}).
    *
+   * @throws StoreUnavailableException if the feed is not listening by then (the database cannot
+   *     be reached; the feed keeps trying, and a later call may succeed)
    * @throws IllegalStateException if the store is closed
    */
   @Override
@@ -325,6 +528,7 @@ public final class JdbcTokenStore implements TokenStore {
     if (closed) return;
     closed = true;
     if (feed != null) feed.close();
+    if (reconnecting != null) reconnecting.close(); // ends an attempt the pools would wait for
     if (ownedUsagePool != null) ownedUsagePool.close();
     if (ownedPool != null) ownedPool.close();
   }
@@ -390,6 +594,11 @@ public final class JdbcTokenStore implements TokenStore {
     return t == null ? null : t.toInstant();
   }
 
+  private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
   /** Where {@link #find} gets a connection (auto-committing, like Jdbi's). */
   @FunctionalInterface
   private interface ConnectionSource {
@@ -414,6 +623,8 @@ public final class JdbcTokenStore implements TokenStore {
    */
   public static final class Builder {
     private static final String DEFAULT_PREFIX = "latchkey_";
+    /** How much longer than the query timeout a PostgreSQL socket read may wait. */
+    static final int NETWORK_GRACE_MILLIS = 500;
 
     private @Nullable String jdbcUrl;
     private @Nullable String username;
@@ -577,10 +788,18 @@ public final class JdbcTokenStore implements TokenStore {
     /**
      * Connects, detects the dialect and, unless turned off, applies migrations.
      *
+     * <p>A PostgreSQL {@link #jdbcUrl} whose database cannot be reached (refused, no answer
+     * within the connection timeout) does not fail the build: the store is returned, calls throw
+     * {@link StoreUnavailableException}, and the first call after the database is back detects
+     * the dialect and migrates; the pool refills within about 100 ms of its return. A host
+     * starting during an outage thus starts, as it does on every Latchkey store. A host {@link
+     * #dataSource} must be reachable: the dialect is read from it.
+     *
      * @throws InvalidArgumentException if neither a URL nor a data source was given, or if a
      *     pool setting was given with a data source (configure your pool instead)
      * @throws IllegalArgumentException if the database is neither PostgreSQL nor H2
-     * @throws StoreUnavailableException if the database cannot be reached or a migration fails
+     * @throws StoreUnavailableException if the database refuses the login, a migration fails, or
+     *     a host data source cannot be reached
      */
     public JdbcTokenStore build() {
       if (jdbcUrl == null && dataSource == null) {
@@ -596,21 +815,51 @@ public final class JdbcTokenStore implements TokenStore {
       Duration timeout = connectionTimeout != null ? connectionTimeout : Duration.ofSeconds(5);
       HikariDataSource owned = null;
       HikariDataSource ownedUsage = null;
+      ReconnectingDataSource reconnecting = null;
       DataSource ds = dataSource;
       DataSource usageDs = dataSource;
       PgChangeFeed.Connector connector;
+      boolean lazy = false;
       try {
         if (ds == null) {
           String url = Objects.requireNonNull(jdbcUrl);
           HikariConfig config = new HikariConfig();
-          config.setJdbcUrl(url);
-          if (username != null) config.setUsername(username);
-          if (password != null) config.setPassword(password);
           config.setMaximumPoolSize(maximumPoolSize != null ? maximumPoolSize : 10);
           config.setConnectionTimeout(timeout.toMillis());
           config.setValidationTimeout(Math.min(timeout.toMillis(), 1_000));
           config.setPoolName("latchkey-" + prefix);
-          owned = new HikariDataSource(config);
+          if (url.startsWith("jdbc:postgresql:")) {
+            Properties props = new Properties();
+            if (username != null) props.setProperty("user", username);
+            if (password != null) props.setProperty("password", password);
+            // A new connection to a frozen server must not block the pool's filler longer than
+            // a caller may wait for a connection: bound the TCP connect and the login.
+            String secs = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
+            props.setProperty("connectTimeout", secs);
+            props.setProperty("loginTimeout", secs);
+            // The query timeout is enforced by a cancel request on a new connection, and the
+            // statement's thread waits for that request to finish: on a frozen server it would
+            // wait pgjdbc's default 10 s.
+            props.setProperty("cancelSignalTimeout", "1");
+            props.setProperty("tcpKeepAlive", "true");
+            reconnecting = new ReconnectingDataSource(url, props);
+            config.setDataSource(reconnecting);
+          } else {
+            config.setJdbcUrl(url);
+            if (username != null) config.setUsername(username);
+            if (password != null) config.setPassword(password);
+          }
+          try {
+            owned = new HikariDataSource(config);
+          } catch (RuntimeException e) {
+            // Unreachable (refused, no answer): build anyway and let the pool fill when the
+            // database is back. A refused login or an unknown database still fails here.
+            if (reconnecting == null || !Failures.isUnreachable(e)) throw e;
+            config.setInitializationFailTimeout(-1);
+            reconnecting.started();
+            owned = new HikariDataSource(config);
+            lazy = true;
+          }
           ds = owned;
           // One connection for usage writes, opened on the first flush: a flush of a million
           // tokens then never holds the connections validation reads with.
@@ -628,41 +877,123 @@ public final class JdbcTokenStore implements TokenStore {
           DataSource host = ds;
           connector = host::getConnection;
         }
-        Jdbi jdbi = jdbi(ds);
-        Jdbi usageJdbi = jdbi(Objects.requireNonNull(usageDs));
-        Dialect dialect = jdbi.withHandle(
-            h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
-        if (migrate) Migrations.apply(jdbi, dialect, prefix);
         DataSource source = ds;
-        return new JdbcTokenStore(jdbi, () -> autoCommitting(source.getConnection()),
-            queryTimeoutSeconds(), usageJdbi, dialect, prefix, owned, ownedUsage, connector);
+        DataSource usageSource = Objects.requireNonNull(usageDs);
+        Duration perStatement = queryTimeout != null ? queryTimeout : Duration.ofSeconds(10);
+        long seconds = (perStatement.toMillis() + 999) / 1000;
+        // Set once the dialect is known: H2 runs in-process and has no socket to bound.
+        AtomicInteger networkMillis = new AtomicInteger();
+        Jdbi jdbi = jdbi(() -> prepared(source.getConnection(), networkMillis.get()));
+        Jdbi usageJdbi = jdbi(() -> prepared(usageSource.getConnection(), networkMillis.get()));
+        ConnectionSource connections = () -> prepared(source.getConnection(), networkMillis.get());
+        int network = networkTimeoutMillis(seconds);
+        int querySeconds = (int) Math.min(seconds, Integer.MAX_VALUE);
+        Integer statementSeconds = seconds == 0 ? null : querySeconds;
+        boolean migrateNow = migrate;
+        AtomicReference<Dialect> detected = new AtomicReference<>();
+        Runnable start = () -> {
+          Dialect found;
+          try {
+            found = jdbi.withHandle(
+                h -> Dialect.of(h.getConnection().getMetaData().getDatabaseProductName()));
+          } catch (SQLException e) {
+            throw Failures.startFailed(e);
+          }
+          if (found == Dialect.H2) H2Durability.apply(jdbi);
+          if (migrateNow) Migrations.apply(jdbi, found, prefix);
+          jdbi.getConfig(SqlStatements.class).setQueryTimeout(statementSeconds);
+          usageJdbi.getConfig(SqlStatements.class).setQueryTimeout(statementSeconds);
+          if (found == Dialect.POSTGRESQL) networkMillis.set(network);
+          detected.set(found);
+        };
+        PgChangeFeed.Connector feedConnector =
+            network == 0 ? connector : bounded(connector, network);
+        if (!lazy) {
+          start.run();
+          if (reconnecting != null) reconnecting.started();
+          return new JdbcTokenStore(jdbi, connections, querySeconds, usageJdbi,
+              Objects.requireNonNull(detected.get()), prefix, owned, ownedUsage, reconnecting,
+              feedConnector, timeout, null);
+        }
+        // PostgreSQL from our own URL, unreachable now: the store starts (dialect check and
+        // migrations) on the first call after the database is back.
+        return new JdbcTokenStore(jdbi, connections, querySeconds, usageJdbi, Dialect.POSTGRESQL,
+            prefix, owned, ownedUsage, reconnecting, feedConnector, timeout, start);
       } catch (IllegalArgumentException | LatchkeyException e) {
-        closeAll(owned, ownedUsage);
+        closeAll(reconnecting, owned, ownedUsage);
         throw e;
-      } catch (RuntimeException | SQLException e) {
-        closeAll(owned, ownedUsage);
+      } catch (RuntimeException e) {
+        closeAll(reconnecting, owned, ownedUsage);
         throw Failures.startFailed(e);
       }
     }
 
-    private static void closeAll(@Nullable HikariDataSource... pools) {
+    private static void closeAll(@Nullable ReconnectingDataSource reconnecting,
+        @Nullable HikariDataSource... pools) {
+      if (reconnecting != null) reconnecting.close();
       for (HikariDataSource p : pools) if (p != null) p.close();
     }
 
-    private Jdbi jdbi(DataSource source) {
-      Jdbi jdbi = Jdbi.create(() -> autoCommitting(source.getConnection()));
+    /** A Jdbi over prepared connections; its query timeout is set when the store starts. */
+    private static Jdbi jdbi(org.jdbi.v3.core.ConnectionFactory connections) {
+      Jdbi jdbi = Jdbi.create(connections);
       // Never render bound values into exception messages: one of them is a hash.
       jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
-      int seconds = queryTimeoutSeconds();
-      jdbi.getConfig(SqlStatements.class).setQueryTimeout(seconds == 0 ? null : seconds);
       return jdbi;
     }
 
-    /** The query timeout in whole seconds, rounded up; 0 for none. */
-    private int queryTimeoutSeconds() {
-      Duration perStatement = queryTimeout != null ? queryTimeout : Duration.ofSeconds(10);
-      long seconds = (perStatement.toMillis() + 999) / 1000;
-      return (int) Math.min(seconds, Integer.MAX_VALUE);
+    /**
+     * The socket read timeout of every PostgreSQL connection the store uses: the query timeout,
+     * rounded up to whole seconds, plus {@link #NETWORK_GRACE_MILLIS}. A live server cancels a
+     * statement at the query timeout and answers at once; a frozen or unreachable one never
+     * answers, and neither the cancel (sent on a new connection) nor the query timeout ends the
+     * wait for its reply: only the socket timeout does. (The cancel itself is bounded by pgjdbc's
+     * {@code cancelSignalTimeout}, 1 s on the store's own pool.) Zero (no bound) when the query
+     * timeout is off.
+     */
+    static int networkTimeoutMillis(long querySeconds) {
+      if (querySeconds == 0) return 0;
+      return (int) Math.min(Integer.MAX_VALUE, querySeconds * 1000 + NETWORK_GRACE_MILLIS);
+    }
+
+    /** The feed's connections get the same socket timeout, whoever opens them. */
+    private static PgChangeFeed.Connector bounded(PgChangeFeed.Connector connector, int millis) {
+      return () -> {
+        Connection c = connector.connect();
+        try {
+          c.setNetworkTimeout(Runnable::run, millis);
+          return c;
+        } catch (SQLException e) {
+          closeQuietly(c, e);
+          throw e;
+        }
+      };
+    }
+
+    /**
+     * Bounds every read on the connection's socket by {@code networkMillis} (none if 0), through
+     * the standard {@link Connection#setNetworkTimeout}, so it holds for a host's pool as for ours
+     * (HikariCP restores the pool's own value when the connection goes back). Then makes it
+     * auto-committing (see {@link #autoCommitting}).
+     */
+    private static Connection prepared(Connection c, int networkMillis) throws SQLException {
+      if (networkMillis > 0) {
+        try {
+          c.setNetworkTimeout(Runnable::run, networkMillis);
+        } catch (SQLException e) {
+          closeQuietly(c, e);
+          throw e;
+        }
+      }
+      return autoCommitting(c);
+    }
+
+    private static void closeQuietly(Connection c, SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
     }
 
     /**

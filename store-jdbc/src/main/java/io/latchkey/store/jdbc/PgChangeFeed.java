@@ -1,5 +1,6 @@
 package io.latchkey.store.jdbc;
 
+import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.TokenStore;
 import java.sql.Connection;
@@ -28,7 +29,8 @@ import org.postgresql.PGNotification;
 final class PgChangeFeed implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(PgChangeFeed.class.getName());
   static final long PROBE_INTERVAL_MILLIS = 5_000;
-  private static final long MAX_BACKOFF_MILLIS = 5_000;
+  /** At most this long between the database's return and the feed's (then a reset). */
+  private static final long MAX_BACKOFF_MILLIS = 500;
 
   /** Opens the feed's connection. */
   interface Connector {
@@ -55,21 +57,33 @@ final class PgChangeFeed implements AutoCloseable {
 
   private final Connector connector;
   private final String channel;
+  private final long listenWaitMillis;
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final CountDownLatch listening = new CountDownLatch(1);
   private volatile boolean running;
   private @Nullable Thread thread;
   private boolean closed;
 
-  PgChangeFeed(Connector connector, String channel) {
+  /**
+   * @param listenWait how long {@link #subscribe} waits for the feed's first {@code LISTEN}
+   */
+  PgChangeFeed(Connector connector, String channel, Duration listenWait) {
     this.connector = connector;
     this.channel = channel;
+    this.listenWaitMillis = Math.max(1, listenWait.toMillis());
   }
 
-  /** Adds a subscriber; the first one starts the feed and waits (up to 5 s) until it listens. */
+  /**
+   * Adds a subscriber; the first one starts the feed. Returns once the feed has listened (at once
+   * after that, even while it reconnects: the subscriber then gets {@link
+   * ChangeListener#feedReset()} when it is back).
+   *
+   * @throws StoreUnavailableException if the feed has not listened within the wait given to the
+   *     constructor: the database cannot be reached. The feed keeps trying; subscribe again later.
+   */
   TokenStore.Subscription subscribe(ChangeListener listener) {
     synchronized (this) {
-      if (closed) throw new IllegalStateException("JdbcTokenStore is closed");
+      if (closed) throw new StoreUnavailableException("JDBC token store is closed", null);
       listeners.add(listener);
       if (thread == null) {
         running = true;
@@ -79,13 +93,17 @@ final class PgChangeFeed implements AutoCloseable {
         t.start();
       }
     }
+    boolean listened;
     try {
-      if (!listening.await(5, TimeUnit.SECONDS)) {
-        LOG.log(System.Logger.Level.WARNING, "change feed " + channel
-            + " not connected yet; cached entries live at most their time-to-live until it is");
-      }
+      listened = listening.await(listenWaitMillis, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      listened = false;
+    }
+    if (!listened) {
+      listeners.remove(listener);
+      throw new StoreUnavailableException("JDBC change feed " + channel
+          + " unreachable: not listening after " + listenWaitMillis + " ms", null);
     }
     return () -> listeners.remove(listener);
   }
@@ -94,6 +112,7 @@ final class PgChangeFeed implements AutoCloseable {
     boolean reconnect = false;
     long backoffMillis = 100;
     while (running) {
+      boolean listened = false;
       try (Connection c = connector.connect()) {
         // A session inside a transaction receives no notifications, and a host's pool may hand
         // out connections without auto-commit (it restores the setting when we give it back).
@@ -102,6 +121,7 @@ final class PgChangeFeed implements AutoCloseable {
           st.execute("LISTEN " + channel);
         }
         listening.countDown();
+        listened = true;
         if (reconnect) {
           for (ChangeListener l : listeners) {
             try {
@@ -128,8 +148,20 @@ final class PgChangeFeed implements AutoCloseable {
       } catch (SQLException | RuntimeException e) {
         if (!running) break;
         reconnect = true;
-        LOG.log(System.Logger.Level.WARNING, "change feed " + channel + " lost its connection ("
-            + e.getMessage() + "); reconnecting in " + backoffMillis + " ms");
+        if (listened) {
+          for (ChangeListener l : listeners) {
+            try {
+              l.feedInterrupted();
+            } catch (RuntimeException re) {
+              LOG.log(System.Logger.Level.WARNING, "change listener failed on interruption: " + re);
+            }
+          }
+        }
+        // Once per outage: the feed retries every 500 ms at most, and a host's log must not
+        // fill with one line per attempt (nor a command-line tool's stderr).
+        LOG.log(listened ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+            "change feed " + channel + (listened ? " lost its connection (" : " cannot connect (")
+                + e.getMessage() + "); reconnecting in " + backoffMillis + " ms");
         try {
           Thread.sleep(backoffMillis);
         } catch (InterruptedException ie) {

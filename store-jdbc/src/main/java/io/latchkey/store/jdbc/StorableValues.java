@@ -1,5 +1,6 @@
 package io.latchkey.store.jdbc;
 
+import io.latchkey.AuditEntry;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.spi.TokenRecord;
 import java.util.Map;
@@ -27,6 +28,12 @@ final class StorableValues {
       check("metadata key", e.getKey());
       check("metadata", e.getValue());
     }
+  }
+
+  static void check(AuditEntry e) {
+    check("actor", e.actor());
+    check("workspace", e.workspace());
+    check("detail", e.detail());
   }
 
   private static void check(String field, String value) {

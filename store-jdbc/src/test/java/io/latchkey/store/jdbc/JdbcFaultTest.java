@@ -107,12 +107,50 @@ class JdbcFaultTest {
   }
 
   @Test
-  void build_unreachableDatabase_throwsUnavailableNamingTheFailure() {
-    assertThatThrownBy(() -> JdbcTokenStore.builder()
-        .jdbcUrl("jdbc:postgresql://127.0.0.1:1/none").username("x")
+  void build_databaseDown_buildsAnyway_startsAndMigratesWhenItIsBack(@TempDir Path dataDir)
+      throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    try (JdbcTokenStore store = JdbcTokenStore.builder().jdbcUrl(url).username("postgres")
+        .connectionTimeout(Duration.ofMillis(500)).build()) {
+      assertThatThrownBy(() -> store.find("0000000000000000"))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("unreachable");
+      assertThatThrownBy(() -> store.subscribe(id -> {}))
+          .isInstanceOf(StoreUnavailableException.class);
+
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dataDir).setPort(port)
+          .start();
+      try {
+        PostgresSchemaTest.await("the store to start", () -> {
+          try {
+            return store.find("0000000000000000").isEmpty();
+          } catch (StoreUnavailableException e) {
+            return false;
+          }
+        });
+        TokenRecord r = JdbcTokenStoreTest.record("0000000000000001");
+        assertThat(store.insert(r)).isTrue(); // migrated on the first call after the return
+        assertThat(store.find(r.id())).contains(r);
+        assertThat(store.subscribe(id -> {})).isPresent();
+      } finally {
+        store.close();
+        pg.close();
+      }
+    }
+  }
+
+  @Test
+  void build_unknownDatabase_throwsUnavailableNamingTheFailure() {
+    // The server answers: a setting to fix, not an outage to wait out.
+    String url = SharedPostgres.url().replace("/postgres", "/no_such_database");
+    assertThatThrownBy(() -> JdbcTokenStore.builder().jdbcUrl(url).username("postgres")
         .connectionTimeout(Duration.ofMillis(500)).build())
-        .isInstanceOf(StoreUnavailableException.class)
-        .hasMessageContaining("unreachable");
+        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("during start")
+        .hasMessageContaining("no_such_database");
   }
 
   @Test

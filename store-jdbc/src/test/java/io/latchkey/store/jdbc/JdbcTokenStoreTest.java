@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.latchkey.AuditEntry;
 import io.latchkey.InvalidArgumentException;
+import io.latchkey.TokenEvent;
+import io.latchkey.TokenId;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
@@ -60,6 +63,55 @@ class JdbcTokenStoreTest {
       return m.invoke(target, args);
     } catch (InvocationTargetException e) {
       throw e.getCause();
+    }
+  }
+
+  private static AuditEntry entry(String entryId, TokenRecord r, TokenEvent.Type action) {
+    return new AuditEntry(entryId, Instant.parse("2026-01-01T00:00:00Z"), "alice", r.workspace(),
+        new TokenId(r.id()), action, "detail");
+  }
+
+  /** The entry and the change share one transaction: an entry that cannot be written undoes it. */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void writes_whoseEntryFails_changeNothing(Backend backend) {
+    Backend.Opened db = backend.open();
+    try (JdbcTokenStore store = db.builder().build()) {
+      TokenRecord r = record("0000000000000001");
+      assertThat(store.insert(r, entry("e000000000000001", r, TokenEvent.Type.ISSUED))).isTrue();
+      AuditEntry taken = entry("e000000000000001", r, TokenEvent.Type.UPDATED);
+
+      assertThatThrownBy(() -> store.replace(r.toBuilder().name("x").version(2).build(), 1, taken))
+          .isInstanceOf(StoreUnavailableException.class);
+      assertThatThrownBy(() -> store.delete(r.id(), taken))
+          .isInstanceOf(StoreUnavailableException.class);
+      TokenRecord other = record("0000000000000002");
+      assertThatThrownBy(() -> store.insert(other, taken))
+          .isInstanceOf(StoreUnavailableException.class);
+
+      assertThat(store.find(r.id())).contains(r);
+      assertThat(store.find(other.id())).isEmpty();
+      assertThat(store.history(r.id(), null, 10)).extracting(AuditEntry::action)
+          .containsExactly(TokenEvent.Type.ISSUED);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void pruneAuditTrail_removesOlderEntriesOnly(Backend backend) {
+    Backend.Opened db = backend.open();
+    try (JdbcTokenStore store = db.builder().build()) {
+      TokenRecord r = record("0000000000000001");
+      AuditEntry old = entry("e000000000000001", r, TokenEvent.Type.ISSUED);
+      AuditEntry recent = new AuditEntry("e000000000000002", old.at().plusSeconds(60), "bob",
+          r.workspace(), old.tokenId(), TokenEvent.Type.DELETED, "deleted");
+      store.insert(r, old);
+      store.delete(r.id(), recent);
+
+      store.pruneAuditTrail(old.at().plusSeconds(1));
+
+      assertThat(store.history(r.id(), null, 10)).containsExactly(recent);
+      assertThat(store.workspaceHistory("ws", null, 10)).containsExactly(recent);
     }
   }
 

@@ -1,17 +1,22 @@
 package io.latchkey.store.memory;
 
+import io.latchkey.AuditEntry;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.Iterator;
+import java.util.NavigableMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +32,9 @@ import org.jspecify.annotations.Nullable;
  * common permission set stored once): about 400 bytes per token at a million, so {@link #find}
  * and {@link #list} build each {@link TokenRecord} they return.
  *
+ * <p>It keeps the audit trail: an entry is added inside the same atomic per-record step as its
+ * change (before the change is visible), so no caller ever sees a change without its entry.
+ *
  * <p>After {@link #close()} every method throws {@link StoreUnavailableException}. Close the
  * Latchkey first: a Latchkey closed after its store cannot write its buffered usage and throws.
  */
@@ -35,13 +43,30 @@ public final class InMemoryTokenStore implements TokenStore {
   private final ConcurrentMap<String, ConcurrentSkipListSet<String>> workspaces =
       new ConcurrentHashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  /** Audit entries by token id, then by workspace; each map keyed by entry id. */
+  private final ConcurrentMap<String, NavigableMap<String, AuditEntry>> tokenTrails =
+      new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, NavigableMap<String, AuditEntry>> workspaceTrails =
+      new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   @Override
   public boolean insert(TokenRecord record) {
+    return insert(record, null);
+  }
+
+  @Override
+  public boolean insert(TokenRecord record, @Nullable AuditEntry audit) {
     Objects.requireNonNull(record, "record == null");
     open();
-    if (records.putIfAbsent(record.id(), Compact.of(record)) != null) return false;
+    boolean[] inserted = new boolean[1];
+    records.compute(record.id(), (id, current) -> {
+      if (current != null) return current;
+      inserted[0] = true;
+      keep(audit);
+      return Compact.of(record);
+    });
+    if (!inserted[0]) return false;
     // Indexed after the record exists; list() skips ids whose record is gone.
     workspaces.computeIfAbsent(record.workspace(), w -> new ConcurrentSkipListSet<>())
         .add(record.id());
@@ -59,12 +84,18 @@ public final class InMemoryTokenStore implements TokenStore {
 
   @Override
   public boolean replace(TokenRecord updated, long expectedVersion) {
+    return replace(updated, expectedVersion, null);
+  }
+
+  @Override
+  public boolean replace(TokenRecord updated, long expectedVersion, @Nullable AuditEntry audit) {
     Objects.requireNonNull(updated, "updated == null");
     open();
     boolean[] replaced = new boolean[1];
     records.computeIfPresent(updated.id(), (id, current) -> {
       if (current.version != expectedVersion) return current;
       replaced[0] = true;
+      keep(audit);
       return current.replacedBy(updated); // usage fields belong to applyUsage alone
     });
     if (replaced[0]) changed(updated.id());
@@ -73,9 +104,20 @@ public final class InMemoryTokenStore implements TokenStore {
 
   @Override
   public boolean delete(String id) {
+    return delete(id, null);
+  }
+
+  @Override
+  public boolean delete(String id, @Nullable AuditEntry audit) {
     Objects.requireNonNull(id, "id == null");
     open();
-    Compact removed = records.remove(id);
+    Compact[] removedBox = new Compact[1];
+    records.computeIfPresent(id, (key, current) -> {
+      removedBox[0] = current;
+      keep(audit);
+      return null;
+    });
+    Compact removed = removedBox[0];
     if (removed == null) return false;
     ConcurrentSkipListSet<String> index = workspaces.get(removed.workspace);
     if (index != null) index.remove(id);
@@ -116,6 +158,61 @@ public final class InMemoryTokenStore implements TokenStore {
     open();
     listeners.add(listener);
     return Optional.of(() -> listeners.remove(listener));
+  }
+
+  @Override
+  public boolean keepsAuditTrail() {
+    return true;
+  }
+
+  @Override
+  public List<AuditEntry> history(String tokenId, @Nullable String beforeId, int limit) {
+    Objects.requireNonNull(tokenId, "tokenId == null");
+    return page(tokenTrails.get(tokenId), beforeId, limit);
+  }
+
+  @Override
+  public List<AuditEntry> workspaceHistory(String workspace, @Nullable String beforeId,
+      int limit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    return page(workspaceTrails.get(workspace), beforeId, limit);
+  }
+
+  @Override
+  public void pruneAuditTrail(Instant cutoff) {
+    open();
+    for (NavigableMap<String, AuditEntry> trail : tokenTrails.values()) prune(trail, cutoff);
+    for (NavigableMap<String, AuditEntry> trail : workspaceTrails.values()) prune(trail, cutoff);
+  }
+
+  private static void prune(NavigableMap<String, AuditEntry> trail, Instant cutoff) {
+    for (Iterator<AuditEntry> it = trail.values().iterator(); it.hasNext(); ) {
+      if (!it.next().at().isBefore(cutoff)) break; // ascending ids: the rest is newer
+      it.remove();
+    }
+  }
+
+  private List<AuditEntry> page(@Nullable NavigableMap<String, AuditEntry> trail,
+      @Nullable String beforeId, int limit) {
+    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    open();
+    List<AuditEntry> page = new ArrayList<>(Math.min(limit, 256));
+    if (trail == null) return page;
+    NavigableMap<String, AuditEntry> older = beforeId == null ? trail : trail.headMap(beforeId, false);
+    for (AuditEntry e : older.descendingMap().values()) {
+      page.add(e);
+      if (page.size() == limit) break;
+    }
+    return page;
+  }
+
+  /** Called inside the record's atomic step, so the entry exists when the change does. */
+  private void keep(@Nullable AuditEntry e) {
+    if (e == null) return;
+    tokenTrails.computeIfAbsent(e.tokenId().value(), k -> new ConcurrentSkipListMap<>())
+        .put(e.id(), e);
+    workspaceTrails.computeIfAbsent(e.workspace(), k -> new ConcurrentSkipListMap<>())
+        .put(e.id(), e);
   }
 
   /** How many records are stored. */

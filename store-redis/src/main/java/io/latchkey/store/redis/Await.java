@@ -5,12 +5,14 @@ import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import java.io.IOException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Waits for Redis replies with a deadline and turns every failure into a {@link
@@ -57,6 +59,42 @@ final class Await {
     while (root.getCause() != null && root.getCause() != root) root = root.getCause();
     String detail = root instanceof RedisCommandExecutionException ? " (" + describe(root) + ")" : "";
     return new StoreUnavailableException("Redis connect failed: cannot connect" + detail, cause);
+  }
+
+  /**
+   * Whether a failed connect means that Redis could not be reached (refused, timed out), rather
+   * than that it answered with an error (a wrong password, a missing ACL, cluster support off):
+   * only the first may go away by itself.
+   */
+  static boolean isUnreachable(Throwable failure) {
+    return !answered(failure, 0);
+  }
+
+  private static boolean answered(@Nullable Throwable t, int depth) {
+    if (t == null || depth > 8) return false;
+    if (t instanceof RedisCommandExecutionException) return true;
+    for (Throwable s : t.getSuppressed()) {
+      if (answered(s, depth + 1)) return true;
+    }
+    return t.getCause() != t && answered(t.getCause(), depth + 1);
+  }
+
+  /**
+   * Whether {@code cause} says that the connection was lost or is being re-established, rather
+   * than that Redis was slow or refused the command.
+   */
+  static boolean isDisconnect(@Nullable Throwable cause) {
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (cause instanceof RedisConnectionException || cause instanceof IOException) return true;
+    if (cause instanceof RedisCommandTimeoutException
+        || cause instanceof RedisCommandExecutionException) {
+      return false;
+    }
+    String m = cause instanceof RedisException ? cause.getMessage() : null;
+    return m != null && (m.startsWith("Currently not connected")
+        || m.startsWith("Connection closed") || m.startsWith("Connection disconnected"));
   }
 
   private static String describe(Throwable t) {

@@ -2,6 +2,8 @@ package io.latchkey.store.redis;
 
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.TokenStore;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.util.List;
@@ -19,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Lettuce reconnects a dropped connection and subscribes again on its own; every subscription
  * confirmation after the first therefore means that messages may have been missed, and the
- * listeners get {@link ChangeListener#feedReset()}. Plain {@code PUBLISH} reaches subscribers on
+ * listeners get {@link ChangeListener#feedReset()}; when the connection drops they get {@link
+ * ChangeListener#feedInterrupted()}. Plain {@code PUBLISH} reaches subscribers on
  * every node of a Redis Cluster, so the same code serves both modes.
  *
  * <p>Listeners run on the feed's own thread, in the order of publication, never on Lettuce's event
@@ -77,15 +80,33 @@ final class ChangeFeed extends RedisPubSubAdapter<String, String> {
       throw Await.unavailable("change-feed subscription", e);
     }
     c.addListener(this);
+    if (c instanceof RedisChannelHandler<?, ?> handler) handler.addListener(stateListener);
     try {
       Await.reply(c.async().subscribe(channel), timeoutNanos, "change-feed subscription");
       return c;
     } catch (RuntimeException e) {
       c.removeListener(this);
+      if (c instanceof RedisChannelHandler<?, ?> handler) handler.removeListener(stateListener);
       if (ownsConnection) c.closeAsync();
       throw e;
     }
   }
+
+  /** Tells the listeners that the feed is down until their next {@code feedReset()}. */
+  private final RedisConnectionStateListener stateListener = new RedisConnectionStateListener() {
+    @Override
+    public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+      deliver(() -> {
+        for (Registration r : registrations) {
+          try {
+            r.listener.feedInterrupted();
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "change listener failed on interruption", e);
+          }
+        }
+      });
+    }
+  };
 
   @Override
   public void message(String channel, String tokenId) {
@@ -135,6 +156,7 @@ final class ChangeFeed extends RedisPubSubAdapter<String, String> {
     delivery.shutdown();
     if (c == null) return;
     c.removeListener(this);
+    if (c instanceof RedisChannelHandler<?, ?> handler) handler.removeListener(stateListener);
     try {
       if (ownsConnection) {
         c.close();

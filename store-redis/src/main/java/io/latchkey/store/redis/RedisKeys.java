@@ -34,6 +34,16 @@ final class RedisKeys {
     return prefix + "t:{" + id + "}";
   }
 
+  /** A token's audit trail: in its record's slot, so one script writes both. */
+  String trail(String id) {
+    return prefix + "h:{" + id + "}";
+  }
+
+  /** The ids of a workspace's tokens that have a trail. */
+  String auditIndex(String workspace) {
+    return workspaceKey("a", workspace);
+  }
+
   String index(String workspace) {
     return workspaceKey("w", workspace);
   }

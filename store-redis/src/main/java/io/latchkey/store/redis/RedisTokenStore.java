@@ -1,5 +1,6 @@
 package io.latchkey.store.redis;
 
+import io.latchkey.AuditEntry;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
@@ -8,7 +9,10 @@ import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -21,6 +25,8 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +37,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -75,6 +83,7 @@ import org.jspecify.annotations.Nullable;
 public final class RedisTokenStore implements TokenStore {
   static final String DEFAULT_KEY_PREFIX = "latchkey:";
   static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+  static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(400);
   static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
   /** How long an index entry outlives its record: covers clock skew between cluster nodes. */
   static final long INDEX_MARGIN_MILLIS = Duration.ofHours(1).toMillis();
@@ -82,21 +91,35 @@ public final class RedisTokenStore implements TokenStore {
   static final int SWEEP_LIMIT = 100;
   private static final long MAX_LIVE_MILLIS = Duration.ofDays(100 * 366).toMillis();
   private static final int MAX_LIST_BATCH = 1000;
+  /**
+   * The longest pause between two reconnect attempts of the clients the store creates; the first
+   * comes after {@link #MIN_RECONNECT_DELAY}, each next one after twice as long. Lettuce's default
+   * grows to 30 s, so a client could come back half a minute after Redis did.
+   */
+  static final Duration MAX_RECONNECT_DELAY = Duration.ofMillis(500);
+  static final Duration MIN_RECONNECT_DELAY = Duration.ofMillis(10);
+  /**
+   * How long an idempotent read that failed on a dropped connection is tried again while the
+   * client reconnects (never past its command timeout). Short: during an outage the connection
+   * stays down and the read fails anyway.
+   */
+  private static final long RETRY_GRACE_NANOS = Duration.ofMillis(300).toNanos();
+  private static final long RETRY_PAUSE_NANOS = Duration.ofMillis(5).toNanos();
 
   private final Connections connections;
-  private final RedisClusterAsyncCommands<String, String> commands;
   private final RedisKeys keys;
   private final long retentionMillis;
+  private final long auditRetentionMillis;
   private final long timeoutNanos;
   private final @Nullable ChangeFeed feed;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RedisTokenStore(Connections connections, String keyPrefix, Duration retention,
-      Duration commandTimeout) {
+      Duration auditRetention, Duration commandTimeout) {
     this.connections = connections;
-    this.commands = connections.commands;
     this.keys = new RedisKeys(keyPrefix);
     this.retentionMillis = retention.toMillis();
+    this.auditRetentionMillis = auditRetention.toMillis();
     this.timeoutNanos = commandTimeout.toNanos();
     this.feed = connections.pubSub == null ? null
         : new ChangeFeed(keys.channel(), connections.pubSub, connections.ownsPubSub, timeoutNanos);
@@ -108,7 +131,8 @@ public final class RedisTokenStore implements TokenStore {
    *
    * @param redisUri e.g. {@code redis://localhost:6379}, {@code rediss://user:pw@host:6380/2}
    * @throws InvalidArgumentException if the URI is malformed
-   * @throws StoreUnavailableException if Redis cannot be reached
+   * @throws StoreUnavailableException if Redis answers the connection with an error (a wrong
+   *     password); a Redis that cannot be reached yet does not fail it (see {@link Builder#build})
    */
   public static RedisTokenStore create(String redisUri) {
     return builder().uri(redisUri).build();
@@ -123,18 +147,29 @@ public final class RedisTokenStore implements TokenStore {
 
   @Override
   public boolean insert(TokenRecord record) {
+    return insert(record, null);
+  }
+
+  /** {@inheritDoc} The entry is written by the script that writes the record. */
+  @Override
+  public boolean insert(TokenRecord record, @Nullable AuditEntry audit) {
     Objects.requireNonNull(record, "record == null");
     open();
     String what = "insert of token " + record.id();
+    reachable(keys.index(record.workspace()), what);
+    reachable(keys.record(record.id()), what);
     // Index first: a crash before the record is written leaves an entry that listing skips.
     long expireAt = index(record, what);
+    auditIndex(audit, what);
     List<String> args = new ArrayList<>(40);
     args.add(Long.toString(expireAt));
     args.add(keys.channel());
     args.add(record.id());
+    addAudit(args, audit);
     args.addAll(RecordCodec.allFields(record));
-    Long inserted = await(Scripts.INSERT.<Long>run(commands, ScriptOutputType.INTEGER,
-        new String[] {keys.record(record.id())}, args.toArray(String[]::new)), what);
+    Long inserted = await(Scripts.INSERT.<Long>run(commands(what), ScriptOutputType.INTEGER,
+        new String[] {keys.record(record.id()), keys.trail(record.id())},
+        args.toArray(String[]::new)), what);
     // A duplicate id from another workspace leaves our entry in this workspace's index: listing
     // skips it (the record belongs elsewhere) and the sweep drops it once its due time passes.
     // Removing it here could race with a delete and a re-insert of the same id.
@@ -145,25 +180,41 @@ public final class RedisTokenStore implements TokenStore {
   public Optional<TokenRecord> find(String id) {
     Objects.requireNonNull(id, "id == null");
     open();
-    Map<String, String> hash = await(commands.hgetall(keys.record(id)), "find of token " + id);
+    String key = keys.record(id);
+    String what = "find of token " + id;
+    long deadline = System.nanoTime() + timeoutNanos;
+    Map<String, String> hash = retryingRead(deadline, () -> {
+      reachable(key, what);
+      return Await.until(commands(what).hgetall(key), deadline, what);
+    });
     return Optional.ofNullable(RecordCodec.decode(id, hash));
   }
 
   @Override
   public boolean replace(TokenRecord updated, long expectedVersion) {
+    return replace(updated, expectedVersion, null);
+  }
+
+  /** {@inheritDoc} The entry is written by the compare-and-set script, only if it replaces. */
+  @Override
+  public boolean replace(TokenRecord updated, long expectedVersion, @Nullable AuditEntry audit) {
     Objects.requireNonNull(updated, "updated == null");
     open();
     String what = "replace of token " + updated.id();
+    reachable(keys.index(updated.workspace()), what);
+    reachable(keys.record(updated.id()), what);
     // Raises the index entry's due time before the record's TTL can grow.
     long expireAt = index(updated, what);
+    auditIndex(audit, what);
     List<String> args = new ArrayList<>(40);
     args.add(Long.toString(expectedVersion));
     args.add(Long.toString(expireAt));
     args.add(keys.channel());
     args.add(updated.id());
+    addAudit(args, audit);
     args.addAll(RecordCodec.fields(updated));
-    String previousWorkspace = await(Scripts.REPLACE.<String>run(commands,
-        ScriptOutputType.VALUE, new String[] {keys.record(updated.id())},
+    String previousWorkspace = await(Scripts.REPLACE.<String>run(commands(what),
+        ScriptOutputType.VALUE, new String[] {keys.record(updated.id()), keys.trail(updated.id())},
         args.toArray(String[]::new)), what);
     if (previousWorkspace == null) return false;
     if (!previousWorkspace.equals(updated.workspace())) {
@@ -174,14 +225,101 @@ public final class RedisTokenStore implements TokenStore {
 
   @Override
   public boolean delete(String id) {
+    return delete(id, null);
+  }
+
+  /** {@inheritDoc} The entry is written by the script that deletes the record. */
+  @Override
+  public boolean delete(String id, @Nullable AuditEntry audit) {
     Objects.requireNonNull(id, "id == null");
     open();
+    String what = "delete of token " + id;
+    reachable(keys.record(id), what);
+    auditIndex(audit, what);
+    List<String> args = new ArrayList<>(4);
+    args.add(keys.channel());
+    args.add(id);
+    addAudit(args, audit);
     // Record first: a crash before the index entry goes leaves an entry that listing skips.
-    String workspace = await(Scripts.DELETE.<String>run(commands, ScriptOutputType.VALUE,
-        new String[] {keys.record(id)}, keys.channel(), id), "delete of token " + id);
+    String workspace = await(Scripts.DELETE.<String>run(commands(what), ScriptOutputType.VALUE,
+        new String[] {keys.record(id), keys.trail(id)}, args.toArray(String[]::new)), what);
     if (workspace == null) return false;
     unindexQuietly(workspace, id);
     return true;
+  }
+
+  @Override
+  public boolean keepsAuditTrail() {
+    return true;
+  }
+
+  @Override
+  public List<AuditEntry> history(String tokenId, @Nullable String beforeId, int limit) {
+    Objects.requireNonNull(tokenId, "tokenId == null");
+    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    open();
+    String what = "history of token " + tokenId;
+    List<String> members = await(trailPage(tokenId, beforeId, limit, what), what);
+    List<AuditEntry> page = new ArrayList<>(members.size());
+    for (String m : members) page.add(AuditCodec.decode(m));
+    return page;
+  }
+
+  /**
+   * Merges the newest entries of every token with a live trail in the workspace: one pipelined
+   * read per token, so the cost grows with the workspace's tokens (deleted ones included, within
+   * the retention). Entries live in their token's slot, which is what makes them atomic with the
+   * change; a per-workspace list in another slot could not be.
+   */
+  @Override
+  public List<AuditEntry> workspaceHistory(String workspace, @Nullable String beforeId,
+      int limit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    open();
+    String what = "history of workspace " + workspace;
+    List<Object> ids = await(Scripts.AUDIT_TOKENS.<List<Object>>run(commands(what),
+        ScriptOutputType.MULTI, new String[] {keys.auditIndex(workspace)}), what);
+    List<CompletableFuture<List<String>>> reads = new ArrayList<>(ids.size());
+    for (Object id : ids) reads.add(trailPage((String) id, beforeId, limit, what));
+    long deadline = System.nanoTime() + timeoutNanos;
+    List<AuditEntry> merged = new ArrayList<>();
+    for (CompletableFuture<List<String>> read : reads) {
+      for (String m : Await.until(read, deadline, what)) {
+        AuditEntry e = AuditCodec.decode(m);
+        // An id indexed here whose insert lost to the same id elsewhere has another workspace.
+        if (e.workspace().equals(workspace)) merged.add(e);
+      }
+    }
+    merged.sort((a, b) -> b.id().compareTo(a.id()));
+    return merged.size() > limit ? new ArrayList<>(merged.subList(0, limit)) : merged;
+  }
+
+  /** Entries older than the cutoff are hidden by core; each trail expires as a whole. */
+  @Override
+  public void pruneAuditTrail(java.time.Instant cutoff) {
+    Objects.requireNonNull(cutoff, "cutoff == null");
+  }
+
+  private CompletableFuture<List<String>> trailPage(String tokenId, @Nullable String beforeId,
+      int limit, String what) {
+    return commands(what).zrevrangebylex(keys.trail(tokenId),
+        beforeId == null ? Range.unbounded() : Range.from(
+            Range.Boundary.unbounded(), Range.Boundary.excluding(beforeId)),
+        Limit.create(0, limit)).toCompletableFuture();
+  }
+
+  private void auditIndex(@Nullable AuditEntry audit, String what) {
+    if (audit == null) return;
+    await(Scripts.AUDIT_INDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
+        new String[] {keys.auditIndex(audit.workspace())}, audit.tokenId().value(),
+        Long.toString(auditRetentionMillis + INDEX_MARGIN_MILLIS),
+        Integer.toString(SWEEP_LIMIT)), what);
+  }
+
+  private void addAudit(List<String> args, @Nullable AuditEntry audit) {
+    args.add(audit == null ? "" : AuditCodec.encode(audit));
+    args.add(Long.toString(auditRetentionMillis));
   }
 
   @Override
@@ -189,20 +327,26 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
     open();
+    return retryingRead(System.nanoTime() + timeoutNanos,
+        () -> listOnce(workspace, afterId, limit));
+  }
+
+  private List<TokenRecord> listOnce(String workspace, @Nullable String afterId, int limit) {
     String what = "list of workspace " + workspace;
+    reachable(keys.index(workspace), what);
     String[] indexKeys = {keys.index(workspace), keys.due(workspace)};
     List<TokenRecord> page = new ArrayList<>(Math.min(limit, 256));
     String cursor = afterId;
     while (page.size() < limit) {
       int batch = Math.min(limit - page.size(), MAX_LIST_BATCH);
-      List<Object> ids = await(Scripts.LIST.<List<Object>>run(commands, ScriptOutputType.MULTI,
+      List<Object> ids = await(Scripts.LIST.<List<Object>>run(commands(what), ScriptOutputType.MULTI,
           indexKeys, cursor == null ? "-" : "(" + cursor, Integer.toString(batch),
           Integer.toString(SWEEP_LIMIT)), what);
       if (ids == null || ids.isEmpty()) break;
       // One pipelined HGETALL per id: in a cluster the records live on different nodes.
       List<CompletableFuture<Map<String, String>>> reads = new ArrayList<>(ids.size());
       for (Object id : ids) {
-        reads.add(commands.hgetall(keys.record((String) id)).toCompletableFuture());
+        reads.add(commands(what).hgetall(keys.record((String) id)).toCompletableFuture());
       }
       long deadline = System.nanoTime() + timeoutNanos;
       for (int i = 0; i < ids.size(); i++) {
@@ -223,20 +367,22 @@ public final class RedisTokenStore implements TokenStore {
     Objects.requireNonNull(updates, "updates == null");
     if (updates.isEmpty()) return;
     open();
+    String what = "usage batch of " + updates.size() + " tokens";
+    for (UsageUpdate u : updates) usageReachable(keys.record(u.tokenId()), what);
     // Pipelined, on a connection of its own when the store opened its connections: a chunk of usage
-    // scripts then never queues a validation's HGETALL behind it on the same socket.
+    // scripts then never queues a validation's HGETALL behind it on the same socket. Every script
+    // is sent before any reply is awaited.
     List<CompletableFuture<Long>> replies = new ArrayList<>(updates.size());
     for (UsageUpdate u : updates) {
       String ip = u.clientIp();
       String integration = u.integration();
-      replies.add(Scripts.USAGE.run(connections.usage, ScriptOutputType.INTEGER,
+      replies.add(Scripts.USAGE.run(connections.usage(what), ScriptOutputType.INTEGER,
           new String[] {keys.record(u.tokenId())},
           Long.toString(u.usedAt().toEpochMilli()),
           ip == null ? "0" : "1", ip == null ? "" : ip,
           integration == null ? "0" : "1", integration == null ? "" : integration));
     }
     long deadline = System.nanoTime() + timeoutNanos;
-    String what = "usage batch of " + updates.size() + " tokens";
     for (CompletableFuture<Long> reply : replies) Await.until(reply, deadline, what);
   }
 
@@ -292,7 +438,7 @@ public final class RedisTokenStore implements TokenStore {
 
   /** Indexes the record's id in its workspace; returns the record's expiry (Redis time, ms). */
   private long index(TokenRecord r, String what) {
-    Long expireAt = await(Scripts.INDEX.<Long>run(commands, ScriptOutputType.INTEGER,
+    Long expireAt = await(Scripts.INDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
         new String[] {keys.index(r.workspace()), keys.due(r.workspace())}, r.id(),
         Long.toString(ttlMillis(r)), Integer.toString(SWEEP_LIMIT),
         Long.toString(INDEX_MARGIN_MILLIS)), what);
@@ -304,14 +450,56 @@ public final class RedisTokenStore implements TokenStore {
    * failure here is not the caller's: the entry is skipped by listing and swept when due.
    */
   private void unindexQuietly(String workspace, String id) {
+    String what = "unindex of token " + id;
     try {
-      await(Scripts.UNINDEX.<Long>run(commands, ScriptOutputType.INTEGER,
-          new String[] {keys.index(workspace), keys.due(workspace)}, id),
-          "unindex of token " + id);
+      await(Scripts.UNINDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
+          new String[] {keys.index(workspace), keys.due(workspace)}, id), what);
     } catch (StoreUnavailableException e) {
       System.getLogger(RedisTokenStore.class.getName()).log(System.Logger.Level.DEBUG,
           "index entry of token " + id + " left for the sweep: " + e.getMessage());
     }
+  }
+
+  /**
+   * Refuses a call at once when the connection that serves {@code key} is known to be down, as
+   * Lettuce's {@code REJECT_COMMANDS} does for a standalone client. A connection that is being
+   * opened for the first time is waited for, within the command timeout.
+   */
+  private void reachable(String key, String what) {
+    if (connections.failFast && connections.link(key) == Connections.Link.DOWN) {
+      throw Await.unavailable(what, new RedisException("Currently not connected"));
+    }
+  }
+
+  /** {@link #reachable} for the usage writes' connection. */
+  private void usageReachable(String key, String what) {
+    if (connections.failFast && connections.usageLink(key) == Connections.Link.DOWN) {
+      throw Await.unavailable(what, new RedisException("Currently not connected"));
+    }
+  }
+
+  /**
+   * Runs an idempotent read. When it fails because its connection dropped (a killed client, a
+   * failover) it is sent again as soon as the connection is back, for up to {@link
+   * #RETRY_GRACE_NANOS} and never past {@code deadline}: a reconnect takes milliseconds, an outage
+   * longer. A timeout or a server error is never retried.
+   */
+  private <T> T retryingRead(long deadline, Supplier<T> read) {
+    long giveUpAt = Math.min(deadline, System.nanoTime() + RETRY_GRACE_NANOS);
+    while (true) {
+      try {
+        return read.get();
+      } catch (StoreUnavailableException e) {
+        if (!Await.isDisconnect(e.getCause())) throw e;
+        if (System.nanoTime() - giveUpAt >= 0 || Thread.currentThread().isInterrupted()) throw e;
+        // Lettuce rejects commands until it has reconnected; those were never sent.
+        LockSupport.parkNanos(RETRY_PAUSE_NANOS);
+      }
+    }
+  }
+
+  private RedisClusterAsyncCommands<String, String> commands(String what) {
+    return connections.commands(what);
   }
 
   private <T> T await(CompletionStage<T> reply, String what) {
@@ -341,6 +529,7 @@ public final class RedisTokenStore implements TokenStore {
     private @Nullable StatefulRedisPubSubConnection<String, String> pubSubConnection;
     private @Nullable String keyPrefix;
     private @Nullable Duration retention;
+    private @Nullable Duration auditRetention;
     private @Nullable Duration commandTimeout;
 
     private Builder() {}
@@ -475,6 +664,27 @@ public final class RedisTokenStore implements TokenStore {
     }
 
     /**
+     * How long a token's audit trail stays in Redis after its last entry (400 days by default):
+     * each trail is a key whose TTL every audited change renews. Set it to the {@code
+     * Latchkey.Builder.auditRetention}, which hides older entries anyway. At least one day.
+     */
+    public Builder auditRetention(Duration retention) {
+      if (this.auditRetention != null) {
+        throw new InvalidArgumentException("auditRetention",
+            "was already set to " + this.auditRetention);
+      }
+      nonNull("auditRetention", retention);
+      if (retention.compareTo(Duration.ofDays(1)) < 0) {
+        throw new InvalidArgumentException("auditRetention", "must be at least 1 day");
+      }
+      if (retention.compareTo(Duration.ofDays(36_500)) > 0) {
+        throw new InvalidArgumentException("auditRetention", "must be at most 36500 days");
+      }
+      this.auditRetention = retention;
+      return this;
+    }
+
+    /**
      * How long a record stays in Redis after it expires or is revoked (30 days by default), so
      * that listings and validation can still tell why it no longer works. Then its TTL removes it.
      * At least one minute, at most 100 years.
@@ -519,7 +729,14 @@ public final class RedisTokenStore implements TokenStore {
      * Connects and returns the store.
      *
      * @throws InvalidArgumentException if no way to reach Redis was set, or the settings conflict
-     * @throws StoreUnavailableException if Redis cannot be reached
+     * <p>A Redis that cannot be reached (refused, no answer within the command timeout) does not
+     * fail the build: the store is returned, every call throws {@link StoreUnavailableException}
+     * ({@code not connected}) at once, and the store connects in the background, trying every
+     * 500 ms, then works as if it had connected here. A host starting during an outage thus
+     * starts, as it does on every Latchkey store.
+     *
+     * @throws StoreUnavailableException if Redis answers the connection with an error (e.g.
+     *     {@code WRONGPASS}): a setting to fix, not an outage to wait out
      */
     public RedisTokenStore build() {
       if (source == null) {
@@ -535,7 +752,8 @@ public final class RedisTokenStore implements TokenStore {
       Duration timeout = commandTimeout == null ? DEFAULT_COMMAND_TIMEOUT : commandTimeout;
       Connections c = connect(timeout);
       return new RedisTokenStore(c, keyPrefix == null ? DEFAULT_KEY_PREFIX : keyPrefix,
-          retention == null ? DEFAULT_RETENTION : retention, timeout);
+          retention == null ? DEFAULT_RETENTION : retention,
+          auditRetention == null ? DEFAULT_AUDIT_RETENTION : auditRetention, timeout);
     }
 
     private Connections connect(Duration timeout) {
@@ -543,7 +761,8 @@ public final class RedisTokenStore implements TokenStore {
       try {
         if (uri != null) {
           uri.setTimeout(timeout); // our own parse of the host's text: ours to change
-          RedisClient own = RedisClient.create(uri);
+          ClientResources resources = resources(owned);
+          RedisClient own = RedisClient.create(resources, uri);
           owned.add(() -> own.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
           own.setOptions(ClientOptions.builder()
               .autoReconnect(true)
@@ -555,29 +774,33 @@ public final class RedisTokenStore implements TokenStore {
         }
         if (clusterUris != null) {
           for (RedisURI seed : clusterUris) seed.setTimeout(timeout);
-          RedisClusterClient own = RedisClusterClient.create(clusterUris);
+          ClientResources resources = resources(owned);
+          RedisClusterClient own = RedisClusterClient.create(resources, clusterUris);
           owned.add(() -> own.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
           own.setOptions(ClusterClientOptions.builder()
               .autoReconnect(true)
-              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              // Not REJECT_COMMANDS: since Lettuce 7.7 it also rejects a command that waits for a
+              // node connection to open (every first command to a node). The store refuses
+              // commands on a dropped node connection itself (Connections.failFast), and cancels
+              // a timed-out one so that it is never sent after a reconnect.
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
               .timeoutOptions(TimeoutOptions.enabled(timeout))
               .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
               .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                   .enableAllAdaptiveRefreshTriggers().build())
               .build());
-          return cluster(own, owned);
+          return cluster(own, true, owned);
         }
         if (client != null) return standalone(client, owned);
-        if (clusterClient != null) return cluster(clusterClient, owned);
+        if (clusterClient != null) return cluster(clusterClient, false, owned);
         StatefulRedisPubSubConnection<String, String> hostPubSub = pubSubConnection;
         Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
             hostPubSub == null ? null : () -> hostPubSub;
         if (connection != null) {
-          return new Connections("standalone", connection.async(), connection.async(), pubSub,
-              false, owned);
+          return Connections.standalone(connection, null, pubSub, false, owned);
         }
-        var cluster = Objects.requireNonNull(clusterConnection).async();
-        return new Connections("cluster", cluster, cluster, pubSub, false, owned);
+        return Connections.cluster(Objects.requireNonNull(clusterConnection), null, false, pubSub,
+            false, owned);
       } catch (RuntimeException e) {
         Connections.closeAll(owned);
         if (e instanceof StoreUnavailableException || e instanceof InvalidArgumentException) {
@@ -587,22 +810,56 @@ public final class RedisTokenStore implements TokenStore {
       }
     }
 
-    private static Connections standalone(RedisClient client, List<AutoCloseable> owned) {
-      StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
-      owned.add(c);
-      StatefulRedisConnection<String, String> usage = client.connect(StringCodec.UTF8);
-      owned.add(usage);
-      return new Connections("standalone", c.async(), usage.async(),
-          () -> client.connectPubSub(StringCodec.UTF8), true, owned);
+    /**
+     * Event loops and timers for a client the store creates, with a bounded reconnect back-off:
+     * {@link #MIN_RECONNECT_DELAY}, doubling up to {@link #MAX_RECONNECT_DELAY}. Released after
+     * the client (owned is closed in reverse order).
+     */
+    private static ClientResources resources(List<AutoCloseable> owned) {
+      ClientResources resources = ClientResources.builder()
+          .reconnectDelay(Delay.exponential(MIN_RECONNECT_DELAY, MAX_RECONNECT_DELAY, 2,
+              TimeUnit.MILLISECONDS))
+          .build();
+      owned.add(() -> resources.shutdown(0, 2, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS));
+      return resources;
     }
 
-    private static Connections cluster(RedisClusterClient client, List<AutoCloseable> owned) {
-      StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
-      owned.add(c);
-      StatefulRedisClusterConnection<String, String> usage = client.connect(StringCodec.UTF8);
-      owned.add(usage);
-      return new Connections("cluster", c.async(), usage.async(),
-          () -> client.connectPubSub(StringCodec.UTF8), true, owned);
+    /**
+     * Connects; if Redis cannot be reached (refused, timed out — not an error Redis answered,
+     * such as a wrong password), the store is built anyway and connects in the background.
+     */
+    private static Connections standalone(RedisClient client, List<AutoCloseable> owned) {
+      Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
+          () -> client.connectPubSub(StringCodec.UTF8);
+      try {
+        StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
+        owned.add(c);
+        // Usage writes get a connection of their own (see Connections).
+        StatefulRedisConnection<String, String> usage = client.connect(StringCodec.UTF8);
+        owned.add(usage);
+        return Connections.standalone(c, usage, pubSub, true, owned);
+      } catch (RuntimeException e) {
+        if (!Await.isUnreachable(e)) throw e;
+        return Connections.pending("standalone", false, () -> client.connect(StringCodec.UTF8),
+            pubSub, true, owned, MAX_RECONNECT_DELAY.toMillis());
+      }
+    }
+
+    private static Connections cluster(RedisClusterClient client, boolean failFast,
+        List<AutoCloseable> owned) {
+      Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
+          () -> client.connectPubSub(StringCodec.UTF8);
+      try {
+        StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
+        owned.add(c);
+        StatefulRedisClusterConnection<String, String> usage = client.connect(StringCodec.UTF8);
+        owned.add(usage);
+        return Connections.cluster(c, usage, failFast, pubSub, true, owned);
+      } catch (RuntimeException e) {
+        if (!Await.isUnreachable(e)) throw e;
+        return Connections.pending("cluster", failFast, () -> client.connect(StringCodec.UTF8),
+            pubSub, true, owned, MAX_RECONNECT_DELAY.toMillis());
+      }
     }
 
     /** Parses without echoing the text: a URI may carry a password. */

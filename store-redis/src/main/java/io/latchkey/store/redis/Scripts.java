@@ -59,39 +59,80 @@ final class Scripts {
       """);
 
   /**
-   * Insert if absent. KEYS: record. ARGV: expire-at (ms), channel, id, then field, value, ….
-   * Returns 1 if inserted, 0 if the id exists.
+   * Appends an audit entry to the token's trail ({@code h:{id}}, the record's slot) in the script
+   * that makes the change. ARGV[AUDIT] is the entry ('' for none), ARGV[AUDIT + 1] the trail's
+   * time to live (ms) from now; KEYS[2] the trail.
+   */
+  private static String audit(int argv) {
+    return "if ARGV[" + argv + "] ~= '' then\n"
+        + "  redis.call('ZADD', KEYS[2], 0, ARGV[" + argv + "])\n"
+        + "  redis.call('PEXPIRE', KEYS[2], ARGV[" + (argv + 1) + "])\n"
+        + "end\n";
+  }
+
+  /**
+   * Insert if absent. KEYS: record, trail. ARGV: expire-at (ms), channel, id, audit entry, trail
+   * TTL, then field, value, …. Returns 1 if inserted, 0 if the id exists.
    */
   static final LuaScript INSERT = new LuaScript("""
       if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-      redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+      redis.call('HSET', KEYS[1], unpack(ARGV, 6))
       redis.call('PEXPIREAT', KEYS[1], ARGV[1])
+      """ + audit(4) + """
       redis.call('PUBLISH', ARGV[2], ARGV[3])
       return 1
       """);
 
   /**
-   * Compare-and-set on the version. KEYS: record. ARGV: expected version, expire-at (ms), channel,
-   * id, then field, value, … (never the usage fields). Returns the workspace it had, or nil if the
-   * record is gone or its version differs.
+   * Compare-and-set on the version. KEYS: record, trail. ARGV: expected version, expire-at (ms),
+   * channel, id, audit entry, trail TTL, then field, value, … (never the usage fields). Returns
+   * the workspace it had, or nil if the record is gone or its version differs.
    */
   static final LuaScript REPLACE = new LuaScript("""
       local version = redis.call('HGET', KEYS[1], 'ver')
       if version ~= ARGV[1] then return false end
       local workspace = redis.call('HGET', KEYS[1], 'ws')
-      redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+      redis.call('HSET', KEYS[1], unpack(ARGV, 7))
       redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+      """ + audit(5) + """
       redis.call('PUBLISH', ARGV[3], ARGV[4])
       return workspace
       """);
 
-  /** KEYS: record. ARGV: channel, id. Returns the workspace it had, or nil if there was none. */
+  /**
+   * KEYS: record, trail. ARGV: channel, id, audit entry, trail TTL. Returns the workspace it had,
+   * or nil if there was none. The trail stays.
+   */
   static final LuaScript DELETE = new LuaScript("""
       if redis.call('EXISTS', KEYS[1]) == 0 then return false end
       local workspace = redis.call('HGET', KEYS[1], 'ws') or ''
       redis.call('DEL', KEYS[1])
+      """ + audit(3) + """
       redis.call('PUBLISH', ARGV[1], ARGV[2])
       return workspace
+      """);
+
+  /**
+   * Records, before an audited change, that a token has a trail in a workspace: the workspace's
+   * audit index ({@code a:{ws}}, the workspace's slot) maps token id to the time its trail may
+   * expire, which only rises. KEYS: audit index. ARGV: token id, trail TTL (ms), sweep limit.
+   * Harmless if the change then fails: the token's trail simply lacks the entry.
+   */
+  static final LuaScript AUDIT_INDEX = new LuaScript(NOW + """
+      local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now),
+          'LIMIT', 0, tonumber(ARGV[3]))
+      for _, gid in ipairs(gone) do redis.call('ZREM', KEYS[1], gid) end
+      local due = now + tonumber(ARGV[2])
+      local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
+      if (not current) or tonumber(current) < due then
+        redis.call('ZADD', KEYS[1], string.format('%d', due), ARGV[1])
+      end
+      return 1
+      """);
+
+  /** The ids of the tokens with a live trail in a workspace. KEYS: audit index. */
+  static final LuaScript AUDIT_TOKENS = new LuaScript(NOW + """
+      return redis.call('ZRANGEBYSCORE', KEYS[1], string.format('%d', now), '+inf')
       """);
 
   /**

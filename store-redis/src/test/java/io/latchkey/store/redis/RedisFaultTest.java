@@ -220,16 +220,45 @@ class RedisFaultTest {
   }
 
   @Test
-  void build_unreachableServer_throwsUnavailable() {
+  void build_serverDown_buildsAnyway_callsFailAtOnce_thenConnectsWhenRedisStarts() {
     TestRedis.Node node = TestRedis.startOwn(false);
     node.stop(); // a port that was just free and now refuses connections
-    assertThatThrownBy(() -> RedisTokenStore.builder().uri(node.uri()).commandTimeout(TIMEOUT)
-        .build())
-        .isInstanceOf(StoreUnavailableException.class)
-        .hasMessage("Redis connect failed: cannot connect");
-    assertThatThrownBy(() -> RedisTokenStore.builder().clusterUri(node.uri())
-        .commandTimeout(TIMEOUT).build())
-        .isInstanceOf(StoreUnavailableException.class).hasMessageStartingWith("Redis connect");
+    try (RedisTokenStore store = RedisTokenStore.builder().uri(node.uri()).commandTimeout(TIMEOUT)
+        .build()) {
+      long started = System.nanoTime();
+      assertThatThrownBy(() -> store.find("0000000000000000"))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("not connected");
+      assertThatThrownBy(() -> store.insert(record("ws-1", Duration.ofDays(1))))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("not connected");
+      assertThatThrownBy(() -> store.subscribe(id -> {}))
+          .isInstanceOf(StoreUnavailableException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+
+      node.start();
+      TokenRecord r = record("ws-1", Duration.ofDays(1));
+      await("the store to connect", () -> {
+        try {
+          return store.insert(r);
+        } catch (StoreUnavailableException e) {
+          return false;
+        }
+      });
+      assertThat(store.find(r.id())).contains(r);
+      assertThat(store.subscribe(id -> {})).isPresent();
+    } finally {
+      node.stop();
+    }
+  }
+
+  @Test
+  void build_clusterSeedsDown_buildsAnyway_andCloses() {
+    TestRedis.Node node = TestRedis.startOwn(false);
+    node.stop();
+    try (RedisTokenStore store = RedisTokenStore.builder().clusterUri(node.uri())
+        .commandTimeout(TIMEOUT).build()) {
+      assertThatThrownBy(() -> store.find("0000000000000000"))
+          .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("not connected");
+    }
   }
 
   @Test

@@ -91,7 +91,8 @@ class RedisSecretScanTest {
     }
     messages.forEach(m -> dump.append(m).append('\n'));
 
-    assertThat(keys).isEqualTo(6 + 2 * 2); // six records; an index and a due set per workspace
+    // six records and their six audit trails; an index, a due set and an audit index per workspace
+    assertThat(keys).isEqualTo(6 * 2 + 2 * 3);
     assertThat(dump).contains("scanner-test", "team-3"); // usage and metadata: the dump is real
     for (String id : ids) assertThat(dump).contains(prefix + "t:{" + id + "}");
     assertThat(messages).allMatch(m -> m.matches(java.util.regex.Pattern.quote(prefix)

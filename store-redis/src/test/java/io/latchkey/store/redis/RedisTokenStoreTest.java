@@ -58,6 +58,30 @@ class RedisTokenStoreTest {
 
   @ParameterizedTest
   @EnumSource(Topology.class)
+  void auditedInsert_trailInTheRecordsSlot_withTtl_andIndexedInTheWorkspace(Topology topology) {
+    String prefix = TestRedis.freshPrefix();
+    RedisClusterCommands<String, String> redis = topology.admin();
+    try (RedisTokenStore store = open(topology, prefix)) {
+      TokenRecord r = record("ws-1", Duration.ofDays(30)).toBuilder()
+          .id(String.format("%016d", IDS.incrementAndGet())).build();
+      io.latchkey.AuditEntry e = new io.latchkey.AuditEntry("e000000000000001", r.createdAt(),
+          "alice", "ws-1", new io.latchkey.TokenId(r.id()), io.latchkey.TokenEvent.Type.ISSUED,
+          "issued");
+      assertThat(store.insert(r, e)).isTrue();
+
+      RedisKeys keys = store.keys();
+      // One script writes record and entry only because they share a slot.
+      assertThat(SlotHash.getSlot(keys.trail(r.id()))).isEqualTo(SlotHash.getSlot(keys.record(r.id())));
+      assertThat(redis.zcard(keys.trail(r.id()))).isEqualTo(1);
+      assertThat(redis.pttl(keys.trail(r.id())))
+          .isBetween(Duration.ofDays(399).toMillis(), Duration.ofDays(400).toMillis());
+      assertThat(redis.zrange(keys.auditIndex("ws-1"), 0, -1)).containsExactly(r.id());
+      assertThat(store.history(r.id(), null, 10)).containsExactly(e);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Topology.class)
   void insert_oneHashPerRecord_indexAndDueInOneSlot(Topology topology) {
     String prefix = TestRedis.freshPrefix();
     RedisClusterCommands<String, String> redis = topology.admin();

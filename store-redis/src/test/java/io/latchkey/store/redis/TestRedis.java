@@ -124,6 +124,7 @@ final class TestRedis {
   static final class Node {
     final int port;
     private final RedisServer server;
+    private volatile long pid;
 
     private Node(int port, RedisServer server) {
       this.port = port;
@@ -137,6 +138,7 @@ final class TestRedis {
     void stop() {
       try {
         server.stop();
+        pid = 0;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -147,6 +149,31 @@ final class TestRedis {
         server.start();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      }
+      RedisClient c = RedisClient.create(uri());
+      try (StatefulRedisConnection<String, String> conn = c.connect()) {
+        String info = conn.sync().info("server");
+        pid = Long.parseLong(info.lines().filter(l -> l.startsWith("process_id:")).findFirst()
+            .orElseThrow().substring("process_id:".length()).trim());
+      } finally {
+        c.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      }
+    }
+
+    /**
+     * Sends the running server a signal: {@code STOP} freezes it (its sockets stay open and
+     * connections stay up, but nothing is answered), {@code CONT} resumes it. Nothing if stopped.
+     */
+    void signal(String name) {
+      if (pid == 0) return;
+      try {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start();
+        if (kill.waitFor() != 0) throw new IllegalStateException("kill -" + name + " failed");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
       }
     }
   }

@@ -1,0 +1,143 @@
+package io.latchkey.internal;
+
+import io.latchkey.MetricsRecorder;
+import io.latchkey.TokenValidator;
+import io.latchkey.ValidationRequest;
+import io.latchkey.ValidationResult;
+import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.TokenRecord;
+import io.latchkey.spi.TokenStore;
+import io.latchkey.spi.UsageUpdate;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Wrappers that report to a {@link MetricsRecorder}. Latchkey puts them in place only when a
+ * recorder is set, so without one the validation path is exactly what it was.
+ */
+public final class Metered {
+  private Metered() {}
+
+  /** Times and counts every validation. */
+  public static TokenValidator validator(TokenValidator inner, MetricsRecorder recorder) {
+    return new TokenValidator() {
+      @Override
+      public ValidationResult validate(@Nullable ValidationRequest request) {
+        long start = System.nanoTime();
+        ValidationResult result = inner.validate(request);
+        long nanos = System.nanoTime() - start;
+        try {
+          recorder.validated(result.reasonOrNull(), nanos);
+        } catch (RuntimeException ignored) {
+          // a recorder's failure must not change an answer
+        }
+        return result;
+      }
+
+      @Override
+      public String toString() {
+        return inner.toString();
+      }
+    };
+  }
+
+  /** Counts the feed's resets before the listener drops its cache. */
+  public static ChangeListener listener(ChangeListener inner, MetricsRecorder recorder) {
+    return new ChangeListener() {
+      @Override
+      public void tokenChanged(String tokenId) {
+        inner.tokenChanged(tokenId);
+      }
+
+      @Override
+      public void feedReset() {
+        try {
+          recorder.feedReset();
+        } catch (RuntimeException ignored) {
+          // a recorder's failure must not stop the invalidation
+        }
+        inner.feedReset();
+      }
+    };
+  }
+
+  /**
+   * The store as the validator and the usage buffer see it: their reads and usage writes timed.
+   * Management calls go to the host's store directly.
+   */
+  public static TokenStore store(TokenStore inner, MetricsRecorder recorder) {
+    return new TokenStore() {
+      @Override
+      public boolean insert(TokenRecord record) {
+        return inner.insert(record);
+      }
+
+      @Override
+      public Optional<TokenRecord> find(String id) {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+          Optional<TokenRecord> found = inner.find(id);
+          failed = false;
+          return found;
+        } finally {
+          long nanos = System.nanoTime() - start;
+          try {
+            recorder.storeRead(nanos, failed);
+          } catch (RuntimeException ignored) {
+            // a recorder's failure must not change a read
+          }
+        }
+      }
+
+      @Override
+      public boolean replace(TokenRecord updated, long expectedVersion) {
+        return inner.replace(updated, expectedVersion);
+      }
+
+      @Override
+      public boolean delete(String id) {
+        return inner.delete(id);
+      }
+
+      @Override
+      public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
+        return inner.list(workspace, afterId, limit);
+      }
+
+      @Override
+      public void applyUsage(Collection<UsageUpdate> updates) {
+        long start = System.nanoTime();
+        boolean failed = true;
+        try {
+          inner.applyUsage(updates);
+          failed = false;
+        } finally {
+          long nanos = System.nanoTime() - start;
+          try {
+            recorder.usageWritten(updates.size(), nanos, failed);
+          } catch (RuntimeException ignored) {
+            // a recorder's failure must not change a write
+          }
+        }
+      }
+
+      @Override
+      public Optional<Subscription> subscribe(ChangeListener listener) {
+        return inner.subscribe(listener);
+      }
+
+      @Override
+      public void close() {
+        inner.close();
+      }
+
+      @Override
+      public String toString() {
+        return inner.toString();
+      }
+    };
+  }
+}

@@ -1,0 +1,5 @@
+/** Micrometer meters for Latchkey: {@link io.latchkey.micrometer.LatchkeyMetrics}. */
+@NullMarked
+package io.latchkey.micrometer;
+
+import org.jspecify.annotations.NullMarked;

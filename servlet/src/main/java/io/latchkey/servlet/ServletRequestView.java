@@ -1,0 +1,42 @@
+package io.latchkey.servlet;
+
+import io.latchkey.HttpRequestView;
+import io.latchkey.InvalidArgumentException;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.Enumeration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A servlet request as core's {@link HttpRequestView}: headers with every line of a repeated
+ * header joined by {@code ", "}, and the connection's peer address ({@code getRemoteAddr()}, not
+ * a value a container valve may have rewritten from forwarding headers unless the host set that up;
+ * the authenticator's trusted proxies decide which forwarding headers to believe).
+ */
+public final class ServletRequestView implements HttpRequestView {
+  private final HttpServletRequest request;
+
+  private ServletRequestView(HttpServletRequest request) {
+    this.request = request;
+  }
+
+  public static ServletRequestView of(HttpServletRequest request) {
+    if (request == null) throw new InvalidArgumentException("request", "must not be null");
+    return new ServletRequestView(request);
+  }
+
+  @Override
+  public @Nullable String header(String name) {
+    Enumeration<String> values = request.getHeaders(name);
+    if (values == null || !values.hasMoreElements()) return null;
+    String first = values.nextElement();
+    if (!values.hasMoreElements()) return first;
+    StringBuilder joined = new StringBuilder(first);
+    while (values.hasMoreElements()) joined.append(", ").append(values.nextElement());
+    return joined.toString();
+  }
+
+  @Override
+  public @Nullable String remoteAddress() {
+    return request.getRemoteAddr();
+  }
+}

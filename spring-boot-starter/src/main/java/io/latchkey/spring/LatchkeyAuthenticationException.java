@@ -1,0 +1,23 @@
+package io.latchkey.spring;
+
+import io.latchkey.AuthResult;
+import org.springframework.security.core.AuthenticationException;
+
+/**
+ * A token was refused (or could not be checked: the store is down); {@link #result()} is the answer
+ * to send, 401, 403 or 503 as {@link io.latchkey.RequestAuthenticator} wrote it.
+ */
+public final class LatchkeyAuthenticationException extends AuthenticationException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient AuthResult result;
+
+  public LatchkeyAuthenticationException(AuthResult result) {
+    super("Latchkey refused the request: HTTP " + result.status());
+    this.result = result;
+  }
+
+  public AuthResult result() {
+    return result;
+  }
+}

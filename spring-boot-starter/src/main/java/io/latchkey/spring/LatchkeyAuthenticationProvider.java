@@ -1,0 +1,42 @@
+package io.latchkey.spring;
+
+import io.latchkey.AuthResult;
+import io.latchkey.InvalidArgumentException;
+import io.latchkey.RequestAuthenticator;
+import io.latchkey.Token;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.core.Authentication;
+
+/**
+ * Authenticates a {@link LatchkeyAuthenticationRequest} with core's {@link RequestAuthenticator}:
+ * a valid token becomes a {@link LatchkeyAuthentication}; anything else a {@link
+ * LatchkeyAuthenticationException} carrying the exact answer to send.
+ */
+public final class LatchkeyAuthenticationProvider implements AuthenticationProvider {
+  private final RequestAuthenticator authenticator;
+
+  public LatchkeyAuthenticationProvider(RequestAuthenticator authenticator) {
+    if (authenticator == null) {
+      throw new InvalidArgumentException("authenticator", "must not be null");
+    }
+    this.authenticator = authenticator;
+  }
+
+  @Override
+  public Authentication authenticate(Authentication authentication) {
+    LatchkeyAuthenticationRequest request = (LatchkeyAuthenticationRequest) authentication;
+    AuthResult result = authenticator.authenticate(request.request());
+    Token token = result.principalOrNull();
+    if (token == null) throw new LatchkeyAuthenticationException(result);
+    return new LatchkeyAuthentication(token);
+  }
+
+  @Override
+  public boolean supports(Class<?> authentication) {
+    return LatchkeyAuthenticationRequest.class.isAssignableFrom(authentication);
+  }
+
+  public RequestAuthenticator authenticator() {
+    return authenticator;
+  }
+}

@@ -1,0 +1,21 @@
+package io.latchkey.spring;
+
+import io.latchkey.Latchkey;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+/** Registers {@link LatchkeyHealthIndicator} as the {@code latchkey} health contributor. */
+@AutoConfiguration(after = LatchkeyAutoConfiguration.class)
+@ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+@ConditionalOnBean(Latchkey.class)
+public class LatchkeyHealthAutoConfiguration {
+
+  @Bean(name = "latchkeyHealthIndicator")
+  @ConditionalOnMissingBean(name = "latchkeyHealthIndicator")
+  public LatchkeyHealthIndicator latchkeyHealthIndicator(Latchkey latchkey) {
+    return new LatchkeyHealthIndicator(latchkey);
+  }
+}
