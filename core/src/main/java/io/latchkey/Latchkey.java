@@ -44,9 +44,10 @@ import org.jspecify.annotations.Nullable;
  * Reason#UNAVAILABLE} until the store can be read, the change feed is subscribed in the background
  * as soon as it can be, and {@link #health()} says whether the store and the feed are up.
  *
- * <p>{@link #close()} flushes buffered usage and stops the background thread and the change-feed
- * subscription. It does not close the store: the host handed it in, the host closes it. Close the
- * Latchkey before its store: usage that cannot be written at close makes {@link #close()} throw.
+ * <p>{@link #close()} writes buffered usage (for at most {@link #CLOSE_USAGE_DEADLINE}) and stops
+ * the background thread and the change-feed subscription. It does not close the store: the host
+ * handed it in, the host closes it. Close the Latchkey before its store: usage that cannot be
+ * written at close makes {@link #close()} throw.
  */
 public final class Latchkey implements AutoCloseable {
   /** The default memory budget of the validator's cache: 64 MiB. */
@@ -54,6 +55,8 @@ public final class Latchkey implements AutoCloseable {
 
   /** The default and maximum lifetime of a token: two years. */
   public static final Period DEFAULT_LIFETIME = Period.ofYears(2);
+  /** How long {@link #close()} spends at most writing buffered usage: ten seconds. */
+  public static final Duration CLOSE_USAGE_DEADLINE = Duration.ofSeconds(10);
   /** How long the audit trail keeps an entry unless {@link Builder#auditRetention} says otherwise. */
   public static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(400);
   private static final System.Logger LOG = System.getLogger(Latchkey.class.getName());
@@ -301,12 +304,26 @@ public final class Latchkey implements AutoCloseable {
   }
 
   /**
-   * Writes buffered usage (last-used time, address, integration) now.
+   * Writes buffered usage (last-used time, address, integration) now, in chunks of {@value
+   * UsageBuffer#CHUNK_SIZE} tokens per store call, for at most a minute. A chunk the store fails
+   * is retried alone, with back-off; if it still fails, it and the rest stay buffered for the next
+   * flush. Chunks written are never sent again.
    *
    * @return how many tokens' usage was written
    */
   public int flushUsage() {
     return usage.flush();
+  }
+
+  /**
+   * Lookups, store loads and cached entries of the validator's cache since this instance was
+   * built; {@link CacheStats#hitRatio()} says whether the cache holds the tokens in use. Cheap:
+   * two sums and an estimate, no lock.
+   *
+   * @return the cache's statistics so far
+   */
+  public CacheStats cacheStats() {
+    return validator.stats();
   }
 
   /**
@@ -324,11 +341,14 @@ public final class Latchkey implements AutoCloseable {
   }
 
   /**
-   * Stops the change feed and background work, then writes buffered usage. Idempotent.
+   * Stops the change feed and background work, then writes buffered usage for at most {@link
+   * #CLOSE_USAGE_DEADLINE} (a scheduled flush still running counts against it), plus at most one
+   * store call already under way. Idempotent.
    *
-   * @throws StoreUnavailableException if buffered usage could not be written (the store was closed
-   *     first, or is down): everything else is stopped, but those last-used times are lost, so
-   *     this is loud rather than a warning. Close the Latchkey before its store.
+   * @throws StoreUnavailableException if buffered usage could not be written in that time (the
+   *     store was closed first, is down, or is too slow): everything else is stopped, but those
+   *     last-used times are lost, so this is loud rather than a warning; the message gives the
+   *     number of tokens. Close the Latchkey before its store.
    */
   @Override
   public void close() {
@@ -347,17 +367,20 @@ public final class Latchkey implements AutoCloseable {
     invalidations.shutdown();
     if (legacyVerifiers != null) legacyVerifiers.shutdown();
     background.shutdown();
+    // The drain's cut-off also stops a scheduled flush still running, after its current chunk.
+    int left = usage.drain(CLOSE_USAGE_DEADLINE);
     try {
-      background.awaitTermination(5, TimeUnit.SECONDS);
+      background.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    try {
-      usage.flushOrThrow();
-    } catch (RuntimeException e) {
-      throw new StoreUnavailableException("closed with the usage of " + usage.pending()
-          + " tokens unwritten, now lost: the store failed (" + e.getMessage()
-          + "); close the Latchkey before the store it runs on", e);
+    if (left > 0) {
+      RuntimeException cause = usage.lastFailure();
+      throw new StoreUnavailableException("closed with the usage of " + left
+          + " tokens unwritten, now lost: " + (cause == null
+              ? "not written within " + CLOSE_USAGE_DEADLINE.toMillis() + " ms"
+              : "the store failed (" + cause.getMessage() + ")")
+          + "; close the Latchkey before the store it runs on", cause);
     }
   }
 

@@ -231,4 +231,40 @@ class ListingTest {
     Set<TokenId> ids = new HashSet<>(issueMany("ws", 200, false));
     assertThat(ids).hasSize(200);
   }
+
+  @Test
+  void list_withoutFilter_readsOneRowMoreThanThePage() {
+    List<Integer> limits = new ArrayList<>();
+    try (Latchkey l = Latchkey.builder().store(new ForwardingStore(h.store) {
+          @Override
+          public List<io.latchkey.spi.TokenRecord> list(String workspace, String afterId,
+              int limit) {
+            limits.add(limit);
+            return super.list(workspace, afterId, limit);
+          }
+        }).clock(h.clock).hashingKey(Harness.K1).build()) {
+      issueMany("ws", 30, false);
+      TokenPage page = l.tokens().list(TokenQuery.in("ws").limit(10));
+      assertThat(page.tokens()).hasSize(10);
+      assertThat(limits).as("one store read of page + 1 rows").containsExactly(11);
+    }
+  }
+
+  @Test
+  void list_selectiveFilter_readsInGrowingBatches() {
+    List<Integer> limits = new ArrayList<>();
+    try (Latchkey l = Latchkey.builder().store(new ForwardingStore(h.store) {
+          @Override
+          public List<io.latchkey.spi.TokenRecord> list(String workspace, String afterId,
+              int limit) {
+            limits.add(limit);
+            return super.list(workspace, afterId, limit);
+          }
+        }).clock(h.clock).hashingKey(Harness.K1).build()) {
+      issueMany("ws", 300, false);
+      TokenPage page = l.tokens().list(TokenQuery.in("ws").nameContains("token-299").limit(5));
+      assertThat(page.tokens()).extracting(Token::name).containsExactly("token-299");
+      assertThat(limits).containsExactly(6, 12, 24, 48, 96, 192);
+    }
+  }
 }

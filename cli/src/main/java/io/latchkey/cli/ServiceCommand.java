@@ -106,17 +106,20 @@ abstract class ServiceCommand extends StoreCommand {
       try {
         afterStop(session);
       } finally {
-        session.close();
-        cleanedUp.countDown();
         try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // The hook is running: it is waiting for cleanedUp, which is now counted down.
-        }
-        try {
-          signals.close();
-        } catch (Exception e) {
-          // Restoring the previous handlers cannot fail in a way worth reporting.
+          session.close(); // may report usage it could not write: exit 5, after the cleanup below
+        } finally {
+          cleanedUp.countDown();
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // The hook is running: it is waiting for cleanedUp, which is now counted down.
+          }
+          try {
+            signals.close();
+          } catch (Exception e) {
+            // Restoring the previous handlers cannot fail in a way worth reporting.
+          }
         }
       }
     }

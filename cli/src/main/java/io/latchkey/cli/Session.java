@@ -152,6 +152,10 @@ final class Session implements AutoCloseable {
   private static Session withStore(TokenStore store, String prefix, KeyRing keys, Tuning tuning,
       String description, String actor, @Nullable DataDir data) {
     try {
+      // Stores build while their backend is down (they connect when it returns); a command does
+      // not wait for that: it fails now, in one line, before Latchkey's change feed starts
+      // retrying and logging in the background.
+      store.ping();
       return new Session(build(store, prefix, keys, tuning), store, description, actor);
     } catch (RuntimeException e) {
       closeQuietly(store);
@@ -233,12 +237,24 @@ final class Session implements AutoCloseable {
     return storeDescription;
   }
 
-  /** Closes Latchkey (flushing usage), then the store if this session opened it. Idempotent. */
+  /**
+   * Closes Latchkey (flushing usage), then the store if this session opened it. Idempotent.
+   *
+   * @throws io.latchkey.StoreUnavailableException if the usage this command recorded (last-used
+   *     time and address of the tokens it validated) could not be written because the store
+   *     failed: the command's work is done, but the user learns, with exit code 5, that those
+   *     last-used times are lost
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) return;
     try {
       latchkey.close();
+    } catch (io.latchkey.StoreUnavailableException e) {
+      // Latchkey.close() throws this only when the final usage flush failed.
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new io.latchkey.StoreUnavailableException("could not write the last-used time of the"
+          + " tokens this command validated, now lost: " + cause.getMessage(), e);
     } finally {
       if (ownedStore != null) closeQuietly(ownedStore);
     }

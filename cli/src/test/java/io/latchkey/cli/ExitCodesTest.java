@@ -47,6 +47,24 @@ class ExitCodesTest {
     @Override public void applyUsage(Collection<UsageUpdate> updates) {}
   }
 
+  /** Reads and writes work, but usage writes fail: the backend went down before the flush. */
+  static final class UsageDownStore implements TokenStore {
+    final InMemoryTokenStore delegate = new InMemoryTokenStore();
+
+    @Override public boolean insert(TokenRecord record) { return delegate.insert(record); }
+    @Override public Optional<TokenRecord> find(String id) { return delegate.find(id); }
+    @Override public boolean replace(TokenRecord updated, long expectedVersion) {
+      return delegate.replace(updated, expectedVersion);
+    }
+    @Override public boolean delete(String id) { return delegate.delete(id); }
+    @Override public List<TokenRecord> list(String w, @Nullable String a, int l) {
+      return delegate.list(w, a, l);
+    }
+    @Override public void applyUsage(Collection<UsageUpdate> updates) {
+      throw new StoreUnavailableException("connection refused: db.internal:5432", null);
+    }
+  }
+
   /** A store with a bug. */
   static final class BuggyStore implements TokenStore {
     @Override public boolean insert(TokenRecord record) { throw new IllegalStateException("bug"); }
@@ -115,6 +133,20 @@ class ExitCodesTest {
         + System.lineSeparator());
     assertThat(validate.exitCode()).isEqualTo(5);
     assertThat(validate.out()).startsWith("REJECTED UNAVAILABLE: HTTP 503");
+  }
+
+  @Test
+  void storeUnavailable_5_whenTheUsageFlushAtCloseFails_oneLine() {
+    CliHarness cli = CliHarness.on(dir, new UsageDownStore());
+    String token = cli.issue("acme", "a").get("token").asText();
+
+    CliHarness.Run validate = cli.run("validate", "--record-usage", token);
+
+    assertThat(validate.out()).as("the command's own answer still printed").startsWith("VALID");
+    assertThat(validate.exitCode()).isEqualTo(5);
+    validate.assertOneLineError();
+    assertThat(validate.err()).startsWith("latchkey validate: could not write the last-used time")
+        .contains("connection refused: db.internal:5432").doesNotContain(token);
   }
 
   @Test

@@ -49,7 +49,10 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   private static final System.Logger LOG = System.getLogger(DefaultTokenManager.class.getName());
   /** The overlap of {@link #rotate(TokenId)}. */
   public static final Duration DEFAULT_ROTATION_OVERLAP = Duration.ofHours(24);
+  /** Rows read per store call by revokeAll. */
   private static final int LIST_BATCH = 200;
+  /** The most rows one store call of a filtered listing reads. */
+  private static final int MAX_LIST_FETCH = 1024;
 
   /** What every manager of one Latchkey shares. */
   public record Context(
@@ -284,8 +287,13 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     long now = ctx.clock().millis();
     List<Token> page = new ArrayList<>(query.limit());
     String after = query.cursor();
+    // One row more than the page tells whether a next page exists. Without a filter that is all
+    // we read; when a filter skips rows, the next reads grow (doubling, up to MAX_LIST_FETCH) so
+    // that a selective filter costs few round trips and an unselective one reads little extra.
+    int want = query.limit() + 1;
+    int fetch = want;
     while (true) {
-      List<TokenRecord> batch = ctx.store().list(query.workspace(), after, LIST_BATCH);
+      List<TokenRecord> batch = ctx.store().list(query.workspace(), after, fetch);
       for (TokenRecord r : batch) {
         observed(r);
         Token t = Records.toToken(r, now);
@@ -296,8 +304,9 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
         }
         page.add(t);
       }
-      if (batch.size() < LIST_BATCH) return new TokenPage(page, null);
+      if (batch.size() < fetch) return new TokenPage(page, null);
       after = batch.get(batch.size() - 1).id();
+      fetch = Math.min(Math.max(want - page.size(), fetch * 2), MAX_LIST_FETCH);
     }
   }
 

@@ -3,7 +3,9 @@ package io.latchkey.internal;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Policy;
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.latchkey.CacheStats;
 import io.latchkey.Reason;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.TokenEvent;
@@ -24,6 +26,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -91,6 +94,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final long servableNanos;
   /** Per stripe of ids, bumped before every invalidation; see {@link #load}. */
   private final AtomicLongArray invalidationStamps = new AtomicLongArray(STRIPES);
+  private final LongAdder lookups = new LongAdder();
+  private final LongAdder loads = new LongAdder();
   /** Set when a store read failed as unavailable; cleared by the next successful read. */
   private volatile boolean storeDown;
   private volatile long retryStoreAtNanos;
@@ -129,11 +134,16 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       // wake-up each.
       // Bounded by weight: an entry weighs its estimated bytes, and at least maximumBytes /
       // maximumSize, so the sum stays under maximumBytes and the count under maximumSize.
+      // Every entry removed, whatever the cause (replaced by a reload included), gives back its
+      // usage slot: a slot then lives only while cached or while it holds unwritten usage.
       long bytes = settings.maximumBytes();
       long size = settings.maximumSize();
       int floor = (int) Math.min(Integer.MAX_VALUE, size >= bytes ? 1 : (bytes + size - 1) / size);
       this.cache = Caffeine.newBuilder()
           .executor(Runnable::run)
+          .removalListener((String id, CompiledToken entry, RemovalCause cause) -> {
+            if (entry != null && entry.usage != null) usage.release(entry.usage);
+          })
           .maximumWeight(bytes)
           .weigher((String id, CompiledToken e) -> Math.max(floor, e.weight))
           .expireAfterWrite(servableNanos, TimeUnit.NANOSECONDS)
@@ -266,7 +276,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     UsageBuffer.Slot slot = entry.usage;
     if (slot != null && now > slot.usedAt // at most once per millisecond per token
         && request.recordUsage()) {
-      UsageBuffer.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
+      usage.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
       // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
       // frequency sketch needs relative popularity, not every read, and each recorded read costs
@@ -297,12 +307,14 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
 
   /** {@code vetting}: check a native id's tag before a store read (not for legacy ids). */
   private CompiledToken lookup(String id, boolean vetting) {
+    lookups.increment(); // striped: no cache line shared between validating threads
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
       CompiledToken refused = vetting ? vet(id) : null;
       if (refused != null) return refused;
+      loads.increment();
       Optional<TokenRecord> found = store.find(id);
-      return found.isPresent() ? compile(found.get(), 0) : CompiledToken.UNKNOWN;
+      return found.isPresent() ? compile(found.get(), 0, false) : CompiledToken.UNKNOWN;
     }
     // Valid tokens are the common case: look at the records first, the unknown ids second. The
     // read is quiet: recording every read for the eviction policy (W-TinyLFU) costs a ring-buffer
@@ -370,6 +382,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       }
       long readGeneration = generation.get();
       Optional<TokenRecord> found;
+      loads.increment();
       try {
         found = store.find(key);
         storeDown = false;
@@ -388,7 +401,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         unknown.put(key, Boolean.TRUE);
         return null;
       }
-      return compile(found.get(), readGeneration);
+      return compile(found.get(), readGeneration, true);
     });
     if (invalidationStamps.get(stripe) != before) {
       if (loaded != null) {
@@ -422,10 +435,11 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         && ticker.read() - entry.loadedAtNanos <= servableNanos;
   }
 
-  private CompiledToken compile(TokenRecord r, long readGeneration) {
+  /** A cached entry holds its usage slot until the cache removes it (see the removal listener). */
+  private CompiledToken compile(TokenRecord r, long readGeneration, boolean cached) {
     LegacyVerification l = legacy;
     return new CompiledToken(r, Records.toToken(r, TokenState.ACTIVE), hasher.indexOf(r.keyId()),
-        usage.slot(r.id()), ticker.read(), readGeneration,
+        cached ? usage.acquire(r.id()) : usage.peek(r.id()), ticker.read(), readGeneration,
         l == null ? null : l.parse(r.keyId(), r.hash()));
   }
 
@@ -510,6 +524,17 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       unknown.invalidateAll();
       failedReads.invalidateAll();
     }
+  }
+
+  /** Lookups, store loads and cached entries since this validator was built. */
+  public CacheStats stats() {
+    return new CacheStats(lookups.sum(), loads.sum(), cachedCount());
+  }
+
+  /** How many usage slots are held: for the test that they follow the cache. */
+  int usageSlots() {
+    if (cache != null) cache.cleanUp(); // pending evictions give their slots back
+    return usage.slotCount();
   }
 
   /** How many records are cached (for tests and metrics). */

@@ -4,31 +4,85 @@ import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Buffers the latest use of each token in memory and writes it in batches, so validation never
+ * Buffers the latest use of each token in memory and writes it in chunks, so validation never
  * waits on a write. One slot per token, found once when the token is compiled into the cache;
- * recording a use writes a few fields at most once per millisecond and allocates nothing.
+ * recording a use writes a few fields at most once per millisecond and allocates nothing, except
+ * on a token's first use after a flush, which queues its slot for the next one.
+ *
+ * <p><b>Scale.</b> A flush walks only the queue of dirty slots, never every token seen: an idle
+ * flush costs nothing. It writes {@link #CHUNK_SIZE} updates per store call; a failed chunk is
+ * retried on its own with back-off, never together with chunks already written. When a chunk
+ * still fails, or the flush's time budget is spent, the rest stays queued for the next flush.
+ *
+ * <p><b>Memory.</b> A slot lives while a cached entry holds it ({@link #acquire}/{@link #release},
+ * counted) or while it holds unwritten usage; once written and no longer cached it is dropped, so
+ * the buffer's size follows the cache and the traffic of one flush interval, not every token ever
+ * validated. A use recorded into a slot already dropped puts it back (or goes to the token's
+ * newer slot), so it is still written, once.
  */
 public final class UsageBuffer {
   private static final System.Logger LOG = System.getLogger(UsageBuffer.class.getName());
+  /** Updates per store call: small enough for one store timeout, large enough to amortise it. */
+  public static final int CHUNK_SIZE = 1_000;
+  /** Tries per chunk within one flush. */
+  static final int ATTEMPTS = 3;
+  /** The wait before a chunk's second try; doubled before each later one. */
+  static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
 
   private final TokenStore store;
+  private final int chunkSize;
+  private final long firstBackoffNanos;
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
+  private final ConcurrentLinkedQueue<Slot> dirty = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger dirtyCount = new AtomicInteger();
+  /** When set by {@link #drain}, the moment every flush stops, even one already running. */
+  private volatile long cutoffNanos;
+  private volatile boolean cutoff;
+  private volatile @Nullable RuntimeException lastFailure;
 
   public UsageBuffer(TokenStore store) {
-    this.store = store;
+    this(store, CHUNK_SIZE, FIRST_BACKOFF);
   }
 
-  /** The slot of a token, created on first use. */
-  public Slot slot(String tokenId) {
+  UsageBuffer(TokenStore store, int chunkSize, Duration firstBackoff) {
+    this.store = store;
+    this.chunkSize = chunkSize;
+    this.firstBackoffNanos = firstBackoff.toNanos();
+  }
+
+  /** The slot of a token, held by a cached entry until {@link #release}d. */
+  public Slot acquire(String tokenId) {
+    return slots.compute(tokenId, (id, s) -> {
+      Slot slot = s != null ? s : new Slot(id);
+      slot.holders++;
+      return slot;
+    });
+  }
+
+  /** The slot of a token that no cache holds (validation without a cache). */
+  public Slot peek(String tokenId) {
     return slots.computeIfAbsent(tokenId, Slot::new);
+  }
+
+  /** A cached entry holding {@code slot} is gone; drops the slot if nothing else needs it. */
+  public void release(Slot slot) {
+    slots.computeIfPresent(slot.tokenId, (id, s) -> {
+      if (s != slot) return s;
+      if (s.holders > 0) s.holders--;
+      return s.holders == 0 && !s.dirty ? null : s;
+    });
   }
 
   /** Drops a deleted token's slot. */
@@ -37,63 +91,139 @@ public final class UsageBuffer {
   }
 
   /** Records one use; the latest time wins. */
-  public static void record(Slot slot, long nowMillis, @Nullable String clientIp,
+  public void record(Slot slot, long nowMillis, @Nullable String clientIp,
       @Nullable String integration) {
     long prev = slot.usedAt;
     if (nowMillis <= prev) return;
     if (!(boolean) Slot.USED_AT.compareAndSet(slot, prev, nowMillis)) return;
     slot.clientIp = clientIp;
     slot.integration = integration;
-    if (!slot.dirty) slot.dirty = true;
+    if (slot.dirty || !(boolean) Slot.DIRTY.compareAndSet(slot, false, true)) return;
+    // First use since the last flush. The slot may have been dropped meanwhile (its entry left the
+    // cache between compiling and this use): put it back, or, if the token has a newer slot,
+    // record there, so that a token is written once per flush.
+    Slot home = slots.putIfAbsent(slot.tokenId, slot);
+    if (home == null || home == slot) {
+      enqueue(slot);
+    } else {
+      slot.dirty = false;
+      record(home, nowMillis, clientIp, integration);
+    }
+  }
+
+  private void enqueue(Slot slot) {
+    dirtyCount.incrementAndGet();
+    dirty.add(slot);
   }
 
   /** How many tokens have unwritten usage. */
   public int pending() {
-    int n = 0;
-    for (Slot s : slots.values()) if (s.dirty) n++;
-    return n;
+    return dirtyCount.get();
+  }
+
+  /** How many slots are held (cached or dirty): for tests and the memory figures. */
+  public int slotCount() {
+    return slots.size();
+  }
+
+  /** {@link #flush(Duration)} with a budget of one minute. */
+  public int flush() {
+    return flush(Duration.ofMinutes(1));
   }
 
   /**
-   * Writes all buffered usage in one batch. On failure the usage stays buffered for the next
-   * flush.
+   * Writes buffered usage in chunks until the queue is empty, a chunk fails {@link #ATTEMPTS}
+   * times, or {@code budget} is spent (a chunk already started finishes or fails within the
+   * store's own timeout). What was not written stays buffered for the next flush.
    *
    * @return how many updates were written
    */
-  public synchronized int flush() {
-    try {
-      return flushOrThrow();
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING,
-          "could not write usage of " + pending() + " tokens; will retry: " + e);
-      return 0;
+  public synchronized int flush(Duration budget) {
+    long deadline = System.nanoTime() + Math.max(0, budget.toNanos());
+    // Only what was dirty when the flush began: tokens used meanwhile wait for the next one, so a
+    // busy host cannot keep one flush going for ever.
+    int todo = dirtyCount.get();
+    int written = 0;
+    List<Slot> chunk = new ArrayList<>(Math.min(chunkSize, Math.max(todo, 1)));
+    List<UsageUpdate> updates = new ArrayList<>(chunk.size());
+    while (todo > 0 && System.nanoTime() - deadline < 0 && !pastCutoff()) {
+      chunk.clear();
+      updates.clear();
+      while (chunk.size() < chunkSize && todo > 0) {
+        Slot s = dirty.poll();
+        if (s == null) break;
+        todo--;
+        dirtyCount.decrementAndGet();
+        s.dirty = false; // a use recorded after this queues the slot again: nothing is lost
+        chunk.add(s);
+        updates.add(new UsageUpdate(s.tokenId, Instant.ofEpochMilli(s.usedAt),
+            canonical(s.clientIp), s.integration));
+      }
+      if (chunk.isEmpty()) break;
+      if (!write(updates, deadline)) {
+        for (Slot s : chunk) {
+          if (!s.dirty && (boolean) Slot.DIRTY.compareAndSet(s, false, true)) enqueue(s);
+        }
+        LOG.log(System.Logger.Level.WARNING, "could not write usage of " + chunk.size()
+            + " tokens (" + dirtyCount.get() + " pending); will retry on the next flush");
+        return written;
+      }
+      written += chunk.size();
+      for (Slot s : chunk) dropIfUnused(s);
     }
+    return written;
   }
 
   /**
-   * As {@link #flush()}, but a failure is thrown (the usage stays buffered) rather than logged:
-   * for the last flush, after which nothing would retry it.
+   * The last flush, on close: stops any flush still running at {@code deadline} and writes what
+   * it can until then.
+   *
+   * @return how many tokens' usage could not be written ({@link #lastFailure} says why, if the
+   *     store failed)
    */
-  public synchronized int flushOrThrow() {
-    List<Slot> taken = new ArrayList<>();
-    List<UsageUpdate> batch = new ArrayList<>();
-    for (Slot s : slots.values()) {
-      if (s.dirty) {
-        s.dirty = false; // a use recorded after this sets it again: nothing is lost
-        long at = s.usedAt;
-        taken.add(s);
-        batch.add(new UsageUpdate(s.tokenId, Instant.ofEpochMilli(at), canonical(s.clientIp),
-            s.integration));
+  public int drain(Duration deadline) {
+    cutoffNanos = System.nanoTime() + Math.max(0, deadline.toNanos());
+    cutoff = true;
+    flush(deadline);
+    return pending();
+  }
+
+  /** The store's most recent failure to write a chunk, or null if it never failed. */
+  public @Nullable RuntimeException lastFailure() {
+    return lastFailure;
+  }
+
+  private boolean pastCutoff() {
+    return cutoff && System.nanoTime() - cutoffNanos >= 0;
+  }
+
+  /** One chunk, tried up to {@link #ATTEMPTS} times with doubling waits while time is left. */
+  private boolean write(List<UsageUpdate> updates, long deadline) {
+    long backoff = firstBackoffNanos;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        store.applyUsage(updates);
+        return true;
+      } catch (RuntimeException e) {
+        lastFailure = e;
+        if (attempt == ATTEMPTS || System.nanoTime() + backoff - deadline >= 0 || pastCutoff()) {
+          LOG.log(System.Logger.Level.DEBUG, "usage chunk failed: " + e);
+          return false;
+        }
       }
+      try {
+        TimeUnit.NANOSECONDS.sleep(backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+      backoff *= 2;
     }
-    if (batch.isEmpty()) return 0;
-    try {
-      store.applyUsage(batch);
-      return batch.size();
-    } catch (RuntimeException e) {
-      for (Slot s : taken) s.dirty = true;
-      throw e;
-    }
+  }
+
+  private void dropIfUnused(Slot slot) {
+    slots.computeIfPresent(slot.tokenId,
+        (id, s) -> s == slot && s.holders == 0 && !s.dirty ? null : s);
   }
 
   /**
@@ -113,10 +243,13 @@ public final class UsageBuffer {
   /** The buffered usage of one token. */
   public static final class Slot {
     static final VarHandle USED_AT;
+    static final VarHandle DIRTY;
 
     static {
       try {
-        USED_AT = MethodHandles.lookup().findVarHandle(Slot.class, "usedAt", long.class);
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        USED_AT = lookup.findVarHandle(Slot.class, "usedAt", long.class);
+        DIRTY = lookup.findVarHandle(Slot.class, "dirty", boolean.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -127,6 +260,8 @@ public final class UsageBuffer {
     volatile @Nullable String clientIp;
     volatile @Nullable String integration;
     volatile boolean dirty;
+    /** Cached entries holding this slot; guarded by the map's lock on its id. */
+    int holders;
 
     Slot(String tokenId) {
       this.tokenId = Objects.requireNonNull(tokenId);

@@ -277,6 +277,9 @@ class LatchkeyContainerFilterJerseyTest {
   void zStoreStopped_503WithRetryAfter() throws Exception {
     IssuedToken t = tokens.issue(NewToken.in("ws-1").name("outage")
         .permission("invoices:read", true));
+    // Earlier tests' usage is written first: Latchkey.close() in stop() would otherwise report it
+    // lost (IllegalStateException), which is its documented answer but not what this test is about.
+    latchkey.flushUsage();
     h2.stop();
 
     HttpResponse<String> r = get("/invoices/1", t.secret());

@@ -99,20 +99,24 @@ public class LatchkeyAutoConfiguration {
     Map<String, String> keys = properties.getHashingKeys();
     if (keys.isEmpty()) {
       throw new InvalidConfigurationPropertyValueException("latchkey.hashing-keys", null,
-          "must hold at least one key, e.g. latchkey.hashing-keys.k1=${LATCHKEY_HASHING_KEY} "
-              + "(32+ random bytes in base64: `latchkey keygen` or `openssl rand -base64 32`)");
+          "must hold at least one active key, "
+              + "e.g. latchkey.hashing-keys.k1=${LATCHKEY_HASHING_KEY} (32+ random bytes in base64: `latchkey keygen` or `openssl rand -base64 32`)");
     }
     for (Map.Entry<String, String> key : keys.entrySet()) {
       // The value is secret: the message names the property, never the value.
       set("latchkey.hashing-keys." + key.getKey(), "<hidden>",
           () -> b.hashingKey(HashingKey.fromBase64(key.getKey(), key.getValue())));
     }
+    for (Map.Entry<String, String> key : properties.getRetiringHashingKeys().entrySet()) {
+      set("latchkey.retiring-hashing-keys." + key.getKey(), "<hidden>",
+          () -> b.retiringHashingKey(HashingKey.fromBase64(key.getKey(), key.getValue())));
+    }
     if (properties.getPrimaryHashingKey() != null) {
       set("latchkey.primary-hashing-key", properties.getPrimaryHashingKey(),
           () -> b.primaryHashingKey(properties.getPrimaryHashingKey()));
     } else if (keys.size() > 1) {
       throw new InvalidConfigurationPropertyValueException("latchkey.primary-hashing-key", null,
-          "must name the key that hashes new tokens when there are several: one of "
+          "must name the key that hashes new tokens when there are several active ones: one of "
               + keys.keySet());
     }
     duration("latchkey.cache-ttl", properties.getCacheTtl(), b::cacheTtl);

@@ -1,19 +1,17 @@
 package io.latchkey.spring;
 
 import io.latchkey.Latchkey;
-import io.latchkey.StoreUnavailableException;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
- * Actuator health of Latchkey: UP when the store answers a read, with whether changes made by
- * other instances arrive through a change feed (without one they are seen within the cache TTL).
- * Nothing secret goes into the details.
+ * Actuator health of Latchkey, from {@link Latchkey#health()}: UP when the store answers its
+ * liveness check and the change feed is not down ({@link io.latchkey.Health#isUp()}). The details
+ * are the store's type, {@code storeReachable} and {@code feed}: {@code SUBSCRIBED}, {@code DOWN}
+ * (retried in the background; other instances' changes are not arriving), or {@code NONE} (the
+ * store has no feed: they are seen within the cache TTL). Nothing secret goes into the details.
  */
 public final class LatchkeyHealthIndicator extends AbstractHealthIndicator {
-  /** A well-formed id that no token has: reading it costs one indexed lookup. */
-  static final String PROBE_ID = "0000000000000000";
-
   private final Latchkey latchkey;
 
   public LatchkeyHealthIndicator(Latchkey latchkey) {
@@ -23,13 +21,11 @@ public final class LatchkeyHealthIndicator extends AbstractHealthIndicator {
 
   @Override
   protected void doHealthCheck(Health.Builder builder) {
+    io.latchkey.Health health = latchkey.health();
+    if (health.isUp()) builder.up();
+    else builder.down();
     builder.withDetail("store", latchkey.store().getClass().getSimpleName())
-        .withDetail("changeFeed", latchkey.hasChangeFeed());
-    try {
-      latchkey.store().find(PROBE_ID);
-      builder.up();
-    } catch (StoreUnavailableException e) {
-      builder.down().withDetail("error", "store unreachable");
-    }
+        .withDetail("storeReachable", health.storeReachable())
+        .withDetail("feed", health.feed().name());
   }
 }

@@ -41,7 +41,15 @@ public class LatchkeyProperties {
    */
   private Map<String, String> hashingKeys = new LinkedHashMap<>();
 
-  /** The id of the key that hashes new tokens; required when there are several keys. */
+  /**
+   * Retiring hashing keys by id, in the same base64 form: tokens hashed with one still validate
+   * and are re-hashed with the primary key when used, once each. Move a key here from
+   * latchkey.hashing-keys only when every instance has the new primary key, and keep it while
+   * tokens issued under it live.
+   */
+  private Map<String, String> retiringHashingKeys = new LinkedHashMap<>();
+
+  /** The id of the key that hashes new tokens; required when there are several active keys. */
   private @Nullable String primaryHashingKey;
 
   /** How long a validated token is cached (default 30s). */
@@ -196,6 +204,14 @@ public class LatchkeyProperties {
 
   public void setHashingKeys(Map<String, String> hashingKeys) {
     this.hashingKeys = hashingKeys;
+  }
+
+  public Map<String, String> getRetiringHashingKeys() {
+    return retiringHashingKeys;
+  }
+
+  public void setRetiringHashingKeys(Map<String, String> retiringHashingKeys) {
+    this.retiringHashingKeys = retiringHashingKeys;
   }
 
   public @Nullable String getPrimaryHashingKey() {

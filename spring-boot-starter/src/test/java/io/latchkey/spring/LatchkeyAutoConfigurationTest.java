@@ -42,6 +42,9 @@ class LatchkeyAutoConfigurationTest {
   private static final String KEY = SecurityHttpTestBase.HASHING_KEY;
   private static final String KEY2 = "latchkey.hashing-keys.k2="
       + "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldC0wMg==";
+  /** Key k1 of {@link #KEY}, configured as retiring. */
+  private static final String RETIRING_K1 = "latchkey.retiring-hashing-keys.k1="
+      + KEY.substring(KEY.indexOf('=') + 1);
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(LatchkeyAutoConfiguration.class,
@@ -120,6 +123,59 @@ class LatchkeyAutoConfigurationTest {
               .run(after -> assertThat(after.getBean(TokenValidator.class)
                   .validate(io.latchkey.ValidationRequest.of(secret)).isValid()).isTrue());
         });
+  }
+
+  @Test
+  void retiringKey_oldTokenValidatesAndMovesToThePrimary() {
+    InMemoryTokenStore shared = new InMemoryTokenStore();
+    runner.withBean(TokenStore.class, () -> shared)
+        .withPropertyValues("latchkey.store=memory", KEY).run(before -> {
+          IssuedToken t = before.getBean(TokenManager.class).issue(NewToken.in("ws").name("n"));
+          assertThat(shared.find(t.id().value()).orElseThrow().keyId()).isEqualTo("k1");
+          // Step 3 of the rollout: k2 is the only active key, k1 is retiring.
+          runner.withBean(TokenStore.class, () -> shared)
+              .withPropertyValues("latchkey.store=memory", KEY2, RETIRING_K1)
+              .run(after -> {
+                assertThat(after.getBean(TokenValidator.class)
+                    .validate(io.latchkey.ValidationRequest.of(t.secret())).isValid()).isTrue();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (!"k2".equals(shared.find(t.id().value()).orElseThrow().keyId())
+                    && System.nanoTime() < deadline) {
+                  Thread.sleep(10);
+                }
+                assertThat(shared.find(t.id().value()).orElseThrow().keyId()).as("re-hashed to k2")
+                    .isEqualTo("k2");
+                IssuedToken fresh = after.getBean(TokenManager.class)
+                    .issue(NewToken.in("ws").name("new"));
+                assertThat(shared.find(fresh.id().value()).orElseThrow().keyId()).isEqualTo("k2");
+              });
+        });
+  }
+
+  @Test
+  void retiringKeys_badSettingsNameTheProperty() {
+    // Only retiring keys: nothing could hash new tokens.
+    runner.withPropertyValues("latchkey.store=memory", RETIRING_K1).run(context ->
+        failure(context).hasMessageContaining("latchkey.hashing-keys")
+            .hasMessageContaining("active"));
+    // One active and one retiring key need no primary-hashing-key, but it may not name the
+    // retiring one.
+    runner.withPropertyValues("latchkey.store=memory", KEY2, RETIRING_K1)
+        .run(context -> assertThat(context).hasNotFailed());
+    runner.withPropertyValues("latchkey.store=memory", KEY2, RETIRING_K1,
+            "latchkey.primary-hashing-key=k1")
+        .run(context -> failure(context).hasMessageContaining("latchkey.primary-hashing-key")
+            .hasMessageContaining("retiring"));
+    // The same id active and retiring.
+    runner.withPropertyValues("latchkey.store=memory", KEY, RETIRING_K1).run(context ->
+        failure(context).hasMessageContaining("latchkey.retiring-hashing-keys.k1")
+            .hasMessageNotContaining(KEY.substring(KEY.indexOf('=') + 1)));
+    // A bad value: the property is named, the value is not printed.
+    runner.withPropertyValues("latchkey.store=memory", KEY,
+            "latchkey.retiring-hashing-keys.old=c2hvcnQ=")
+        .run(context -> failure(context)
+            .hasMessageContaining("latchkey.retiring-hashing-keys.old")
+            .hasMessageNotContaining("c2hvcnQ="));
   }
 
   @ParameterizedTest
@@ -294,7 +350,7 @@ class LatchkeyAutoConfigurationTest {
     String json = new String(getClass().getResourceAsStream(
         "/META-INF/spring-configuration-metadata.json").readAllBytes());
     for (String p : List.of("latchkey.store", "latchkey.token-prefix", "latchkey.hashing-keys",
-        "latchkey.primary-hashing-key", "latchkey.cache-ttl", "latchkey.serve-stale-for",
+        "latchkey.retiring-hashing-keys", "latchkey.primary-hashing-key", "latchkey.cache-ttl", "latchkey.serve-stale-for",
         "latchkey.default-lifetime", "latchkey.max-lifetime", "latchkey.jdbc.table-prefix",
         "latchkey.redis.uri", "latchkey.http.token-header", "latchkey.http.trusted-proxies")) {
       assertThat(json).contains("\"name\": \"" + p + "\"");

@@ -39,7 +39,8 @@ class PostgresOutageHttpTest {
           URI.create("http://127.0.0.1:" + port + "/actuator/health/latchkey")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(up.statusCode()).isEqualTo(200);
-      assertThat(up.body()).contains("\"status\":\"UP\"").contains("\"changeFeed\":true");
+      assertThat(up.body()).contains("\"status\":\"UP\"").contains("\"storeReachable\":true")
+          .contains("\"feed\":\"SUBSCRIBED\"");
 
       pg.close();
 
@@ -55,7 +56,8 @@ class PostgresOutageHttpTest {
           URI.create("http://127.0.0.1:" + port + "/actuator/health/latchkey"))
           .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(down.statusCode()).isEqualTo(503);
-      assertThat(down.body()).contains("\"status\":\"DOWN\"");
+      assertThat(down.body()).contains("\"status\":\"DOWN\"")
+          .contains("\"storeReachable\":false");
     } finally {
       pg.close();
     }

@@ -14,6 +14,7 @@ import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -52,7 +53,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>One row per token; permissions, allowlist and metadata are JSON columns ({@code jsonb} on
  *       PostgreSQL), so {@link #find} is one primary-key query.
- *   <li>Listing is a keyset query on the {@code (workspace, id)} index: no OFFSET.
+ *   <li>Listing is a keyset query read in the order of the {@code (workspace, id)} index: no
+ *       OFFSET and no sort, so every page costs the same however far in it is.
  *   <li>Replace is {@code UPDATE … WHERE id = ? AND version = ?}; usage is one batched {@code
  *       UPDATE} that only moves last-used time forward.
  *   <li>Versioned schema migrations ship in the jar and run on start unless turned off.
@@ -60,8 +62,10 @@ import org.jspecify.annotations.Nullable;
  *       dedicated connection. H2 has no change feed.
  * </ul>
  *
- * <p>Built from a JDBC URL, the store creates and owns a HikariCP pool and closes it in {@link
- * #close()}; built from the host's {@link DataSource}, it never closes it (on PostgreSQL the change
+ * <p>Built from a JDBC URL, the store creates and owns a HikariCP pool, plus a pool of one
+ * connection (opened on first use) for {@link #applyUsage}, so a usage flush never holds the
+ * connections {@link #find} needs; it closes both in {@link #close()}. Built from the host's
+ * {@link DataSource}, it uses that for everything and never closes it (on PostgreSQL the change
  * feed then holds one of its connections from the first subscription until {@link #close()}).
  *
  * <p>A write is acknowledged only once the database has it: on H2, whose file mode by default
@@ -80,9 +84,16 @@ public final class JdbcTokenStore implements TokenStore {
       + "expires_at, lifetime_ms, last_used_at, last_used_ip, last_used_integration, version";
 
   private final Jdbi jdbi;
+  /** Connections for {@link #find}, which uses plain JDBC. */
+  private final ConnectionSource connections;
+  private final int queryTimeoutSeconds;
+  /** Usage writes: their own small pool when the store owns its pools, so a flush never queues
+   * validation's {@code find} behind it. */
+  private final Jdbi usageJdbi;
   private final Dialect dialect;
   private final String prefix;
   private final @Nullable HikariDataSource ownedPool;
+  private final @Nullable HikariDataSource ownedUsagePool;
   private final @Nullable ReconnectingDataSource reconnecting;
   private final @Nullable PgChangeFeed feed;
   private final String insertSql;
@@ -100,17 +111,22 @@ public final class JdbcTokenStore implements TokenStore {
   private final ReentrantLock startLock = new ReentrantLock();
   private volatile boolean started;
 
-  private JdbcTokenStore(Jdbi jdbi, Dialect dialect, String prefix,
-      @Nullable HikariDataSource ownedPool, @Nullable ReconnectingDataSource reconnecting,
+  private JdbcTokenStore(Jdbi jdbi, ConnectionSource connections, int queryTimeoutSeconds,
+      Jdbi usageJdbi, Dialect dialect, String prefix, @Nullable HikariDataSource ownedPool,
+      @Nullable HikariDataSource ownedUsagePool, @Nullable ReconnectingDataSource reconnecting,
       PgChangeFeed.@Nullable Connector feedConnector, Duration feedWait,
       @Nullable Runnable start) {
     this.jdbi = jdbi;
+    this.connections = connections;
+    this.queryTimeoutSeconds = queryTimeoutSeconds;
+    this.usageJdbi = usageJdbi;
     this.start = start;
     this.started = start == null;
     this.reconnecting = reconnecting;
     this.dialect = dialect;
     this.prefix = prefix;
     this.ownedPool = ownedPool;
+    this.ownedUsagePool = ownedUsagePool;
     this.feed = dialect.changeFeed && feedConnector != null
         ? new PgChangeFeed(feedConnector, prefix + "changes", feedWait) : null;
     String table = prefix + "tokens";
@@ -124,10 +140,13 @@ public final class JdbcTokenStore implements TokenStore {
         + "created_by = ?, updated_at = ?, expires_at = ?, lifetime_ms = ?, version = ? "
         + "WHERE id = ? AND version = ?";
     this.deleteSql = "DELETE FROM " + table + " WHERE id = ?";
+    // ORDER BY the whole index key, not just id: H2 then reads the (workspace, id) index in order
+    // and stops after LIMIT rows; with ORDER BY id alone it filters by the index but sorts every
+    // row after the cursor (a first page at 1 M tokens outlived the query timeout).
     this.listFirstSql = "SELECT " + COLUMNS + " FROM " + table
-        + " WHERE workspace = ? ORDER BY id LIMIT ?";
+        + " WHERE workspace = ? ORDER BY workspace, id LIMIT ?";
     this.listAfterSql = "SELECT " + COLUMNS + " FROM " + table
-        + " WHERE workspace = ? AND id > ? ORDER BY id LIMIT ?";
+        + " WHERE workspace = ? AND id > ? ORDER BY workspace, id LIMIT ?";
     this.auditTable = prefix + "audit";
     this.auditInsertSql = "INSERT INTO " + auditTable
         + " (id, token_id, workspace, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -237,12 +256,34 @@ public final class JdbcTokenStore implements TokenStore {
     return i;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The validation path's one query, so it is plain JDBC: a prepared statement (the driver
+   * caches it per connection) and columns read by position. Through Jdbi, handle setup and
+   * statement context took most of a cache miss's time on PostgreSQL.
+   */
   @Override
   public Optional<TokenRecord> find(String id) {
     Objects.requireNonNull(id, "id == null");
     started("find");
-    return retryingRead("find",
-        () -> jdbi.withHandle(h -> h.createQuery(findSql).bind(0, id).map(ROWS).findOne()));
+    // Plain JDBC (no Jdbi handle, mapper or argument objects on the validation path), with the
+    // same connection setup as Jdbi's (network timeout, auto-commit) and the same retry of a read
+    // whose connection was dropped under it.
+    long begin = System.nanoTime();
+    while (true) {
+      try (Connection c = connections.open();
+           PreparedStatement ps = c.prepareStatement(findSql)) {
+        if (queryTimeoutSeconds > 0) ps.setQueryTimeout(queryTimeoutSeconds);
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(map(rs, null)) : Optional.empty();
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (e instanceof StoreUnavailableException unavailable) throw unavailable;
+        if (!retriable(begin, e)) throw Failures.unavailable("find", e);
+      }
+    }
   }
 
   /**
@@ -437,6 +478,17 @@ public final class JdbcTokenStore implements TokenStore {
     }
   }
 
+  /** Whether a failed read that began at {@code beginNanos} may run again (see retryingRead). */
+  private static boolean retriable(long beginNanos, Throwable e) {
+    long elapsedMillis = (System.nanoTime() - beginNanos) / 1_000_000;
+    return elapsedMillis < Builder.NETWORK_GRACE_MILLIS && Failures.isDroppedConnection(e);
+  }
+
+  /** The keyset listing query, first page or after a cursor; for the plan tests. */
+  String listSql(boolean afterCursor) {
+    return afterCursor ? listAfterSql : listFirstSql;
+  }
+
   @Override
   public void applyUsage(Collection<UsageUpdate> updates) {
     Objects.requireNonNull(updates, "updates == null");
@@ -446,7 +498,7 @@ public final class JdbcTokenStore implements TokenStore {
     List<UsageUpdate> sorted = new ArrayList<>(updates);
     sorted.sort(Comparator.comparing(UsageUpdate::tokenId));
     try {
-      jdbi.useTransaction(h -> {
+      usageJdbi.useTransaction(h -> {
         PreparedBatch batch = h.prepareBatch(usageSql);
         for (UsageUpdate u : sorted) {
           OffsetDateTime at = utc(u.usedAt());
@@ -490,7 +542,8 @@ public final class JdbcTokenStore implements TokenStore {
     if (closed) return;
     closed = true;
     if (feed != null) feed.close();
-    if (reconnecting != null) reconnecting.close(); // ends an attempt the pool would wait for
+    if (reconnecting != null) reconnecting.close(); // ends an attempt the pools would wait for
+    if (ownedUsagePool != null) ownedUsagePool.close();
     if (ownedPool != null) ownedPool.close();
   }
 
@@ -508,50 +561,63 @@ public final class JdbcTokenStore implements TokenStore {
    * broken JSON) fails as the backend failing: validation then answers UNAVAILABLE for that
    * token, failing closed, rather than throwing. The message names the id, never a value.
    */
-  private static TokenRecord map(ResultSet rs, StatementContext ctx) throws SQLException {
+  private static TokenRecord map(ResultSet rs, @Nullable StatementContext ctx)
+      throws SQLException {
     try {
       return read(rs);
     } catch (IllegalArgumentException | IllegalStateException | NullPointerException
         | LatchkeyException e) {
       throw new StoreUnavailableException("JDBC token store holds a malformed row for token "
-          + rs.getString("id") + " (" + e.getClass().getSimpleName() + ")", null);
+          + rs.getString(1) + " (" + e.getClass().getSimpleName() + ")", null);
     }
   }
 
+  /** Reads the columns by their position in {@link #COLUMNS}, cheaper than by name. */
   private static TokenRecord read(ResultSet rs) throws SQLException {
     return TokenRecord.builder()
-        .id(rs.getString("id"))
-        .workspace(rs.getString("workspace"))
-        .name(rs.getString("name"))
-        .description(rs.getString("description"))
-        .hint(rs.getString("hint"))
-        .keyId(rs.getString("key_id"))
-        .hash(rs.getBytes("hash"))
-        .state(StoredState.valueOf(rs.getString("state")))
-        .permissions(JsonColumns.permissions(rs.getString("permissions")))
-        .allowedIps(JsonColumns.strings(rs.getString("allowed_ips")))
-        .metadata(JsonColumns.metadata(rs.getString("metadata")))
-        .createdAt(instant(rs, "created_at"))
-        .createdBy(rs.getString("created_by"))
-        .updatedAt(instant(rs, "updated_at"))
-        .expiresAt(instant(rs, "expires_at"))
-        .lifetime(duration(rs, "lifetime_ms"))
-        .lastUsedAt(instant(rs, "last_used_at"))
-        .lastUsedIp(rs.getString("last_used_ip"))
-        .lastUsedIntegration(rs.getString("last_used_integration"))
-        .version(rs.getLong("version"))
+        .id(rs.getString(1))
+        .workspace(rs.getString(2))
+        .name(rs.getString(3))
+        .description(rs.getString(4))
+        .hint(rs.getString(5))
+        .keyId(rs.getString(6))
+        .hash(rs.getBytes(7))
+        .state(StoredState.valueOf(rs.getString(8)))
+        .permissions(JsonColumns.permissions(rs.getString(9)))
+        .allowedIps(JsonColumns.strings(rs.getString(10)))
+        .metadata(JsonColumns.metadata(rs.getString(11)))
+        .createdAt(instant(rs, 12))
+        .createdBy(rs.getString(13))
+        .updatedAt(instant(rs, 14))
+        .expiresAt(instant(rs, 15))
+        .lifetime(duration(rs, 16))
+        .lastUsedAt(instant(rs, 17))
+        .lastUsedIp(rs.getString(18))
+        .lastUsedIntegration(rs.getString(19))
+        .version(rs.getLong(20))
         .build();
   }
 
   /** Null for a row written before migration V4, which core then derives. */
-  private static @Nullable Duration duration(ResultSet rs, String column) throws SQLException {
+  private static @Nullable Duration duration(ResultSet rs, int column) throws SQLException {
     long millis = rs.getLong(column);
     return rs.wasNull() ? null : Duration.ofMillis(millis);
+  }
+
+  private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
   }
 
   private static @Nullable Instant instant(ResultSet rs, String column) throws SQLException {
     OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
     return t == null ? null : t.toInstant();
+  }
+
+  /** Where {@link #find} gets a connection (auto-committing, like Jdbi's). */
+  @FunctionalInterface
+  private interface ConnectionSource {
+    Connection open() throws SQLException;
   }
 
   private static void bindInstant(Update u, int index, @Nullable Instant instant) {
@@ -783,8 +849,10 @@ public final class JdbcTokenStore implements TokenStore {
       String prefix = tablePrefix != null ? tablePrefix : DEFAULT_PREFIX;
       Duration timeout = connectionTimeout != null ? connectionTimeout : Duration.ofSeconds(5);
       HikariDataSource owned = null;
+      HikariDataSource ownedUsage = null;
       ReconnectingDataSource reconnecting = null;
       DataSource ds = dataSource;
+      DataSource usageDs = dataSource;
       PgChangeFeed.Connector connector;
       boolean lazy = false;
       try {
@@ -828,6 +896,16 @@ public final class JdbcTokenStore implements TokenStore {
             lazy = true;
           }
           ds = owned;
+          // One connection for usage writes, opened on the first flush: a flush of a million
+          // tokens then never holds the connections validation reads with.
+          HikariConfig usage = new HikariConfig();
+          config.copyStateTo(usage);
+          usage.setPoolName("latchkey-usage-" + prefix);
+          usage.setMaximumPoolSize(1);
+          usage.setMinimumIdle(0);
+          usage.setInitializationFailTimeout(-1);
+          ownedUsage = new HikariDataSource(usage);
+          usageDs = ownedUsage;
           connector = PgChangeFeed.driverConnector(url, username, password, timeout,
               "latchkey-feed:" + prefix + "changes");
         } else {
@@ -835,16 +913,17 @@ public final class JdbcTokenStore implements TokenStore {
           connector = host::getConnection;
         }
         DataSource source = ds;
+        DataSource usageSource = Objects.requireNonNull(usageDs);
         Duration perStatement = queryTimeout != null ? queryTimeout : Duration.ofSeconds(10);
         long seconds = (perStatement.toMillis() + 999) / 1000;
         // Set once the dialect is known: H2 runs in-process and has no socket to bound.
         AtomicInteger networkMillis = new AtomicInteger();
-        Jdbi jdbi = Jdbi.create(() -> prepared(source.getConnection(), networkMillis.get()));
-        // Never render bound values into exception messages: one of them is a hash.
-        jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
+        Jdbi jdbi = jdbi(() -> prepared(source.getConnection(), networkMillis.get()));
+        Jdbi usageJdbi = jdbi(() -> prepared(usageSource.getConnection(), networkMillis.get()));
+        ConnectionSource connections = () -> prepared(source.getConnection(), networkMillis.get());
         int network = networkTimeoutMillis(seconds);
-        Integer statementSeconds =
-            seconds == 0 ? null : (int) Math.min(seconds, Integer.MAX_VALUE);
+        int querySeconds = (int) Math.min(seconds, Integer.MAX_VALUE);
+        Integer statementSeconds = seconds == 0 ? null : querySeconds;
         boolean migrateNow = migrate;
         AtomicReference<Dialect> detected = new AtomicReference<>();
         Runnable start = () -> {
@@ -858,6 +937,7 @@ public final class JdbcTokenStore implements TokenStore {
           if (found == Dialect.H2) H2Durability.apply(jdbi);
           if (migrateNow) Migrations.apply(jdbi, found, prefix);
           jdbi.getConfig(SqlStatements.class).setQueryTimeout(statementSeconds);
+          usageJdbi.getConfig(SqlStatements.class).setQueryTimeout(statementSeconds);
           if (found == Dialect.POSTGRESQL) networkMillis.set(network);
           detected.set(found);
         };
@@ -866,22 +946,35 @@ public final class JdbcTokenStore implements TokenStore {
         if (!lazy) {
           start.run();
           if (reconnecting != null) reconnecting.started();
-          return new JdbcTokenStore(jdbi, Objects.requireNonNull(detected.get()), prefix, owned,
-              reconnecting, feedConnector, timeout, null);
+          return new JdbcTokenStore(jdbi, connections, querySeconds, usageJdbi,
+              Objects.requireNonNull(detected.get()), prefix, owned, ownedUsage, reconnecting,
+              feedConnector, timeout, null);
         }
         // PostgreSQL from our own URL, unreachable now: the store starts (dialect check and
         // migrations) on the first call after the database is back.
-        return new JdbcTokenStore(jdbi, Dialect.POSTGRESQL, prefix, owned, reconnecting,
-            feedConnector, timeout, start);
+        return new JdbcTokenStore(jdbi, connections, querySeconds, usageJdbi, Dialect.POSTGRESQL,
+            prefix, owned, ownedUsage, reconnecting, feedConnector, timeout, start);
       } catch (IllegalArgumentException | LatchkeyException e) {
-        if (reconnecting != null) reconnecting.close();
-        if (owned != null) owned.close();
+        closeAll(reconnecting, owned, ownedUsage);
         throw e;
       } catch (RuntimeException e) {
-        if (reconnecting != null) reconnecting.close();
-        if (owned != null) owned.close();
+        closeAll(reconnecting, owned, ownedUsage);
         throw Failures.startFailed(e);
       }
+    }
+
+    private static void closeAll(@Nullable ReconnectingDataSource reconnecting,
+        @Nullable HikariDataSource... pools) {
+      if (reconnecting != null) reconnecting.close();
+      for (HikariDataSource p : pools) if (p != null) p.close();
+    }
+
+    /** A Jdbi over prepared connections; its query timeout is set when the store starts. */
+    private static Jdbi jdbi(org.jdbi.v3.core.ConnectionFactory connections) {
+      Jdbi jdbi = Jdbi.create(connections);
+      // Never render bound values into exception messages: one of them is a hash.
+      jdbi.getConfig(StatementExceptions.class).setMessageRendering(MessageRendering.NONE);
+      return jdbi;
     }
 
     /**

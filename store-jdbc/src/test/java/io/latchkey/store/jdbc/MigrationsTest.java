@@ -71,7 +71,7 @@ class MigrationsTest {
     assertThat(versions(db.sql(), db.prefix())).containsExactly(1, 2, 3, 4, 6, 7);
     int rows = db.sql().withHandle(h -> h.createQuery(
         "SELECT count(*) FROM " + db.prefix() + "schema_version").mapTo(Integer.class).one());
-    assertThat(rows).isEqualTo(5);
+    assertThat(rows).isEqualTo(6);
   }
 
   @Test

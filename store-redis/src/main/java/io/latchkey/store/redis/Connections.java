@@ -19,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  * What a store talks through, whatever the mode: the command interface that standalone and
  * cluster connections share, how to open the change feed's connection, what the store created
  * and must therefore release, and whether the connection that serves a key is up.
+ *
+ * <p>Usage writes go through a connection of their own when the store opens its connections, so a
+ * chunk of usage scripts never queues a validation's read behind it on the same socket; with the
+ * host's connection they share it.
  */
 final class Connections {
   /** What a connection that serves a key is doing now. */
@@ -32,6 +36,8 @@ final class Connections {
   }
 
   private volatile @Nullable RedisClusterAsyncCommands<String, String> commands;
+  /** Usage writes: a connection of their own when the store opens its connections. */
+  private volatile @Nullable RedisClusterAsyncCommands<String, String> usage;
   final @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub;
   final boolean ownsPubSub;
   final String mode;
@@ -43,6 +49,7 @@ final class Connections {
    */
   final boolean failFast;
   private volatile @Nullable StatefulRedisClusterConnection<String, String> cluster;
+  private volatile @Nullable StatefulRedisClusterConnection<String, String> usageCluster;
   private final List<AutoCloseable> owned; // guarded by this
   private boolean closed; // guarded by this
   private @Nullable Thread connector; // guarded by this
@@ -52,42 +59,54 @@ final class Connections {
    * @param owned released by {@link #close()} in reverse order
    */
   private Connections(String mode, @Nullable RedisClusterAsyncCommands<String, String> commands,
-      @Nullable StatefulRedisClusterConnection<String, String> cluster, boolean failFast,
+      @Nullable RedisClusterAsyncCommands<String, String> usage,
+      @Nullable StatefulRedisClusterConnection<String, String> cluster,
+      @Nullable StatefulRedisClusterConnection<String, String> usageCluster, boolean failFast,
       @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
       List<AutoCloseable> owned) {
     this.mode = mode;
     this.commands = commands;
+    this.usage = usage;
     this.cluster = cluster;
+    this.usageCluster = usageCluster;
     this.failFast = failFast;
     this.pubSub = pubSub;
     this.ownsPubSub = ownsPubSub;
     this.owned = new ArrayList<>(owned);
   }
 
+  /** @param usage the usage writes' own connection, or null to share {@code connection} */
   static Connections standalone(StatefulRedisConnection<String, String> connection,
+      @Nullable StatefulRedisConnection<String, String> usage,
       @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
       List<AutoCloseable> owned) {
-    return new Connections("standalone", connection.async(), null, false, pubSub, ownsPubSub,
+    return new Connections("standalone", connection.async(),
+        (usage != null ? usage : connection).async(), null, null, false, pubSub, ownsPubSub,
         owned);
   }
 
+  /** @param usage the usage writes' own connection, or null to share {@code connection} */
   static Connections cluster(StatefulRedisClusterConnection<String, String> connection,
-      boolean failFast, @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub,
+      @Nullable StatefulRedisClusterConnection<String, String> usage, boolean failFast,
+      @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub,
       boolean ownsPubSub, List<AutoCloseable> owned) {
-    return new Connections("cluster", connection.async(), connection, failFast, pubSub,
-        ownsPubSub, owned);
+    StatefulRedisClusterConnection<String, String> u = usage != null ? usage : connection;
+    return new Connections("cluster", connection.async(), u.async(), connection, u, failFast,
+        pubSub, ownsPubSub, owned);
   }
 
   /**
    * A store built while Redis could not be reached: every call fails at once ({@code not
    * connected}) until a background thread, trying every {@code retryMillis}, has connected. Then
-   * the store works as if it had connected in {@code build()}.
+   * the store works as if it had connected in {@code build()}. Each attempt opens two
+   * connections from {@code connect}: the commands' and the usage writes'.
    */
   static Connections pending(String mode, boolean failFast,
       Supplier<? extends StatefulConnection<String, String>> connect,
       @Nullable Supplier<StatefulRedisPubSubConnection<String, String>> pubSub, boolean ownsPubSub,
       List<AutoCloseable> owned, long retryMillis) {
-    Connections c = new Connections(mode, null, null, failFast, pubSub, ownsPubSub, owned);
+    Connections c =
+        new Connections(mode, null, null, null, null, failFast, pubSub, ownsPubSub, owned);
     Thread t = new Thread(() -> c.connectInBackground(connect, retryMillis),
         "latchkey-redis-connect");
     t.setDaemon(true);
@@ -108,6 +127,7 @@ final class Connections {
         if (closed) return;
       }
       StatefulConnection<String, String> opened;
+      StatefulConnection<String, String> openedUsage;
       try {
         opened = connect.get();
       } catch (RuntimeException e) {
@@ -115,16 +135,31 @@ final class Connections {
             "Redis still unreachable: " + Await.unavailable("connect", e).getMessage());
         continue;
       }
+      try {
+        openedUsage = connect.get();
+      } catch (RuntimeException e) {
+        opened.closeAsync();
+        System.getLogger(Connections.class.getName()).log(System.Logger.Level.DEBUG,
+            "Redis still unreachable: " + Await.unavailable("connect", e).getMessage());
+        continue;
+      }
       synchronized (this) {
         if (closed) {
           opened.closeAsync();
+          openedUsage.closeAsync();
           return;
         }
         owned.add(opened);
+        owned.add(openedUsage);
         if (opened instanceof StatefulRedisClusterConnection<String, String> c) {
+          StatefulRedisClusterConnection<String, String> u =
+              (StatefulRedisClusterConnection<String, String>) openedUsage;
           cluster = c;
+          usageCluster = u;
+          usage = u.async();
           commands = c.async();
         } else {
+          usage = ((StatefulRedisConnection<String, String>) openedUsage).async();
           commands = ((StatefulRedisConnection<String, String>) opened).async();
         }
         connector = null;
@@ -143,12 +178,29 @@ final class Connections {
     return c;
   }
 
+  /** The usage writes' commands, like {@link #commands(String)}. */
+  RedisClusterAsyncCommands<String, String> usage(String what) {
+    RedisClusterAsyncCommands<String, String> c = usage;
+    if (c == null) throw Await.unavailable(what, new RedisException("Currently not connected"));
+    return c;
+  }
+
   /**
    * The state of the node connection a command on {@code key} goes through in a cluster; {@link
    * Link#OPENING} (unknown) for a standalone connection, where Lettuce's {@code REJECT_COMMANDS}
    * decides (its {@code isOpen()} can report a connection open while it still rejects commands).
    */
   Link link(String key) {
+    return link(cluster, key);
+  }
+
+  /** {@link #link(String)} for the usage writes' connection. */
+  Link usageLink(String key) {
+    return link(usageCluster, key);
+  }
+
+  private static Link link(
+      @Nullable StatefulRedisClusterConnection<String, String> cluster, String key) {
     if (cluster == null) return Link.OPENING;
     RedisClusterNode node = cluster.getPartitions().getMasterBySlot(SlotHash.getSlot(key));
     if (node == null) return Link.OPENING; // a topology refresh will tell; Lettuce decides

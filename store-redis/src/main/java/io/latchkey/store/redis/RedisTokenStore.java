@@ -373,13 +373,15 @@ public final class RedisTokenStore implements TokenStore {
     if (updates.isEmpty()) return;
     open();
     String what = "usage batch of " + updates.size() + " tokens";
-    for (UsageUpdate u : updates) reachable(keys.record(u.tokenId()), what);
-    // Pipelined: every script is sent before any reply is awaited.
+    for (UsageUpdate u : updates) usageReachable(keys.record(u.tokenId()), what);
+    // Pipelined, on a connection of its own when the store opened its connections: a chunk of usage
+    // scripts then never queues a validation's HGETALL behind it on the same socket. Every script
+    // is sent before any reply is awaited.
     List<CompletableFuture<Long>> replies = new ArrayList<>(updates.size());
     for (UsageUpdate u : updates) {
       String ip = u.clientIp();
       String integration = u.integration();
-      replies.add(Scripts.USAGE.run(commands(what), ScriptOutputType.INTEGER,
+      replies.add(Scripts.USAGE.run(connections.usage(what), ScriptOutputType.INTEGER,
           new String[] {keys.record(u.tokenId())},
           Long.toString(u.usedAt().toEpochMilli()),
           ip == null ? "0" : "1", ip == null ? "" : ip,
@@ -470,6 +472,13 @@ public final class RedisTokenStore implements TokenStore {
    */
   private void reachable(String key, String what) {
     if (connections.failFast && connections.link(key) == Connections.Link.DOWN) {
+      throw Await.unavailable(what, new RedisException("Currently not connected"));
+    }
+  }
+
+  /** {@link #reachable} for the usage writes' connection. */
+  private void usageReachable(String key, String what) {
+    if (connections.failFast && connections.usageLink(key) == Connections.Link.DOWN) {
       throw Await.unavailable(what, new RedisException("Currently not connected"));
     }
   }
@@ -831,9 +840,9 @@ public final class RedisTokenStore implements TokenStore {
         Supplier<StatefulRedisPubSubConnection<String, String>> pubSub =
             hostPubSub == null ? null : () -> hostPubSub;
         if (connection != null) {
-          return Connections.standalone(connection, pubSub, false, owned);
+          return Connections.standalone(connection, null, pubSub, false, owned);
         }
-        return Connections.cluster(Objects.requireNonNull(clusterConnection), false, pubSub,
+        return Connections.cluster(Objects.requireNonNull(clusterConnection), null, false, pubSub,
             false, owned);
       } catch (RuntimeException e) {
         Connections.closeAll(owned);
@@ -868,7 +877,10 @@ public final class RedisTokenStore implements TokenStore {
       try {
         StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8);
         owned.add(c);
-        return Connections.standalone(c, pubSub, true, owned);
+        // Usage writes get a connection of their own (see Connections).
+        StatefulRedisConnection<String, String> usage = client.connect(StringCodec.UTF8);
+        owned.add(usage);
+        return Connections.standalone(c, usage, pubSub, true, owned);
       } catch (RuntimeException e) {
         if (!Await.isUnreachable(e)) throw e;
         return Connections.pending("standalone", false, () -> client.connect(StringCodec.UTF8),
@@ -883,7 +895,9 @@ public final class RedisTokenStore implements TokenStore {
       try {
         StatefulRedisClusterConnection<String, String> c = client.connect(StringCodec.UTF8);
         owned.add(c);
-        return Connections.cluster(c, failFast, pubSub, true, owned);
+        StatefulRedisClusterConnection<String, String> usage = client.connect(StringCodec.UTF8);
+        owned.add(usage);
+        return Connections.cluster(c, usage, failFast, pubSub, true, owned);
       } catch (RuntimeException e) {
         if (!Await.isUnreachable(e)) throw e;
         return Connections.pending("cluster", failFast, () -> client.connect(StringCodec.UTF8),

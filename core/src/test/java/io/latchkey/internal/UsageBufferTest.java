@@ -1,0 +1,159 @@
+package io.latchkey.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.latchkey.ForwardingStore;
+import io.latchkey.MapTokenStore;
+import io.latchkey.StoreUnavailableException;
+import io.latchkey.spi.UsageUpdate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/** The usage flush: chunks, retries of one chunk, nothing resent, slots that do not outlive use. */
+class UsageBufferTest {
+  /** Every applyUsage call: its ids, and whether the store accepted it. */
+  final List<List<String>> calls = new ArrayList<>();
+  final List<Boolean> accepted = new ArrayList<>();
+  /** Decides, per call (by its index), whether the store fails it. */
+  Predicate<Integer> failCall = i -> false;
+  final Map<String, Integer> written = new HashMap<>();
+
+  final ForwardingStore store = new ForwardingStore(new MapTokenStore()) {
+    @Override
+    public void applyUsage(Collection<UsageUpdate> updates) {
+      int call = calls.size();
+      calls.add(updates.stream().map(UsageUpdate::tokenId).toList());
+      boolean fail = failCall.test(call);
+      accepted.add(!fail);
+      if (fail) throw new StoreUnavailableException("down", null);
+      for (UsageUpdate u : updates) written.merge(u.tokenId(), 1, Integer::sum);
+    }
+  };
+
+  UsageBuffer buffer = new UsageBuffer(store, 10, Duration.ofMillis(1));
+
+  void use(int tokens, long at) {
+    for (int i = 0; i < tokens; i++) {
+      buffer.record(buffer.peek(String.format("%016d", i)), at, "192.0.2.1", null);
+    }
+  }
+
+  @Test
+  void flush_writesInChunksOfTheConfiguredSize() {
+    use(35, 1);
+    assertThat(buffer.flush()).isEqualTo(35);
+    assertThat(calls).extracting(List::size).containsExactly(10, 10, 10, 5);
+    assertThat(written).hasSize(35).allSatisfy((id, times) -> assertThat(times).isOne());
+    assertThat(buffer.pending()).isZero();
+  }
+
+  @Test
+  void flush_failedChunk_isRetriedAloneAndWrittenChunksAreNotResent() {
+    use(30, 1);
+    failCall = i -> i == 1; // the second chunk fails once
+    assertThat(buffer.flush()).isEqualTo(30);
+    assertThat(calls).extracting(List::size).containsExactly(10, 10, 10, 10);
+    assertThat(calls.get(2)).as("the retry is the failed chunk, alone").isEqualTo(calls.get(1));
+    assertThat(written).hasSize(30).allSatisfy((id, times) -> assertThat(times).isOne());
+  }
+
+  @Test
+  void flush_chunkFailingEveryTry_stopsAndLeavesTheRestForTheNextFlush() {
+    use(30, 1);
+    failCall = i -> i >= 1; // the first chunk is written, then the store goes down
+    assertThat(buffer.flush()).isEqualTo(10);
+    assertThat(calls).hasSize(1 + UsageBuffer.ATTEMPTS);
+    assertThat(buffer.pending()).isEqualTo(20);
+
+    calls.clear();
+    failCall = i -> false;
+    assertThat(buffer.flush()).isEqualTo(20);
+    assertThat(calls).extracting(List::size).containsExactly(10, 10);
+    assertThat(written).as("each token written once: the first chunk was not sent again")
+        .hasSize(30).allSatisfy((id, times) -> assertThat(times).isOne());
+  }
+
+  @Test
+  void flush_idle_callsNothing() {
+    use(5, 1);
+    buffer.flush();
+    calls.clear();
+    assertThat(buffer.flush()).isZero();
+    assertThat(calls).isEmpty();
+  }
+
+  @Test
+  void flush_useDuringFlush_isWrittenByTheNextFlush() {
+    use(1, 1);
+    failCall = i -> {
+      if (i == 0) use(1, 2); // a use recorded while the store writes the first one
+      return false;
+    };
+    assertThat(buffer.flush()).isEqualTo(1);
+    assertThat(buffer.pending()).isOne();
+    assertThat(buffer.flush()).isEqualTo(1);
+    assertThat(calls).hasSize(2);
+  }
+
+  @Test
+  void slots_liveWhileCachedOrDirty() {
+    UsageBuffer.Slot cached = buffer.acquire("c000000000000000");
+    UsageBuffer.Slot uncached = buffer.peek("u000000000000000");
+    buffer.record(cached, 1, null, null);
+    buffer.record(uncached, 1, null, null);
+    assertThat(buffer.slotCount()).isEqualTo(2);
+
+    buffer.flush();
+    assertThat(buffer.slotCount()).as("the written, uncached slot is dropped").isOne();
+    assertThat(buffer.acquire("c000000000000000")).as("shared by a second entry").isSameAs(cached);
+    buffer.release(cached);
+    buffer.release(cached);
+    assertThat(buffer.slotCount()).isZero();
+  }
+
+  @Test
+  void slots_releasedWhileDirty_liveUntilWritten() {
+    UsageBuffer.Slot slot = buffer.acquire("c000000000000000");
+    buffer.record(slot, 1, null, null);
+    buffer.release(slot);
+    assertThat(buffer.slotCount()).isOne();
+    assertThat(buffer.flush()).isOne();
+    assertThat(buffer.slotCount()).isZero();
+  }
+
+  @Test
+  void record_intoADroppedSlot_isStillWritten() {
+    UsageBuffer.Slot slot = buffer.acquire("c000000000000000");
+    buffer.release(slot); // e.g. evicted while a validation still holds the entry
+    buffer.record(slot, 7, null, null);
+    assertThat(buffer.flush()).isOne();
+    assertThat(written).containsKey("c000000000000000");
+  }
+
+  @Test
+  void record_intoADroppedSlotWhenTheTokenHasANewerOne_isWrittenOnceThroughTheNewer() {
+    UsageBuffer.Slot old = buffer.acquire("c000000000000000");
+    buffer.release(old);
+    UsageBuffer.Slot newer = buffer.acquire("c000000000000000");
+    assertThat(newer).isNotSameAs(old);
+    buffer.record(old, 7, null, null);
+    buffer.record(newer, 8, null, null);
+    assertThat(buffer.flush()).isOne();
+    assertThat(calls).containsExactly(List.of("c000000000000000"));
+  }
+
+  @Test
+  void drain_storeDown_stopsAtTheDeadlineAndReportsWhatIsLeft() {
+    use(25, 1);
+    failCall = i -> true;
+    long start = System.nanoTime();
+    assertThat(buffer.drain(Duration.ofMillis(200))).isEqualTo(25);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+}
