@@ -11,13 +11,25 @@ package io.latchkey;
  */
 public record CacheStats(long lookups, long loads, long entries) {
 
+  /**
+   * Checks the counts.
+   *
+   * @param lookups validations that looked a token id up
+   * @param loads of those, how many read the store
+   * @param entries records cached now
+   * @throws InvalidArgumentException if a count is negative
+   */
   public CacheStats {
     if (lookups < 0 || loads < 0 || entries < 0) {
       throw new InvalidArgumentException("lookups", "counts must not be negative");
     }
   }
 
-  /** The share of lookups answered without reading the store: 1 when there was none. */
+  /**
+   * The share of lookups answered without reading the store: 1 when there was none.
+   *
+   * @return {@code (lookups - loads) / lookups}, from 0 to 1
+   */
   public double hitRatio() {
     return lookups == 0 ? 1.0 : Math.max(0, lookups - loads) / (double) lookups;
   }
