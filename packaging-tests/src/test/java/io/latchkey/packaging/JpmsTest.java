@@ -109,7 +109,8 @@ class JpmsTest {
   /** core and the in-memory store as jars, and what core requires at run time. */
   private static String modulePath() {
     return Stream.of(latchkeyJar("latchkey-core"), latchkeyJar("latchkey-store-memory"),
-            onClassPath("/caffeine-"), onClassPath("/jspecify-"))
+            onClassPath("/caffeine-"), onClassPath("/jspecify-"),
+            onClassPath("/bcprov-jdk18on-"))
         .map(Path::toString)
         .collect(Collectors.joining(File.pathSeparator));
   }
