@@ -1426,49 +1426,18 @@ public abstract class TokenStoreCompatibilityKit {
   }
 
   /** Counts {@code find}s and passes everything to the store under test (which the kit closes). */
-  private static final class CountingStore implements TokenStore {
-    private final TokenStore inner;
+  private static final class CountingStore extends Delegating {
     private final AtomicInteger finds;
 
     CountingStore(TokenStore inner, AtomicInteger finds) {
-      this.inner = inner;
+      super(inner);
       this.finds = finds;
-    }
-
-    @Override
-    public boolean insert(TokenRecord record) {
-      return inner.insert(record);
     }
 
     @Override
     public Optional<TokenRecord> find(String id) {
       finds.incrementAndGet();
-      return inner.find(id);
-    }
-
-    @Override
-    public boolean replace(TokenRecord updated, long expectedVersion) {
-      return inner.replace(updated, expectedVersion);
-    }
-
-    @Override
-    public boolean delete(String id) {
-      return inner.delete(id);
-    }
-
-    @Override
-    public List<TokenRecord> list(String workspace, String afterId, int limit) {
-      return inner.list(workspace, afterId, limit);
-    }
-
-    @Override
-    public void applyUsage(java.util.Collection<UsageUpdate> updates) {
-      inner.applyUsage(updates);
-    }
-
-    @Override
-    public Optional<Subscription> subscribe(ChangeListener listener) {
-      return inner.subscribe(listener);
+      return super.find(id);
     }
   }
 
