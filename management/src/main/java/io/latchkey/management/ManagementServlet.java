@@ -113,8 +113,9 @@ public final class ManagementServlet extends HttpServlet {
         request.getRemoteAddr()));
     response.setStatus(answer.status());
     answer.headers().forEach(response::setHeader);
-    response.setContentLength(answer.body().length);
     if (answer.body().length > 0) {
+      // No Content-Length on a 204 (RFC 9110 forbids it), hence only with a body.
+      response.setContentLength(answer.body().length);
       try (OutputStream out = response.getOutputStream()) {
         out.write(answer.body());
       }

@@ -85,6 +85,8 @@ class ManagementHttpTest {
 
     assertThat(openApi.status()).isEqualTo(200);
     assertThat(openApi.json().path("openapi").asText()).isEqualTo("3.1.0");
+    // Spring Security's default headers still apply to the management path.
+    assertThat(openApi.raw().headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
     assertThat(verify.status()).isEqualTo(200);
     assertThat(verify.json().path("valid").asBoolean()).isTrue();
     assertThat(appRoute.status()).isEqualTo(401);
