@@ -60,7 +60,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The management API: REST/JSON over every token operation, for a host to mount under a path of
  * its HTTP server. Framework-neutral ({@link #handle(ApiRequest)}); {@link #httpHandler()} serves it
- * from the JDK {@code HttpServer}. Routes, bodies and errors are in {@code management/README.md}
+ * from the JDK {@code HttpServer}, {@link ManagementServlet} from a servlet container. Routes, bodies and errors are in {@code management/README.md}
  * and in the OpenAPI 3.1 document it serves at {@code GET /openapi.json}.
  *
  * <p><b>Authorization.</b> Every route but {@code /verify} and {@code /openapi.json} needs {@code
