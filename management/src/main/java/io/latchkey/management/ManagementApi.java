@@ -47,20 +47,20 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The management API: REST/JSON over every token operation, for a host to mount under a path of
  * its HTTP server. Framework-neutral ({@link #handle(ApiRequest)}); {@link #httpHandler()} serves it
- * from the JDK {@code HttpServer}. Routes, bodies and errors are in {@code management/README.md}
+ * from the JDK {@code HttpServer}, {@link ManagementServlet} from a servlet container. Routes, bodies and errors are in {@code management/README.md}
  * and in the OpenAPI 3.1 document it serves at {@code GET /openapi.json}.
  *
  * <p><b>Authorization.</b> Every route but {@code /verify} and {@code /openapi.json} needs {@code
@@ -81,8 +81,10 @@ public final class ManagementApi {
   public static final String READ = "latchkey:tokens:read";
   /** Permission to change a workspace's tokens (implies nothing about reading). */
   public static final String WRITE = "latchkey:tokens:write";
-  /** How long a create's {@code Idempotency-Key} is remembered. */
+  /** How long a create's {@code Idempotency-Key} is remembered by default. */
   public static final Duration IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+  /** How many {@code Idempotency-Key}s one API remembers at most by default. */
+  public static final int IDEMPOTENCY_CAPACITY = 100_000;
 
   private static final int MAX_IDEMPOTENCY_KEY = 255;
   private static final Map<String, String> JSON = Map.of("Content-Type", "application/json");
@@ -91,15 +93,20 @@ public final class ManagementApi {
   private final @Nullable String operatorWorkspace;
   private final int maxBodyBytes;
   private final Clock clock;
+  private final Duration idempotencyWindow;
+  private final int idempotencyCapacity;
   private final ObjectMapper mapper;
   private final byte[] openApi;
-  private final ConcurrentHashMap<String, Remembered> idempotency = new ConcurrentHashMap<>();
+  /** Remembered creates by workspace and key, oldest first; guarded by itself. */
+  private final LinkedHashMap<String, Remembered> idempotency = new LinkedHashMap<>();
 
   private ManagementApi(Builder b) {
     this.latchkey = b.latchkey;
     this.operatorWorkspace = b.operatorWorkspace;
     this.maxBodyBytes = b.maxBodyBytes;
     this.clock = b.clock;
+    this.idempotencyWindow = b.idempotencyWindow;
+    this.idempotencyCapacity = b.idempotencyCapacity;
     this.mapper = JsonMapper.builder()
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -403,10 +410,10 @@ public final class ManagementApi {
       throw ApiException.badRequest("invalid_argument",
           "Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters", "Idempotency-Key");
     }
-    forgetOldKeys();
     String digest = sha256(req.body());
+    String remembered = workspace + "\n" + key;
     Remembered fresh = new Remembered(clock.instant(), digest, new CompletableFuture<>());
-    Remembered first = idempotency.putIfAbsent(workspace + "\n" + key, fresh);
+    Remembered first = remember(remembered, fresh);
     if (first == null) {
       try {
         IssuedToken t = tokens.issue(spec(body, workspace));
@@ -414,7 +421,9 @@ public final class ManagementApi {
         return issued(t);
       } catch (RuntimeException e) {
         // Nothing was created: the key may be used again.
-        idempotency.remove(workspace + "\n" + key, fresh);
+        synchronized (idempotency) {
+          idempotency.remove(remembered, fresh);
+        }
         fresh.id.completeExceptionally(e);
         throw e;
       }
@@ -441,9 +450,31 @@ public final class ManagementApi {
 
   private record Remembered(Instant at, String digest, CompletableFuture<TokenId> id) {}
 
-  private void forgetOldKeys() {
-    Instant cutoff = clock.instant().minus(IDEMPOTENCY_WINDOW);
-    idempotency.values().removeIf(r -> r.at.isBefore(cutoff));
+  /**
+   * Remembers {@code fresh} under {@code key} unless a create within the window holds it (that one
+   * is returned). Forgets, oldest first, what is older than the window and what exceeds the
+   * capacity: amortised constant work per create, whatever the number of keys held.
+   */
+  private @Nullable Remembered remember(String key, Remembered fresh) {
+    Instant cutoff = fresh.at.minus(idempotencyWindow);
+    synchronized (idempotency) {
+      Remembered held = idempotency.get(key);
+      if (held != null && !held.at.isBefore(cutoff)) return held;
+      if (held != null) idempotency.remove(key);
+      Iterator<Remembered> oldest = idempotency.values().iterator();
+      while (oldest.hasNext()) {
+        Remembered r = oldest.next();
+        if (!r.at.isBefore(cutoff) && idempotency.size() < idempotencyCapacity) break;
+        oldest.remove();
+      }
+      idempotency.put(key, fresh);
+      return null;
+    }
+  }
+
+  /** The largest body accepted, for adapters that read bodies. */
+  int maxBodyBytes() {
+    return maxBodyBytes;
   }
 
   private static NewToken spec(CreateBody b, String workspace) {
@@ -798,6 +829,8 @@ public final class ManagementApi {
     private @Nullable String operatorWorkspace;
     private int maxBodyBytes = 64 * 1024;
     private Clock clock = Clock.systemUTC();
+    private Duration idempotencyWindow = IDEMPOTENCY_WINDOW;
+    private int idempotencyCapacity = IDEMPOTENCY_CAPACITY;
 
     private Builder(Latchkey latchkey) {
       if (latchkey == null) throw new InvalidArgumentException("latchkey", "must not be null");
@@ -843,6 +876,39 @@ public final class ManagementApi {
     public Builder clock(Clock clock) {
       if (clock == null) throw new InvalidArgumentException("clock", "must not be null");
       this.clock = clock;
+      return this;
+    }
+
+    /**
+     * How long this process remembers a create's {@code Idempotency-Key} (24 hours by default).
+     * Keys are remembered in memory, per process: see {@code management/README.md},
+     * "Idempotency-Key", for what that means behind a load balancer.
+     *
+     * @param window from one second to seven days
+     * @return this builder
+     * @throws InvalidArgumentException if {@code window} is null or out of range
+     */
+    public Builder idempotencyWindow(Duration window) {
+      if (window == null || window.compareTo(Duration.ofSeconds(1)) < 0
+          || window.compareTo(Duration.ofDays(7)) > 0) {
+        throw new InvalidArgumentException("idempotencyWindow",
+            "must be from 1 second to 7 days");
+      }
+      this.idempotencyWindow = window;
+      return this;
+    }
+
+    /**
+     * How many {@code Idempotency-Key}s this process remembers at most (100,000 by default); when
+     * full, the oldest is forgotten first, so memory stays bounded whatever clients send.
+     *
+     * @param keys at least 1
+     * @return this builder
+     * @throws InvalidArgumentException if {@code keys} is below 1
+     */
+    public Builder idempotencyCapacity(int keys) {
+      if (keys < 1) throw new InvalidArgumentException("idempotencyCapacity", "must be at least 1");
+      this.idempotencyCapacity = keys;
       return this;
     }
 

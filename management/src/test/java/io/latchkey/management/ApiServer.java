@@ -2,15 +2,13 @@ package io.latchkey.management;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.latchkey.HashingKey;
 import io.latchkey.Latchkey;
 import io.latchkey.NewToken;
 import io.latchkey.spi.TokenStore;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +16,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * A Latchkey over a real backend, with the management API mounted at {@code /api} of a JDK
- * HttpServer on a free loopback port, and a client that speaks to it over HTTP.
+ * A Latchkey over a real backend, with the management API mounted at {@code /api} of a real HTTP
+ * server on a free loopback port (the JDK HttpServer or, through {@link ManagementServlet}, an
+ * embedded Tomcat: see {@link Mount}), and a client that speaks to it over HTTP.
  */
 final class ApiServer implements AutoCloseable {
   static final String OPS = "ops";
@@ -30,24 +30,24 @@ final class ApiServer implements AutoCloseable {
   final TokenStore store;
   final Latchkey latchkey;
   final ManagementApi api;
-  private final HttpServer server;
+  private final Mount.Mounted mounted;
   private final HttpClient client = HttpClient.newHttpClient();
   final String base;
 
-  ApiServer(Backend backend) {
+  ApiServer(Backend backend, Mount mount) {
+    this(backend, mount, b -> { });
+  }
+
+  ApiServer(Backend backend, Mount mount, Consumer<ManagementApi.Builder> configure) {
     this.store = backend.open();
     this.latchkey = Latchkey.builder().store(store).hashingKey(HashingKey.generate("k1"))
         .usageFlushInterval(Duration.ofHours(1)).build();
-    this.api = ManagementApi.builder(latchkey).operatorWorkspace(OPS).maxBodyBytes(16 * 1024)
-        .build();
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.createContext("/api", api.httpHandler());
-    server.start();
-    base = "http://127.0.0.1:" + server.getAddress().getPort() + "/api";
+    ManagementApi.Builder b = ManagementApi.builder(latchkey).operatorWorkspace(OPS)
+        .maxBodyBytes(16 * 1024);
+    configure.accept(b);
+    this.api = b.build();
+    this.mounted = mount.mount(api);
+    this.base = mounted.base();
   }
 
   /** Issues a token directly (as a host's setup would) and returns its plaintext. */
@@ -78,12 +78,23 @@ final class ApiServer implements AutoCloseable {
   }
 
   Reply call(String method, String path, String token, String body, Map<String, String> headers) {
+    return send(method, path, token, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body), body != null, headers);
+  }
+
+  /** Sends the body chunked, without a Content-Length, as a client streaming it would. */
+  Reply callChunked(String method, String path, String token, byte[] body) {
+    return send(method, path, token, HttpRequest.BodyPublishers.ofInputStream(
+        () -> new ByteArrayInputStream(body)), true, Map.of());
+  }
+
+  private Reply send(String method, String path, String token, HttpRequest.BodyPublisher body,
+      boolean isJson, Map<String, String> headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(30))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofString(body));
+        .method(method, body);
     if (token != null) b.header("Authorization", "Bearer " + token);
-    if (body != null) b.header("Content-Type", "application/json");
+    if (isJson) b.header("Content-Type", "application/json");
     headers.forEach(b::header);
     try {
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -101,7 +112,7 @@ final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
+    mounted.close();
     latchkey.close();
     store.close();
   }

@@ -7,6 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.latchkey.TokenQuery;
 import io.latchkey.management.ApiServer.Reply;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -20,8 +26,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Authorization, isolation, errors, idempotency and the OpenAPI document, over real HTTP. */
-class ManagementApiTest {
+/**
+ * Authorization, isolation, errors, idempotency and the OpenAPI document, over real HTTP.
+ * Subclasses run every scenario in one server each ({@link Mount}): {@code JdkManagementApiTest}
+ * (the JDK HttpServer) and {@code ServletManagementApiTest} (ManagementServlet in Tomcat).
+ */
+abstract class ManagementApiTest {
+  /** The server the API is mounted in. */
+  abstract Mount mount();
+
   private ApiServer s;
 
   @AfterEach
@@ -60,7 +73,7 @@ class ManagementApiTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("byIdCalls")
   void anotherWorkspacesToken_isNotFound_andUnchanged(String method, String suffix, String body) {
-    s = new ApiServer(Backend.MEMORY);
+    s = new ApiServer(Backend.MEMORY, mount());
     String adminA = s.admin("ws-a");
     String theirs = create(s.admin("ws-b"), "ws-b", "theirs");
     String before = snapshot("ws-b");
@@ -83,7 +96,7 @@ class ManagementApiTest {
   @ParameterizedTest
   @EnumSource(Backend.class)
   void isolation_onEveryBackend(Backend backend) {
-    s = new ApiServer(backend);
+    s = new ApiServer(backend, mount());
     String adminA = s.admin("ws-a");
     String theirs = create(s.admin("ws-b"), "ws-b", "theirs");
 
@@ -100,7 +113,7 @@ class ManagementApiTest {
 
   @Test
   void authorization_needsAValidTokenWithThePermission() {
-    s = new ApiServer(Backend.MEMORY);
+    s = new ApiServer(Backend.MEMORY, mount());
     String reader = s.token("ws-a", "reader", ManagementApi.READ);
     String plain = s.token("ws-a", "plain");
 
@@ -143,7 +156,7 @@ class ManagementApiTest {
   @MethodSource("badBodies")
   void create_badBody_namesTheFieldAndChangesNothing(String body, int status, String code,
       String field) {
-    s = new ApiServer(Backend.MEMORY);
+    s = new ApiServer(Backend.MEMORY, mount());
     String admin = s.admin("ws-a");
     String before = snapshot("ws-a");
 
@@ -158,7 +171,7 @@ class ManagementApiTest {
 
   @Test
   void otherBadInput_answersTheDocumentedStatusAndChangesNothing() {
-    s = new ApiServer(Backend.MEMORY);
+    s = new ApiServer(Backend.MEMORY, mount());
     String admin = s.admin("ws-a");
     String id = create(admin, "ws-a", "n");
     String path = "/workspaces/ws-a/tokens/" + id;
@@ -190,7 +203,7 @@ class ManagementApiTest {
 
   @Test
   void create_withIdempotencyKey_mintsOneTokenAndShowsThePlaintextOnce() {
-    s = new ApiServer(Backend.MEMORY);
+    s = new ApiServer(Backend.MEMORY, mount());
     String admin = s.admin("ws-a");
     Map<String, String> key = Map.of("Idempotency-Key", "order-42");
 
@@ -210,8 +223,93 @@ class ManagementApiTest {
   }
 
   @Test
+  void create_oversizedBodyWithoutContentLength_413AndChangesNothing() {
+    s = new ApiServer(Backend.MEMORY, mount());
+    String admin = s.admin("ws-a");
+    String before = snapshot("ws-a");
+
+    Reply r = s.callChunked("POST", "/workspaces/ws-a/tokens", admin,
+        ("{\"name\": \"" + "x".repeat(40_000) + "\"}").getBytes(StandardCharsets.UTF_8));
+
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.error()).isEqualTo("payload_too_large");
+    assertThat(snapshot("ws-a")).isEqualTo(before);
+  }
+
+  @Test
+  void pathSegments_areDecodedOnce_whateverTheServer() {
+    s = new ApiServer(Backend.MEMORY, mount());
+    String workspace = "eu-1:team@acme.example";
+    String admin = s.admin(workspace);
+
+    Reply created = s.call("POST", "/workspaces/eu-1%3Ateam%40acme.example/tokens", admin,
+        "{\"name\": \"n\"}");
+    Reply read = s.call("GET", "/workspaces/" + workspace + "/tokens/"
+        + created.json().path("id").asText() + "/", admin, null);
+
+    assertThat(created.status()).as(created.json().toString()).isEqualTo(201);
+    assertThat(created.json().path("workspace").asText()).isEqualTo(workspace);
+    assertThat(read.status()).isEqualTo(200);
+    assertThat(s.call("GET", "/workspaces/eu-1%253Ateam%2540acme.example/tokens", admin, null)
+        .status()).isEqualTo(403); // %25 is a literal '%': another workspace, not this one
+  }
+
+  @Test
+  void idempotencyKey_isForgottenAfterTheWindow_andOldestFirstBeyondTheCapacity() {
+    MovableClock clock = new MovableClock();
+    s = new ApiServer(Backend.MEMORY, mount(), b -> b.clock(clock)
+        .idempotencyWindow(Duration.ofMinutes(10)).idempotencyCapacity(2));
+    String admin = s.admin("ws-a");
+    String body = "{\"name\": \"n\"}";
+    Map<String, String> a = Map.of("Idempotency-Key", "a");
+
+    Reply first = s.call("POST", "/workspaces/ws-a/tokens", admin, body, a);
+    clock.advance(Duration.ofMinutes(9));
+    Reply withinWindow = s.call("POST", "/workspaces/ws-a/tokens", admin, body, a);
+    clock.advance(Duration.ofMinutes(2));
+    Reply afterWindow = s.call("POST", "/workspaces/ws-a/tokens", admin, body, a);
+    s.call("POST", "/workspaces/ws-a/tokens", admin, body, Map.of("Idempotency-Key", "b"));
+    s.call("POST", "/workspaces/ws-a/tokens", admin, body, Map.of("Idempotency-Key", "c"));
+    Reply beyondCapacity = s.call("POST", "/workspaces/ws-a/tokens", admin, body, a);
+    Reply keptC = s.call("POST", "/workspaces/ws-a/tokens", admin, body,
+        Map.of("Idempotency-Key", "c"));
+
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(withinWindow.status()).isEqualTo(200);
+    assertThat(withinWindow.json().path("id")).isEqualTo(first.json().path("id"));
+    assertThat(afterWindow.status()).isEqualTo(201);
+    assertThat(afterWindow.json().path("id")).isNotEqualTo(first.json().path("id"));
+    assertThat(beyondCapacity.status()).isEqualTo(201); // "a" was the oldest of a, b, c
+    assertThat(keptC.status()).isEqualTo(200);
+  }
+
+  /** A clock the test moves. */
+  static final class MovableClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  @Test
   void verify_answersTheDecisionAndReason() {
-    s = new ApiServer(Backend.MEMORY);
+    s = new ApiServer(Backend.MEMORY, mount());
     String token = s.token("ws-a", "svc", "orders:read");
 
     Reply ok = s.call("POST", "/verify", null,
@@ -230,7 +328,7 @@ class ManagementApiTest {
 
   @Test
   void openApiDocument_listsExactlyTheRoutes() throws Exception {
-    s = new ApiServer(Backend.MEMORY);
+    s = new ApiServer(Backend.MEMORY, mount());
     Reply served = s.call("GET", "/openapi.json", null, null);
     assertThat(served.status()).isEqualTo(200);
     assertThat(served.json().path("openapi").asText()).isEqualTo("3.1.0");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Latchkey's settings under {@code latchkey.*}. Unset values keep the library's defaults; {@code
@@ -73,6 +74,7 @@ public class LatchkeyProperties {
   private final Jdbc jdbc = new Jdbc();
   private final Redis redis = new Redis();
   private final Http http = new Http();
+  private final Management management = new Management();
 
   /** Settings of latchkey.store=jdbc. */
   public static class Jdbc {
@@ -121,6 +123,70 @@ public class LatchkeyProperties {
 
     public void setKeyPrefix(@Nullable String keyPrefix) {
       this.keyPrefix = keyPrefix;
+    }
+  }
+
+  /**
+   * The management API (REST/JSON over every token operation) served by the application, with
+   * io.latchkey:latchkey-management on the classpath.
+   */
+  public static class Management {
+    /**
+     * Whether to serve the management API under latchkey.management.path. Its callers
+     * authenticate with Latchkey tokens granted latchkey:tokens:read / latchkey:tokens:write.
+     */
+    private boolean enabled = false;
+
+    /** The path the management API is served under, e.g. /latchkey (routes: /latchkey/...). */
+    private String path = "/latchkey";
+
+    /** The workspace whose management tokens manage every workspace (none by default). */
+    private @Nullable String operatorWorkspace;
+
+    /** The largest request body accepted (default 64KB); larger ones are answered 413. */
+    private @Nullable DataSize maxBodySize;
+
+    /** How long this instance remembers a create's Idempotency-Key (default 24h, per process). */
+    private @Nullable Duration idempotencyWindow;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getPath() {
+      return path;
+    }
+
+    public void setPath(String path) {
+      this.path = path;
+    }
+
+    public @Nullable String getOperatorWorkspace() {
+      return operatorWorkspace;
+    }
+
+    public void setOperatorWorkspace(@Nullable String operatorWorkspace) {
+      this.operatorWorkspace = operatorWorkspace;
+    }
+
+    public @Nullable DataSize getMaxBodySize() {
+      return maxBodySize;
+    }
+
+    public void setMaxBodySize(@Nullable DataSize maxBodySize) {
+      this.maxBodySize = maxBodySize;
+    }
+
+    public @Nullable Duration getIdempotencyWindow() {
+      return idempotencyWindow;
+    }
+
+    public void setIdempotencyWindow(@Nullable Duration idempotencyWindow) {
+      this.idempotencyWindow = idempotencyWindow;
     }
   }
 
@@ -280,5 +346,9 @@ public class LatchkeyProperties {
 
   public Http getHttp() {
     return http;
+  }
+
+  public Management getManagement() {
+    return management;
   }
 }

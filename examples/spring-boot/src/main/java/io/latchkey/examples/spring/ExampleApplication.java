@@ -4,6 +4,7 @@ import io.latchkey.IssuedToken;
 import io.latchkey.NewToken;
 import io.latchkey.TokenManager;
 import io.latchkey.TokenPrincipal;
+import io.latchkey.management.ManagementApi;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.SpringApplication;
@@ -60,7 +61,10 @@ public class ExampleApplication {
     }
   }
 
-  /** Issues one demo token at startup with the TokenManager bean and prints how to use it. */
+  /**
+   * Issues a demo token and a management token (for the management API at /latchkey) at startup
+   * with the TokenManager bean and prints how to use them.
+   */
   @Bean
   ApplicationRunner demoToken(TokenManager tokens, ApplicationContext context,
       @Value("${example.issue-demo-token:true}") boolean issue) {
@@ -75,6 +79,12 @@ public class ExampleApplication {
           + "' http://localhost:" + port + "/invoices/42");
       System.out.println("  curl -i -X POST -H 'Authorization: Bearer " + t.secret()
           + "' http://localhost:" + port + "/invoices   # 403 insufficient_scope");
+      IssuedToken admin = tokens.as("example").issue(NewToken.in("acme").name("demo-admin")
+          .permission(ManagementApi.READ, true).permission(ManagementApi.WRITE, true));
+      System.out.println();
+      System.out.println("Issued a management token for workspace acme: " + admin.secret());
+      System.out.println("  curl -H 'Authorization: Bearer " + admin.secret()
+          + "' http://localhost:" + port + "/latchkey/workspaces/acme/tokens");
       System.out.println();
     };
   }

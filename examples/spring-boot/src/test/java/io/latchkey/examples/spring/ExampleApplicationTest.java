@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.latchkey.IssuedToken;
 import io.latchkey.NewToken;
 import io.latchkey.TokenManager;
+import io.latchkey.management.ManagementApi;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,5 +47,28 @@ class ExampleApplicationTest {
     assertThat(denied.statusCode()).isEqualTo(403);
     assertThat(anonymous.statusCode()).isEqualTo(401);
     assertThat(t.secret()).startsWith("demo_");
+  }
+
+  @Test
+  void managementApi_listsAndCreatesTokens() throws Exception {
+    IssuedToken admin = tokens.issue(NewToken.in("acme").name("admin")
+        .permission(ManagementApi.READ, true).permission(ManagementApi.WRITE, true));
+    HttpClient http = HttpClient.newHttpClient();
+    URI list = URI.create("http://127.0.0.1:" + port + "/latchkey/workspaces/acme/tokens");
+
+    HttpResponse<String> created = http.send(HttpRequest.newBuilder(list)
+        .header("Authorization", "Bearer " + admin.secret())
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "{\"name\": \"billing-sync\", \"permissions\": {\"invoices:read\": true}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> listed = http.send(HttpRequest.newBuilder(list)
+        .header("Authorization", "Bearer " + admin.secret()).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(created.statusCode()).isEqualTo(201);
+    assertThat(created.body()).contains("\"secret\":\"demo_");
+    assertThat(listed.statusCode()).isEqualTo(200);
+    assertThat(listed.body()).contains("billing-sync");
   }
 }
