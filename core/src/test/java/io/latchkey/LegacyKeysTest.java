@@ -57,6 +57,8 @@ class LegacyKeysTest {
       Harness.await("upgrade", () -> h.record(id).keyId().equals("k1"));
       assertThat(h.record(id).hash()).isEqualTo(legacyHmac(Harness.K1, KEY));
       assertThat(h.latchkey.legacyKeys().pending("acme")).isZero();
+      // The event follows the write on the background thread: wait for it, then check it is one.
+      Harness.await("REHASHED event", () -> !h.events(TokenEvent.Type.REHASHED).isEmpty());
       assertThat(h.events(TokenEvent.Type.REHASHED)).hasSize(1);
 
       h.latchkey.invalidateCache(); // read the upgraded record from the store
