@@ -42,8 +42,20 @@ final class CompiledToken {
   final long expiresAtMillis;
   final int keyIndex;
   final byte[] hash;
-  final @Nullable IpRanges ips;
+  /** The allowlist's compiled ranges ({@link IpRanges}), or null when any address is allowed. */
+  final long @Nullable [] ipRanges;
+  /** How many longs of {@link #ipRanges} hold IPv4 ranges. */
+  final int ipV4End;
+  /** Every granted permission. */
   final Set<String> granted;
+  /**
+   * Two of the granted permissions (null when fewer are granted), kept in the entry: most tokens
+   * have one or two, and then the check reads no set.
+   */
+  private final @Nullable String granted0;
+  private final @Nullable String granted1;
+  /** Whether more than those two are granted. */
+  private final boolean grantedMore;
   final ValidationResult.@Nullable Valid valid;
   final UsageBuffer.@Nullable Slot usage;
   final long loadedAtNanos;
@@ -90,8 +102,12 @@ final class CompiledToken {
     expiresAtMillis = 0;
     keyIndex = -1;
     hash = new byte[0];
-    ips = null;
+    ipRanges = null;
+    ipV4End = 0;
     granted = Set.of();
+    granted0 = null;
+    granted1 = null;
+    grantedMore = false;
     valid = null;
     usage = null;
     loadedAtNanos = 0;
@@ -109,12 +125,17 @@ final class CompiledToken {
     this.expiresAtMillis = r.expiresAt().toEpochMilli();
     this.keyIndex = keyIndex;
     this.hash = r.hash();
-    this.ips = IpRanges.compile(r.allowedIps());
+    IpRanges ips = IpRanges.compile(r.allowedIps());
+    this.ipRanges = ips == null ? null : ips.ranges();
+    this.ipV4End = ips == null ? 0 : ips.v4End();
     List<String> g = new ArrayList<>(r.permissions().size());
     for (Map.Entry<String, Boolean> e : r.permissions().entrySet()) {
       if (e.getValue()) g.add(e.getKey());
     }
     this.granted = Set.copyOf(g);
+    this.granted0 = g.size() > 0 ? g.get(0) : null;
+    this.granted1 = g.size() > 1 ? g.get(1) : null;
+    this.grantedMore = g.size() > 2;
     this.valid = new ValidationResult.Valid(principal);
     this.usage = usage;
     this.loadedAtNanos = loadedAtNanos;
@@ -146,7 +167,7 @@ final class CompiledToken {
     b += 32 + 16L * permissions + 40 + 8L * permissions;
     for (String p : r.permissions().keySet()) b += string(p);
     int ips = r.allowedIps().size();
-    b += 16 + 4L * ips + 40 + 32L * ips; // List.copyOf, and the compiled ranges
+    b += 16 + 4L * ips + 16 + 32L * ips; // List.copyOf, and the compiled ranges (one long[])
     for (String ip : r.allowedIps()) b += string(ip);
     b += 32 + 16L * r.metadata().size();
     for (Map.Entry<String, String> e : r.metadata().entrySet()) {
@@ -161,6 +182,28 @@ final class CompiledToken {
     for (int i = 0; i < s.length() && latin1; i++) latin1 = s.charAt(i) <= 0xff;
     long array = 16L + (latin1 ? s.length() : 2L * s.length());
     return 24 + ((array + 7) & ~7L);
+  }
+
+  /** Whether {@code permission} is granted. */
+  boolean grants(String permission) {
+    String a = granted0;
+    if (a == null) return false;
+    if (permission.equals(a)) return true;
+    String b = granted1;
+    if (b == null) return false;
+    if (permission.equals(b)) return true;
+    return grantedMore && granted.contains(permission);
+  }
+
+  /** Whether the allowlist allows {@code ip} (any address when there is none). */
+  boolean allows(@Nullable String ip) {
+    long[] r = ipRanges;
+    return r == null || IpRanges.matches(r, ipV4End, ip);
+  }
+
+  /** Whether the token has an allowlist. */
+  boolean hasAllowlist() {
+    return ipRanges != null;
   }
 
   /** Whether a verifier of {@code kind} is set. */

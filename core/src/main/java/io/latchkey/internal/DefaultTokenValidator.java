@@ -404,10 +404,9 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       return reject(Reason.WORKSPACE_MISMATCH, id, entry, request);
     }
     String ip = request.clientIp();
-    IpRanges ips = entry.ips;
-    if (ips != null && !ips.matches(ip)) return reject(Reason.IP_NOT_ALLOWED, id, entry, request);
+    if (!entry.allows(ip)) return reject(Reason.IP_NOT_ALLOWED, id, entry, request);
     for (String permission : request.required()) {
-      if (permission == null || !entry.granted.contains(permission)) {
+      if (permission == null || !entry.grants(permission)) {
         return reject(Reason.PERMISSION_DENIED, id, entry, request);
       }
     }
@@ -415,7 +414,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     UsageBuffer.Slot slot = entry.usage;
     if (slot != null && now > slot.usedAt // at most once per millisecond per token
         && request.recordUsage()) {
-      usage.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
+      usage.record(slot, now, entry.hasAllowlist() || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
       // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
       // frequency sketch needs relative popularity, not every read, and each recorded read costs
