@@ -22,9 +22,10 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar [--quick]</pre>
  *
- * <p>{@code --quick} runs only the cached path against the floor (one thread, 2 warm-up and 3
- * measured iterations) and the virtual-thread case, without PostgreSQL and Redis: about a minute
- * and a half instead of six.
+ * <p>{@code --quick} runs only the cached path against both floors (one thread and two, 2 warm-up
+ * and 3 measured iterations), {@code HasherBenchmark}, the cached pair of {@code
+ * LegacyKeyBenchmark} and the virtual-thread case, without PostgreSQL and Redis, and prints every
+ * ratio of issues #12.6, #16 and #17.
  *
  * <p>Starts one PostgreSQL and one Redis, runs every JMH benchmark in forked JVMs with a fixed,
  * pre-touched heap and the GC profiler (for bytes per operation), runs the cached path again on two

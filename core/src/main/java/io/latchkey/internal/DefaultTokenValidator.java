@@ -151,10 +151,9 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       this.cache = Caffeine.newBuilder()
           .executor(Runnable::run)
           .removalListener((String id, CompiledToken entry, RemovalCause cause) -> {
-            if (entry == null) return;
-            if (entry.usage != null) usage.release(entry.usage);
-            String part = entry.lookupPart;
+            String part = entry == null ? null : entry.lookupPart;
             if (part != null) legacyIndex.remove(part, entry.id);
+            if (entry != null && entry.usage != null) usage.release(entry.usage);
           })
           .maximumWeight(bytes)
           .weigher((String id, CompiledToken e) -> Math.max(floor, e.weight))
@@ -197,7 +196,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       wellFormed = format.isWellFormed(token, s.bytes, s.crc);
       if (wellFormed && policy != null) {
         int offset = format.idOffset();
-        lookups.increment(); // striped: no cache line shared between validating threads
+        s.counted++; // a lookup, counted on the slot: no shared write (see stats())
         entry = cachedProbe(s.probe.bytes(s.bytes, offset, TokenFormat.ID_LENGTH));
         if (entry != null && entry.hasVerifier(CompiledToken.NATIVE) && isFresh(entry)) {
           hasher.verifier(s, offset);
@@ -339,10 +338,10 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         }
         hasher.legacyVerifier(s, token);
         matched = entry.verifierMatches(CompiledToken.LEGACY, s.out);
+        s.counted++; // a lookup (see stats())
       } finally {
         hasher.release(s);
       }
-      lookups.increment();
       if (!matched) return reject(Reason.UNKNOWN, entry.id, null, request);
       ValidationResult result = accept(entry, entry.id, request);
       if (result == entry.valid && hasher.isRetiring(entry.keyIndex)
@@ -676,7 +675,9 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
 
   /** Lookups, store loads and cached entries since this validator was built. */
   public CacheStats stats() {
-    return new CacheStats(lookups.sum(), loads.sum(), cachedCount());
+    // The cached path counts its lookups on the hasher's pool slots it holds (one Latchkey, one
+    // hasher): no shared write per request.
+    return new CacheStats(lookups.sum() + hasher.counted(), loads.sum(), cachedCount());
   }
 
   /** How many usage slots are held: for the test that they follow the cache. */

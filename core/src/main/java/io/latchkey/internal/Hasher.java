@@ -53,6 +53,9 @@ public final class Hasher {
   private final byte[][] tagInnerPads;
   private final byte[][] tagOuterPads;
   private final Scratch[] pool;
+  /** What slots made when the pool was busy counted before they were dropped. */
+  private final java.util.concurrent.atomic.LongAdder overflowCounted =
+      new java.util.concurrent.atomic.LongAdder();
   private final int poolMask;
 
   /** Every key active, the first the primary. */
@@ -80,7 +83,7 @@ public final class Hasher {
     slots = Math.min(256, Math.max(8, slots));
     this.pool = new Scratch[slots];
     this.poolMask = slots - 1;
-    for (int i = 0; i < slots; i++) pool[i] = new Scratch();
+    for (int i = 0; i < slots; i++) pool[i] = new Scratch(true);
     MessageDigest md = sha256();
     for (int k = 0; k < n; k++) {
       keyIds[k] = keys.get(k).id();
@@ -291,10 +294,22 @@ public final class Hasher {
       Scratch s = pool[(start + i) & poolMask];
       if (s.busy == 0 && BUSY.compareAndSet(s, 0, 1)) return s;
     }
-    return new Scratch();
+    return new Scratch(false);
+  }
+
+  /**
+   * The sum of every slot's {@link Scratch#counted}: what the validator counted on slots it held
+   * (its cache lookups). A plain field of a slot its holder owns costs no shared write, where a
+   * counter of the validator's own would cost an atomic add per request.
+   */
+  long counted() {
+    long n = overflowCounted.sum();
+    for (Scratch s : pool) n += s.counted;
+    return n;
   }
 
   void release(Scratch s) {
+    if (!s.pooled && s.counted != 0) overflowCounted.add(s.counted); // a slot made for one call
     // Wipe what held id and secret (or a whole token or key) before anyone else may take the slot,
     // and drop the probes' references to the presented text. The digests left in inner and out
     // cannot be inverted to a 196-bit secret, and the MessageDigest's own buffer ends each HMAC
@@ -370,6 +385,14 @@ public final class Hasher {
     final byte[] out = new byte[HASH_LENGTH];
     final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     final TextKey probe = new TextKey();
+    /** Whether this slot is one of the pool's (else it was made for one call). */
+    final boolean pooled;
+    /** A count its holder adds to ({@link #counted()}); written only while held. */
+    long counted;
+
+    Scratch(boolean pooled) {
+      this.pooled = pooled;
+    }
 
     /** {@code bytes[0, BODY_LENGTH)} = the id and secret of {@code token}. */
     void body(String token, int offset) {
