@@ -385,6 +385,12 @@ public final class Hasher {
     final byte[] out = new byte[HASH_LENGTH];
     final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
     final TextKey probe = new TextKey();
+    /**
+     * Allocated last, so that (as allocated) the next slot's first object, written by another
+     * thread, does not share a cache line with this slot's probe. Never written.
+     */
+    @SuppressWarnings("unused")
+    private final byte[] spacer = new byte[64];
     /** Whether this slot is one of the pool's (else it was made for one call). */
     final boolean pooled;
     /** A count its holder adds to ({@link #counted()}); written only while held. */
