@@ -1,6 +1,7 @@
 package io.latchkey;
 
 import io.latchkey.internal.LegacyHash;
+import io.latchkey.internal.LegacySplit;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +26,44 @@ public interface LegacyFormat {
    * @return the lookup part, or null if {@code key} is not of this format
    */
   @Nullable String lookupPart(String key);
+
+  /**
+   * Keys of the form <i>lookup</i> {@code separator} <i>secret</i>, split without a regular
+   * expression: the lookup part is everything before the first {@code separator}, and the secret
+   * after it must not be empty. For DRF-API-Key's {@code prefix.secret} (an 8-character prefix):
+   * {@code separated(".", 8)}. Prefer this (or {@link #leading}) to {@link #pattern}: a key of
+   * such a format, once upgraded, is validated at the cost of a native token (its lookup part is
+   * found with {@code indexOf} and looked up without hashing it), where a pattern runs on every
+   * request.
+   *
+   * @param separator the text between lookup part and secret, not empty
+   * @param lookupLength the length the lookup part must have, or 0 for any length from 1 to 255
+   * @return a format that answers null for keys without the separator, with a lookup part of
+   *     another length, with nothing after the separator, or longer than 1024 characters
+   * @throws InvalidArgumentException if {@code separator} is null or empty ({@code "separator"}),
+   *     or {@code lookupLength} is outside 0..255 ({@code "lookupLength"})
+   */
+  static LegacyFormat separated(String separator, int lookupLength) {
+    return LegacySplit.separated(separator, lookupLength);
+  }
+
+  /**
+   * Keys that start with {@code start} and then a lookup part of {@code lookupLength} characters,
+   * followed by a non-empty secret, split without a regular expression: for keys such as {@code
+   * sk_live_Ab3dEf9h...} whose old table held {@code Ab3dEf9h}, {@code leading("sk_live_", 8)};
+   * when it held {@code sk_live_Ab3dEf9h}, {@code leading("", 16)}. The lookup part does not
+   * include {@code start}. As fast as {@link #separated} once a key is upgraded.
+   *
+   * @param start the text every key of the format starts with (may be empty)
+   * @param lookupLength the length of the lookup part after {@code start}, 1 to 255
+   * @return a format that answers null for keys not starting with {@code start}, with nothing
+   *     after the lookup part, or longer than 1024 characters
+   * @throws InvalidArgumentException if {@code start} is null ({@code "start"}) or {@code
+   *     lookupLength} is outside 1..255 ({@code "lookupLength"})
+   */
+  static LegacyFormat leading(String start, int lookupLength) {
+    return LegacySplit.leading(start, lookupLength);
+  }
 
   /**
    * Keys that match {@code pattern} as a whole; the lookup part is its group named {@code lookup},

@@ -85,7 +85,14 @@ public class CachedValidateBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-      latchkey.close();
+      try {
+        latchkey.close();
+      } catch (io.latchkey.StoreUnavailableException e) {
+        // close() drains the usage of every token used (a million with random) within 10 s and
+        // reports what it could not write; on a loaded machine the in-memory store cannot rebuild
+        // a million records in time. That write is not what this benchmark measures, and a throw
+        // here would fail the last measured iteration.
+      }
       store.close();
     }
   }

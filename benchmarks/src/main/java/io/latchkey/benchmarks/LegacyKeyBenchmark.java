@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -33,7 +34,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code nativeCached} / {@code legacyUpgradedCached}: throughput of a valid request, every
  *       record cached; the imported key was presented once in setup and is upgraded, so it should
- *       cost what a native token does (target: within 10 %).
+ *       cost what a native token does (target: within 10 %). {@code format}: {@code separated} is
+ *       {@link LegacyFormat#separated}{@code (".", 8)}, split with {@code indexOf} and found through
+ *       the validator's lookup-part index; {@code pattern} the same keys by a regular expression,
+ *       which runs (and the part is hashed to its id) on every request.
  *   <li>{@link First#firstValidation}: single-shot time of the first validation of a freshly
  *       imported key (bcrypt on the bounded pool, then the upgrade scheduled).
  *   <li>{@link Guesses#wrongGuesses}: 10,000 wrong keys for one not-yet-upgraded prefix; the slow
@@ -49,9 +53,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class LegacyKeyBenchmark {
-  static final LegacyFormat DRF =
+  static final LegacyFormat DRF = LegacyFormat.separated(".", 8);
+  static final LegacyFormat DRF_PATTERN =
       LegacyFormat.pattern(Pattern.compile("(?<lookup>[A-Za-z0-9]{8})\\.[A-Za-z0-9]{32}"));
   static final int COST = 10;
+
+  @Param({"separated", "pattern"})
+  public String format;
 
   InMemoryTokenStore store;
   Latchkey latchkey;
@@ -77,7 +85,11 @@ public class LegacyKeyBenchmark {
   }
 
   static Latchkey newLatchkey(InMemoryTokenStore store) {
-    return Fixtures.latchkey(store).legacyFormat(DRF).cacheTtl(Duration.ofHours(1))
+    return newLatchkey(store, DRF);
+  }
+
+  static Latchkey newLatchkey(InMemoryTokenStore store, LegacyFormat format) {
+    return Fixtures.latchkey(store).legacyFormat(format).cacheTtl(Duration.ofHours(1))
         .usageFlushInterval(Duration.ofHours(1)).build();
   }
 
@@ -85,7 +97,7 @@ public class LegacyKeyBenchmark {
   public void setUp() throws Exception {
     SecureRandom random = new SecureRandom();
     store = new InMemoryTokenStore();
-    latchkey = newLatchkey(store);
+    latchkey = newLatchkey(store, format.equals("pattern") ? DRF_PATTERN : DRF);
     nativeRequest = Fixtures.request(latchkey.tokens().issue(Fixtures.newToken(0)).secret());
     String prefix = secret(random, 8);
     String key = prefix + "." + secret(random, 32);

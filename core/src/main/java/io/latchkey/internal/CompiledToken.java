@@ -4,7 +4,11 @@ import io.latchkey.Token;
 import io.latchkey.ValidationResult;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
-import java.util.HashSet;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,10 +16,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A record as the validator keeps it in the cache: everything a check needs, precomputed. IP
- * ranges are numbers, granted permissions a hash set, the key an index, and the valid result is
- * built once so a valid request allocates nothing for it.
+ * ranges are numbers, granted permissions an immutable set ({@code Set.copyOf}: one or two names
+ * held in the set object itself), the key an index, the verifier four longs in the entry, and the
+ * valid result is built once so a valid request allocates nothing for it. With a million entries
+ * every object a request touches is a cache miss, so the cached path reads as few as it can.
  */
 final class CompiledToken {
+  /** {@link #verifiedKind}: no verifier yet. */
+  static final int NOT_VERIFIED = 0;
+  /** {@link #verifiedKind}: SHA-256(id ‖ secret) of a native token. */
+  static final int NATIVE = 1;
+  /** {@link #verifiedKind}: the verifier of a whole legacy key ({@link Hasher#legacyVerifier}). */
+  static final int LEGACY = 2;
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
   /** The cached answer for an id that does not exist. */
   static final CompiledToken UNKNOWN = new CompiledToken();
   /** The answer for an id that fails the checks made before a store read: not cached. */
@@ -27,8 +42,20 @@ final class CompiledToken {
   final long expiresAtMillis;
   final int keyIndex;
   final byte[] hash;
-  final @Nullable IpRanges ips;
+  /** The allowlist's compiled ranges ({@link IpRanges}), or null when any address is allowed. */
+  final long @Nullable [] ipRanges;
+  /** How many longs of {@link #ipRanges} hold IPv4 ranges. */
+  final int ipV4End;
+  /** Every granted permission. */
   final Set<String> granted;
+  /**
+   * Two of the granted permissions (null when fewer are granted), kept in the entry: most tokens
+   * have one or two, and then the check reads no set.
+   */
+  private final @Nullable String granted0;
+  private final @Nullable String granted1;
+  /** Whether more than those two are granted. */
+  private final boolean grantedMore;
   final ValidationResult.@Nullable Valid valid;
   final UsageBuffer.@Nullable Slot usage;
   final long loadedAtNanos;
@@ -43,11 +70,24 @@ final class CompiledToken {
   volatile boolean changed;
   final AtomicBoolean rehashing = new AtomicBoolean();
   /**
-   * SHA-256 of id and secret, set once a presented secret's HMAC matched {@link #hash}: later
-   * requests compare this one digest block instead of the four of the HMAC. Dies with the entry,
-   * which every change to the record replaces (docs/architecture.md, "Verifier").
+   * The verifier, set once a presented secret's HMAC matched {@link #hash}: SHA-256 of id and
+   * secret for a native token, of the whole key for a legacy one. Later requests compare this one
+   * digest block instead of the four of the HMAC. Kept as four longs in the entry rather than an
+   * array (one object fewer to reach), published by {@link #verifiedKind}, written after them; two
+   * threads that set it write the same values (only the one secret matches the hash). Dies with
+   * the entry, which every change to the record replaces (docs/architecture.md, "Verifier").
    */
-  volatile byte @Nullable [] verifier;
+  private long v0;
+  private long v1;
+  private long v2;
+  private long v3;
+  /** {@link #NOT_VERIFIED}, {@link #NATIVE} or {@link #LEGACY}; a hash matches one kind only. */
+  private volatile int verifiedKind;
+  /**
+   * For an upgraded legacy record reached through a lookup part: that part (public), so that the
+   * validator's index from lookup parts to ids can drop it when the entry leaves the cache.
+   */
+  volatile @Nullable String lookupPart;
   /** The legacy hash an imported record still holds (its key id is {@code legacy:...}), or null. */
   final @Nullable LegacyHash legacy;
   /** For a legacy record: the keyed hash of the key that verified, until the upgrade is read back. */
@@ -62,8 +102,12 @@ final class CompiledToken {
     expiresAtMillis = 0;
     keyIndex = -1;
     hash = new byte[0];
-    ips = null;
+    ipRanges = null;
+    ipV4End = 0;
     granted = Set.of();
+    granted0 = null;
+    granted1 = null;
+    grantedMore = false;
     valid = null;
     usage = null;
     loadedAtNanos = 0;
@@ -81,12 +125,17 @@ final class CompiledToken {
     this.expiresAtMillis = r.expiresAt().toEpochMilli();
     this.keyIndex = keyIndex;
     this.hash = r.hash();
-    this.ips = IpRanges.compile(r.allowedIps());
-    Set<String> g = new HashSet<>();
+    IpRanges ips = IpRanges.compile(r.allowedIps());
+    this.ipRanges = ips == null ? null : ips.ranges();
+    this.ipV4End = ips == null ? 0 : ips.v4End();
+    List<String> g = new ArrayList<>(r.permissions().size());
     for (Map.Entry<String, Boolean> e : r.permissions().entrySet()) {
       if (e.getValue()) g.add(e.getKey());
     }
-    this.granted = g;
+    this.granted = Set.copyOf(g);
+    this.granted0 = g.size() > 0 ? g.get(0) : null;
+    this.granted1 = g.size() > 1 ? g.get(1) : null;
+    this.grantedMore = g.size() > 2;
     this.valid = new ValidationResult.Valid(principal);
     this.usage = usage;
     this.loadedAtNanos = loadedAtNanos;
@@ -112,12 +161,13 @@ final class CompiledToken {
     if (r.lastUsedIp() != null) b += string(r.lastUsedIp());
     if (r.lastUsedIntegration() != null) b += string(r.lastUsedIntegration());
     int permissions = r.permissions().size();
-    // Map.copyOf: a table of 4 references per entry; the granted HashSet: a 32-byte node and
-    // about two table slots per entry; the names are shared by both.
-    b += 32 + 16L * permissions + 64 + 40L * permissions;
+    // Map.copyOf: a table of 4 references per entry; the granted Set.copyOf: a table of 2
+    // references per entry (none for one or two names, held in the set itself); the names are
+    // shared by both.
+    b += 32 + 16L * permissions + 40 + 8L * permissions;
     for (String p : r.permissions().keySet()) b += string(p);
     int ips = r.allowedIps().size();
-    b += 16 + 4L * ips + 40 + 32L * ips; // List.copyOf, and the compiled ranges
+    b += 16 + 4L * ips + 16 + 32L * ips; // List.copyOf, and the compiled ranges (one long[])
     for (String ip : r.allowedIps()) b += string(ip);
     b += 32 + 16L * r.metadata().size();
     for (Map.Entry<String, String> e : r.metadata().entrySet()) {
@@ -132,6 +182,64 @@ final class CompiledToken {
     for (int i = 0; i < s.length() && latin1; i++) latin1 = s.charAt(i) <= 0xff;
     long array = 16L + (latin1 ? s.length() : 2L * s.length());
     return 24 + ((array + 7) & ~7L);
+  }
+
+  /** Whether {@code permission} is granted. */
+  boolean grants(String permission) {
+    String a = granted0;
+    if (a == null) return false;
+    if (permission.equals(a)) return true;
+    String b = granted1;
+    if (b == null) return false;
+    if (permission.equals(b)) return true;
+    return grantedMore && granted.contains(permission);
+  }
+
+  /** Whether the allowlist allows {@code ip} (any address when there is none). */
+  boolean allows(@Nullable String ip) {
+    long[] r = ipRanges;
+    return r == null || IpRanges.matches(r, ipV4End, ip);
+  }
+
+  /** Whether the token has an allowlist. */
+  boolean hasAllowlist() {
+    return ipRanges != null;
+  }
+
+  /** Whether a verifier of {@code kind} is set. */
+  boolean hasVerifier(int kind) {
+    return verifiedKind == kind;
+  }
+
+  /** Sets the verifier to the 32 bytes in {@code digest}; the first match of a secret does. */
+  void setVerifier(int kind, byte[] digest) {
+    v0 = (long) LONGS.get(digest, 0);
+    v1 = (long) LONGS.get(digest, 8);
+    v2 = (long) LONGS.get(digest, 16);
+    v3 = (long) LONGS.get(digest, 24);
+    verifiedKind = kind; // publishes the four
+  }
+
+  /**
+   * Compares {@code digest} with the verifier of {@code kind} in constant time: every word is
+   * compared whatever the first differences are (as {@code MessageDigest.isEqual} does).
+   */
+  boolean verifierMatches(int kind, byte[] digest) {
+    if (verifiedKind != kind) return false;
+    long d = (v0 ^ (long) LONGS.get(digest, 0)) | (v1 ^ (long) LONGS.get(digest, 8))
+        | (v2 ^ (long) LONGS.get(digest, 16)) | (v3 ^ (long) LONGS.get(digest, 24));
+    return d == 0;
+  }
+
+  /** The verifier as bytes, or null if none is set (for tests). */
+  byte @Nullable [] verifier() {
+    if (verifiedKind == NOT_VERIFIED) return null;
+    byte[] b = new byte[32];
+    LONGS.set(b, 0, v0);
+    LONGS.set(b, 8, v1);
+    LONGS.set(b, 16, v2);
+    LONGS.set(b, 24, v3);
+    return b;
   }
 
   boolean isUnknown() {

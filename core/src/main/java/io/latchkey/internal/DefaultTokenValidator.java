@@ -22,6 +22,7 @@ import io.latchkey.spi.TokenStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -92,6 +93,14 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final long staleNanos;
   /** {@code ttlNanos + staleNanos}, saturated: how long an entry may be served at all. */
   private final long servableNanos;
+  /**
+   * Lookup part of an upgraded legacy key (public, as the part is) → the id derived from it, for
+   * entries cached with their verifier: the cached path of such a key needs neither the host's
+   * format nor the SHA-256 of the part ({@link #validateLegacyCached}). The id is a function of the
+   * part, so a mapping is never wrong, only useless once its entry is gone: the cache's removal
+   * listener drops it then, so the index is no larger than the cache.
+   */
+  private final ConcurrentHashMap<String, String> legacyIndex = new ConcurrentHashMap<>();
   /** Per stripe of ids, bumped before every invalidation; see {@link #load}. */
   private final AtomicLongArray invalidationStamps = new AtomicLongArray(STRIPES);
   private final LongAdder lookups = new LongAdder();
@@ -142,6 +151,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       this.cache = Caffeine.newBuilder()
           .executor(Runnable::run)
           .removalListener((String id, CompiledToken entry, RemovalCause cause) -> {
+            String part = entry == null ? null : entry.lookupPart;
+            if (part != null) legacyIndex.remove(part, entry.id);
             if (entry != null && entry.usage != null) usage.release(entry.usage);
           })
           .maximumWeight(bytes)
@@ -174,17 +185,43 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   public ValidationResult validate(@Nullable ValidationRequest request) {
     if (request == null) return reject(Reason.MALFORMED, null, null, null);
     String token = request.token();
-    String id = format.extractId(token);
-    if (id == null) {
+    // The cached path: the token's checksum, its id looked up by a probe over the token's bytes
+    // (no String made), and the entry's one-block verifier, all on one slot of the hasher's pool.
+    // Anything else (a miss, a stale entry, no verifier yet) goes the whole way below.
+    CompiledToken entry = null;
+    boolean wellFormed;
+    boolean matched = false;
+    Hasher.Scratch s = hasher.acquire();
+    try {
+      wellFormed = format.isWellFormed(token, s.bytes, s.crc);
+      if (wellFormed && policy != null) {
+        int offset = format.idOffset();
+        s.counted++; // a lookup, counted on the slot: no shared write (see stats())
+        entry = cachedProbe(s.probe.bytes(s.bytes, offset, TokenFormat.ID_LENGTH));
+        if (entry != null && entry.hasVerifier(CompiledToken.NATIVE) && isFresh(entry)) {
+          hasher.verifier(s, offset);
+          matched = entry.verifierMatches(CompiledToken.NATIVE, s.out);
+        } else {
+          entry = null;
+        }
+      }
+    } finally {
+      hasher.release(s);
+    }
+    if (entry != null) {
+      if (!matched) return reject(Reason.UNKNOWN, entry.id, null, request);
+      return acceptNative(entry, entry.id, request, token);
+    }
+    if (!wellFormed) {
       // Only a host that declared a legacy format sends keys not in Latchkey's format to a lookup.
       LegacyVerification l = legacy;
       if (l != null && token != null) return validateLegacy(l, request, token);
       return reject(Reason.MALFORMED, null, null, request);
     }
 
-    CompiledToken entry;
+    String id = token.substring(format.idOffset(), format.idOffset() + TokenFormat.ID_LENGTH);
     try {
-      entry = lookup(id);
+      entry = lookup(id, true, policy == null);
     } catch (StoreUnavailableException e) {
       return reject(Reason.UNAVAILABLE, id, null, request);
     } catch (RuntimeException e) {
@@ -195,12 +232,29 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     if (entry.isUnknown() || !secretMatches(entry, token)) {
       return reject(Reason.UNKNOWN, id, null, request);
     }
+    return acceptNative(entry, id, request, token);
+  }
+
+  /** The checks after a native token's secret matched, and its re-hash if its key is retiring. */
+  private ValidationResult acceptNative(CompiledToken entry, String id, ValidationRequest request,
+      String token) {
     ValidationResult result = accept(entry, id, request);
     if (result == entry.valid && hasher.isRetiring(entry.keyIndex)
         && entry.rehashing.compareAndSet(false, true)) {
       scheduleRehash(entry, hasher.hashPrimary(token, format.idOffset()));
     }
     return result;
+  }
+
+  /**
+   * The cached entry for the id {@code probe} stands for, without touching the eviction policy, or
+   * null. The probe is not a String: Caffeine's bounded cache hands a strong key straight to its
+   * map's {@code get}, which hashes it and calls its {@code equals} with the stored key (see {@link
+   * TextKey}).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private @Nullable CompiledToken cachedProbe(TextKey probe) {
+    return (CompiledToken) ((Policy) policy).getIfPresentQuietly(probe);
   }
 
   /**
@@ -211,6 +265,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
    */
   private ValidationResult validateLegacy(LegacyVerification l, ValidationRequest request,
       String token) {
+    ValidationResult cached = validateLegacyCached(l, request, token);
+    if (cached != null) return cached;
     boolean recognised = false;
     for (io.latchkey.LegacyFormat f : l.formats()) {
       String part = LegacyVerification.lookupPart(f, token);
@@ -219,7 +275,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       String id = LegacyIds.idFor(part);
       CompiledToken entry;
       try {
-        entry = lookup(id, false); // a derived id has no keyed tag to vet
+        entry = lookup(id, false, true); // a derived id has no keyed tag to vet
       } catch (RuntimeException e) {
         return reject(Reason.UNAVAILABLE, id, null, request);
       }
@@ -227,9 +283,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       LegacyHash legacyHash = entry.legacy;
       boolean upgrade = false;
       if (legacyHash == null) {
-        if (!hasher.matchesLegacy(entry.keyIndex, entry.hash, token)) {
-          return reject(Reason.UNKNOWN, id, null, request);
-        }
+        if (!upgradedKeyMatches(entry, token)) return reject(Reason.UNKNOWN, id, null, request);
+        if (cache != null && f instanceof LegacySplit) index(entry, part);
       } else {
         switch (l.verify(entry, legacyHash, token)) {
           case UNAVAILABLE:
@@ -253,6 +308,89 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     return reject(recognised ? Reason.UNKNOWN : Reason.MALFORMED, null, null, request);
   }
 
+  /**
+   * The cached path of an upgraded legacy key, as cheap as a native token's: the lookup part found
+   * where it lies in the key ({@link LegacySplit}: no regular expression, no String made), {@link
+   * #legacyIndex} from it to the id (no SHA-256 of the part), the cached entry, and its one-block
+   * verifier of the whole key, computed afresh on every request. Only formats that can be split so
+   * are tried, in the configured order, and only while no earlier format could claim the key: the
+   * answer is then the one the whole way would give (the first format whose part names a record
+   * decides). Null when this cannot decide (the whole way then runs).
+   */
+  private @Nullable ValidationResult validateLegacyCached(LegacyVerification l,
+      ValidationRequest request, String token) {
+    if (policy == null || legacyIndex.isEmpty()) return null;
+    for (io.latchkey.LegacyFormat f : l.formats()) {
+      if (!(f instanceof LegacySplit)) return null;
+      long region = ((LegacySplit) f).region(token);
+      if (region < 0) continue;
+      int from = (int) (region >>> 32);
+      int to = (int) region;
+      CompiledToken entry;
+      boolean matched;
+      Hasher.Scratch s = hasher.acquire();
+      try {
+        String id = legacyIndex.get(s.probe.text(token, from, to - from));
+        if (id == null) return null;
+        entry = policy.getIfPresentQuietly(id);
+        if (entry == null || !entry.hasVerifier(CompiledToken.LEGACY) || !isFresh(entry)) {
+          return null;
+        }
+        hasher.legacyVerifier(s, token);
+        matched = entry.verifierMatches(CompiledToken.LEGACY, s.out);
+        s.counted++; // a lookup (see stats())
+      } finally {
+        hasher.release(s);
+      }
+      if (!matched) return reject(Reason.UNKNOWN, entry.id, null, request);
+      ValidationResult result = accept(entry, entry.id, request);
+      if (result == entry.valid && hasher.isRetiring(entry.keyIndex)
+          && entry.rehashing.compareAndSet(false, true)) {
+        scheduleRehash(entry, hasher.hashLegacy(0, token));
+      }
+      return result;
+    }
+    return null;
+  }
+
+  /**
+   * Whether {@code key} is the key of an upgraded legacy record: its verifier once set, else its
+   * keyed hash (which then sets the verifier, when cached).
+   */
+  private boolean upgradedKeyMatches(CompiledToken entry, String key) {
+    Hasher.Scratch s = hasher.acquire();
+    try {
+      if (entry.hasVerifier(CompiledToken.LEGACY)) {
+        hasher.legacyVerifier(s, key);
+        return entry.verifierMatches(CompiledToken.LEGACY, s.out);
+      }
+      if (!hasher.matchesLegacy(entry.keyIndex, entry.hash, key)) return false;
+      if (cache != null) {
+        hasher.legacyVerifier(s, key);
+        entry.setVerifier(CompiledToken.LEGACY, s.out);
+      }
+      return true;
+    } finally {
+      hasher.release(s);
+    }
+  }
+
+  /**
+   * Lets later requests reach {@code entry} from its lookup part ({@link #validateLegacyCached}).
+   * The index holds a part only while its entry is cached: the cache's removal listener drops it,
+   * and if the entry left before the part was put, it is dropped here.
+   */
+  private void index(CompiledToken entry, String part) {
+    entry.lookupPart = part;
+    legacyIndex.put(part, entry.id);
+    if (policy.getIfPresentQuietly(entry.id) != entry) legacyIndex.remove(part, entry.id);
+  }
+
+  /** How many lookup parts the legacy index holds (for tests). */
+  int legacyIndexSize() {
+    return legacyIndex.size();
+  }
+
   /** The checks after the secret matched: state, expiry, workspace, address, permissions, usage. */
   private ValidationResult accept(CompiledToken entry, String id, ValidationRequest request) {
     long now = clock.millis();
@@ -265,10 +403,9 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       return reject(Reason.WORKSPACE_MISMATCH, id, entry, request);
     }
     String ip = request.clientIp();
-    IpRanges ips = entry.ips;
-    if (ips != null && !ips.matches(ip)) return reject(Reason.IP_NOT_ALLOWED, id, entry, request);
+    if (!entry.allows(ip)) return reject(Reason.IP_NOT_ALLOWED, id, entry, request);
     for (String permission : request.required()) {
-      if (permission == null || !entry.granted.contains(permission)) {
+      if (permission == null || !entry.grants(permission)) {
         return reject(Reason.PERMISSION_DENIED, id, entry, request);
       }
     }
@@ -276,7 +413,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     UsageBuffer.Slot slot = entry.usage;
     if (slot != null && now > slot.usedAt // at most once per millisecond per token
         && request.recordUsage()) {
-      usage.record(slot, now, ips != null || IpRanges.isAddress(ip) ? ip : null,
+      usage.record(slot, now, entry.hasAllowlist() || IpRanges.isAddress(ip) ? ip : null,
           Checks.integrationOrNull(request.integration()));
       // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
       // frequency sketch needs relative popularity, not every read, and each recorded read costs
@@ -294,20 +431,30 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
    */
   private boolean secretMatches(CompiledToken entry, String token) {
     int offset = format.idOffset();
-    byte[] verifier = entry.verifier;
-    if (verifier != null) return hasher.verifierMatches(verifier, token, offset);
-    if (!hasher.matches(entry.keyIndex, entry.hash, token, offset)) return false;
-    if (cache != null) entry.verifier = hasher.verifier(token, offset);
-    return true;
+    Hasher.Scratch s = hasher.acquire();
+    try {
+      s.body(token, offset);
+      if (entry.hasVerifier(CompiledToken.NATIVE)) {
+        hasher.verifier(s, 0);
+        return entry.verifierMatches(CompiledToken.NATIVE, s.out);
+      }
+      if (!hasher.matches(s, entry.keyIndex, entry.hash, 0)) return false;
+      if (cache != null) {
+        hasher.verifier(s, 0);
+        entry.setVerifier(CompiledToken.NATIVE, s.out);
+      }
+      return true;
+    } finally {
+      hasher.release(s);
+    }
   }
 
-  private CompiledToken lookup(String id) {
-    return lookup(id, true);
-  }
-
-  /** {@code vetting}: check a native id's tag before a store read (not for legacy ids). */
-  private CompiledToken lookup(String id, boolean vetting) {
-    lookups.increment(); // striped: no cache line shared between validating threads
+  /**
+   * {@code vetting}: check a native id's tag before a store read (not for legacy ids); {@code
+   * count}: count the lookup (the cached path counted it already).
+   */
+  private CompiledToken lookup(String id, boolean vetting, boolean count) {
+    if (count) lookups.increment(); // striped: no cache line shared between validating threads
     Cache<String, CompiledToken> c = cache;
     if (c == null) {
       CompiledToken refused = vetting ? vet(id) : null;
@@ -528,7 +675,9 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
 
   /** Lookups, store loads and cached entries since this validator was built. */
   public CacheStats stats() {
-    return new CacheStats(lookups.sum(), loads.sum(), cachedCount());
+    // The cached path counts its lookups on the hasher's pool slots it holds (one Latchkey, one
+    // hasher): no shared write per request.
+    return new CacheStats(lookups.sum() + hasher.counted(), loads.sum(), cachedCount());
   }
 
   /** How many usage slots are held: for the test that they follow the cache. */

@@ -33,11 +33,10 @@ public final class Hasher {
   /** What each key's tag key is derived from: {@code HMAC(key, TAG_LABEL)}. */
   private static final byte[] TAG_LABEL = "latchkey id tag v1".getBytes(StandardCharsets.US_ASCII);
   private static final VarHandle BUSY;
-  private static final byte[] ZEROS = new byte[TokenFormat.BODY_LENGTH];
 
   static {
     try {
-      BUSY = MethodHandles.lookup().findVarHandle(State.class, "busy", int.class);
+      BUSY = MethodHandles.lookup().findVarHandle(Scratch.class, "busy", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -53,7 +52,10 @@ public final class Hasher {
   /** Per key, the pads of its tag key. */
   private final byte[][] tagInnerPads;
   private final byte[][] tagOuterPads;
-  private final State[] pool;
+  private final Scratch[] pool;
+  /** What slots made when the pool was busy counted before they were dropped. */
+  private final java.util.concurrent.atomic.LongAdder overflowCounted =
+      new java.util.concurrent.atomic.LongAdder();
   private final int poolMask;
 
   /** Every key active, the first the primary. */
@@ -79,9 +81,9 @@ public final class Hasher {
     this.tagOuterPads = new byte[n][];
     int slots = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 8 - 1) << 1;
     slots = Math.min(256, Math.max(8, slots));
-    this.pool = new State[slots];
+    this.pool = new Scratch[slots];
     this.poolMask = slots - 1;
-    for (int i = 0; i < slots; i++) pool[i] = new State();
+    for (int i = 0; i < slots; i++) pool[i] = new Scratch(true);
     MessageDigest md = sha256();
     for (int k = 0; k < n; k++) {
       keyIds[k] = keys.get(k).id();
@@ -128,9 +130,10 @@ public final class Hasher {
 
   /** Hashes id and secret of {@code token} (both starting at {@code offset}) with the primary key. */
   public byte[] hashPrimary(String token, int offset) {
-    State s = acquire();
+    Scratch s = acquire();
     try {
-      s.compute(0, token, offset);
+      s.body(token, offset);
+      s.compute(0, s.bytes, 0);
       return s.out.clone();
     } finally {
       release(s);
@@ -143,9 +146,10 @@ public final class Hasher {
    */
   public boolean matches(int keyIndex, byte[] expected, String token, int offset) {
     if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
-    State s = acquire();
+    Scratch s = acquire();
     try {
-      s.compute(keyIndex, token, offset);
+      s.body(token, offset);
+      s.compute(keyIndex, s.bytes, 0);
       return MessageDigest.isEqual(s.out, expected);
     } finally {
       release(s);
@@ -158,9 +162,10 @@ public final class Hasher {
    * "Verifier".
    */
   public byte[] verifier(String token, int offset) {
-    State s = acquire();
+    Scratch s = acquire();
     try {
-      s.oneBlock(token, offset);
+      s.body(token, offset);
+      s.oneBlock(s.bytes, 0, TokenFormat.BODY_LENGTH);
       return s.out.clone();
     } finally {
       release(s);
@@ -169,13 +174,78 @@ public final class Hasher {
 
   /** Compares in constant time the verifier of {@code token} with {@code expected}. */
   public boolean verifierMatches(byte[] expected, String token, int offset) {
-    State s = acquire();
+    Scratch s = acquire();
     try {
-      s.oneBlock(token, offset);
+      s.body(token, offset);
+      s.oneBlock(s.bytes, 0, TokenFormat.BODY_LENGTH);
       return MessageDigest.isEqual(s.out, expected);
     } finally {
       release(s);
     }
+  }
+
+  /**
+   * For the validator, which does several steps on one token under one slot ({@link #acquire}):
+   * the HMAC of the id and secret already in {@code s.bytes[from...]} under key {@code keyIndex},
+   * compared in constant time with {@code expected}.
+   */
+  boolean matches(Scratch s, int keyIndex, byte[] expected, int from) {
+    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
+    s.compute(keyIndex, s.bytes, from);
+    return MessageDigest.isEqual(s.out, expected);
+  }
+
+  /** The one-block verifier of the id and secret in {@code s.bytes[from...]}, left in {@code s.out}. */
+  void verifier(Scratch s, int from) {
+    s.oneBlock(s.bytes, from, TokenFormat.BODY_LENGTH);
+  }
+
+  /**
+   * The verifier of a whole presented key of a legacy format, once its keyed hash matched, left in
+   * {@code s.out}: SHA-256 of a kind byte and the key (one byte per character when every
+   * character is ASCII, else two, big-endian), so that the encoding is injective. One compression
+   * block for an ASCII key of up to 54 characters (DRF-API-Key's are 41). Never equal to a native
+   * verifier's input, which is 49 base62 characters with no kind byte; and kept on a different
+   * entry anyway.
+   */
+  void legacyVerifier(Scratch s, String key) {
+    boolean ascii = true;
+    int n = key.length();
+    for (int i = 0; i < n && ascii; i++) ascii = key.charAt(i) < 0x80;
+    byte[] b = s.bytes;
+    MessageDigest md = s.md;
+    try {
+      md.update(ascii ? (byte) 1 : (byte) 2);
+      if (ascii) {
+        for (int i = 0; i < n; i += b.length) {
+          int end = Math.min(n, i + b.length);
+          ascii(key, i, end, b);
+          md.update(b, 0, end - i);
+        }
+      } else {
+        int chunk = b.length / 2;
+        for (int i = 0; i < n; i += chunk) {
+          int end = Math.min(n, i + chunk);
+          for (int j = i; j < end; j++) {
+            char c = key.charAt(j);
+            b[2 * (j - i)] = (byte) (c >>> 8);
+            b[2 * (j - i) + 1] = (byte) c;
+          }
+          md.update(b, 0, 2 * (end - i));
+        }
+      }
+      md.digest(s.out, 0, HASH_LENGTH);
+    } catch (DigestException e) {
+      throw new IllegalStateException("SHA-256 digest failed", e);
+    } finally {
+      md.reset(); // wipes the digest's buffer, which ends holding the key's last block
+    }
+  }
+
+  /** {@code b[0, to - from)} = the characters {@code s[from, to)}, each ASCII (checked). */
+  @SuppressWarnings("deprecation") // the low byte of each char: exact for ASCII, and no allocation
+  static void ascii(String s, int from, int to, byte[] b) {
+    s.getBytes(from, to, b, 0);
   }
 
   /**
@@ -198,9 +268,9 @@ public final class Hasher {
   }
 
   private long tag(int keyIndex, CharSequence chars, int offset) {
-    State s = acquire();
+    Scratch s = acquire();
     try {
-      byte[] in = s.in;
+      byte[] in = s.bytes;
       for (int i = 0; i < TokenFormat.TAGGED_LENGTH; i++) in[i] = (byte) chars.charAt(offset + i);
       hmac(s.md, tagInnerPads[keyIndex], tagOuterPads[keyIndex], in, TokenFormat.TAGGED_LENGTH,
           s.inner, s.out);
@@ -212,23 +282,40 @@ public final class Hasher {
     }
   }
 
-  /** A free slot of the pool, or (when every slot is taken) a fresh one that is then dropped. */
+  /**
+   * A free slot of the pool, or (when every slot is taken) a fresh one that is then dropped. The
+   * caller must {@link #release} it, in a {@code finally}.
+   */
   @SuppressWarnings("deprecation") // Thread.getId: deprecated from JDK 19, which has threadId()
-  private State acquire() {
+  Scratch acquire() {
     long tid = Thread.currentThread().getId(); // threadId() from JDK 19; the same number
     int start = (int) (tid * 0x9E3779B97F4A7C15L >>> 40);
     for (int i = 0; i < 4; i++) {
-      State s = pool[(start + i) & poolMask];
+      Scratch s = pool[(start + i) & poolMask];
       if (s.busy == 0 && BUSY.compareAndSet(s, 0, 1)) return s;
     }
-    return new State();
+    return new Scratch(false);
   }
 
-  private static void release(State s) {
-    // Wipe what held id and secret before anyone else may take the slot. The digests left in
-    // inner and out cannot be inverted to a 196-bit secret, and the MessageDigest's own buffer
-    // ends each HMAC holding the inner digest, not the message; wiping those would only cost time.
-    Arrays.fill(s.in, (byte) 0);
+  /**
+   * The sum of every slot's {@link Scratch#counted}: what the validator counted on slots it held
+   * (its cache lookups). A plain field of a slot its holder owns costs no shared write, where a
+   * counter of the validator's own would cost an atomic add per request.
+   */
+  long counted() {
+    long n = overflowCounted.sum();
+    for (Scratch s : pool) n += s.counted;
+    return n;
+  }
+
+  void release(Scratch s) {
+    if (!s.pooled && s.counted != 0) overflowCounted.add(s.counted); // a slot made for one call
+    // Wipe what held id and secret (or a whole token or key) before anyone else may take the slot,
+    // and drop the probes' references to the presented text. The digests left in inner and out
+    // cannot be inverted to a 196-bit secret, and the MessageDigest's own buffer ends each HMAC
+    // holding the inner digest, not the message (a single block is reset: see oneBlock).
+    Arrays.fill(s.bytes, (byte) 0);
+    s.probe.clear();
     BUSY.setRelease(s, 0);
   }
 
@@ -254,7 +341,7 @@ public final class Hasher {
    */
   public byte[] hashLegacy(int keyIndex, String key) {
     byte[] in = key.getBytes(StandardCharsets.UTF_8);
-    State s = acquire();
+    Scratch s = acquire();
     try {
       MessageDigest md = s.md;
       md.update(innerPads[keyIndex]);
@@ -284,36 +371,59 @@ public final class Hasher {
     }
   }
 
-  private final class State {
+  /**
+   * A slot of the pool: a digest and buffers for one caller at a time. {@code bytes} holds a whole
+   * presented token (the validator checks its checksum with {@code crc} and looks its id up with
+   * {@code probe} without making a String) or a token's id and secret.
+   */
+  final class Scratch {
     @SuppressWarnings("unused") // through BUSY
     volatile int busy;
     final MessageDigest md = sha256();
-    final byte[] in = new byte[TokenFormat.BODY_LENGTH];
+    final byte[] bytes = new byte[TokenFormat.MAX_LENGTH];
     final byte[] inner = new byte[HASH_LENGTH];
     final byte[] out = new byte[HASH_LENGTH];
+    final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    final TextKey probe = new TextKey();
+    /**
+     * Allocated last, so that (as allocated) the next slot's first object, written by another
+     * thread, does not share a cache line with this slot's probe. Never written.
+     */
+    @SuppressWarnings("unused")
+    private final byte[] spacer = new byte[64];
+    /** Whether this slot is one of the pool's (else it was made for one call). */
+    final boolean pooled;
+    /** A count its holder adds to ({@link #counted()}); written only while held. */
+    long counted;
 
-    void oneBlock(String token, int offset) {
-      for (int i = 0; i < in.length; i++) in[i] = (byte) token.charAt(offset + i);
+    Scratch(boolean pooled) {
+      this.pooled = pooled;
+    }
+
+    /** {@code bytes[0, BODY_LENGTH)} = the id and secret of {@code token}. */
+    void body(String token, int offset) {
+      // The body is ASCII (base62), checked by TokenFormat before we get here.
+      ascii(token, offset, offset + TokenFormat.BODY_LENGTH, bytes);
+    }
+
+    void oneBlock(byte[] src, int from, int len) {
       try {
-        md.update(in, 0, in.length);
+        md.update(src, from, len);
         md.digest(out, 0, HASH_LENGTH);
       } catch (DigestException e) {
         throw new IllegalStateException("SHA-256 digest failed", e);
       } finally {
-        // A single block leaves the message in the digest's own buffer (and, without the CPU's
-        // SHA instructions, in its message schedule), where an HMAC's outer pass would have
-        // overwritten it: overwrite the buffer, and reset, which clears the schedule.
-        md.update(ZEROS, 0, ZEROS.length);
+        // A single block leaves the message in the digest's own buffer (it is reset lazily, by the
+        // next use), where an HMAC's outer pass would have overwritten it: reset now, which zeroes
+        // the buffer and the message schedule.
         md.reset();
       }
     }
 
-    void compute(int keyIndex, String token, int offset) {
-      // The body is ASCII (base62), checked by TokenFormat before we get here.
-      for (int i = 0; i < in.length; i++) in[i] = (byte) token.charAt(offset + i);
+    void compute(int keyIndex, byte[] src, int from) {
       try {
         md.update(innerPads[keyIndex]);
-        md.update(in, 0, in.length);
+        md.update(src, from, TokenFormat.BODY_LENGTH);
         md.digest(inner, 0, HASH_LENGTH);
         md.update(outerPads[keyIndex]);
         md.update(inner, 0, HASH_LENGTH);

@@ -84,11 +84,25 @@ public final class IpRanges {
    * documentation). Never throws, allocates nothing.
    */
   public boolean matches(@Nullable String ip) {
+    return matches(ranges, v4End, ip);
+  }
+
+  /** The compiled ranges, for a holder that keeps them itself (one object fewer to reach). */
+  long[] ranges() {
+    return ranges;
+  }
+
+  /** How many longs of {@link #ranges()} hold IPv4 ranges. */
+  int v4End() {
+    return v4End;
+  }
+
+  /** {@link #matches(String)} over ranges taken from {@link #ranges()} and {@link #v4End()}. */
+  static boolean matches(long[] r, int v4End, @Nullable String ip) {
     if (ip == null) return false;
     int from = start(ip);
     int to = end(ip, from);
     if (to < 0) return false;
-    long[] r = ranges;
     if (!hasColon(ip, from, to)) {
       long v4 = parseV4(ip, from, to);
       if (v4 < 0) return false;

@@ -51,6 +51,8 @@ public final class TokenFormat {
   public static final int ID_FOREIGN = 2;
   public static final int BODY_LENGTH = ID_LENGTH + SECRET_LENGTH;
   public static final int MAX_PREFIX_LENGTH = 32;
+  /** The longest token of any format: the longest prefix, {@code _}, id, secret, checksum. */
+  public static final int MAX_LENGTH = MAX_PREFIX_LENGTH + 1 + BODY_LENGTH + CHECKSUM_LENGTH;
 
   private final String prefix;
   private final int bodyOffset; // prefix + '_'
@@ -203,6 +205,29 @@ public final class TokenFormat {
     int checksumOffset = length - CHECKSUM_LENGTH;
     long expected = Crc32.of(token, 0, checksumOffset);
     return Base62.decodeFixed(token, checksumOffset, CHECKSUM_LENGTH) == expected;
+  }
+
+  /**
+   * As {@link #isWellFormed(String)}, for the cached path: on success {@code bytes[0, length)}
+   * holds the token (so the id and secret are at {@link #idOffset()}), copied in one go rather than
+   * a character at a time, and the checksum is computed by {@code crc} (the JDK's CRC-32, an
+   * intrinsic) over those bytes. Allocates nothing.
+   *
+   * @param bytes at least {@link #MAX_LENGTH} long
+   */
+  boolean isWellFormed(@Nullable String token, byte[] bytes, java.util.zip.CRC32 crc) {
+    if (token == null || token.length() != length || !token.startsWith(prefix)
+        || token.charAt(bodyOffset - 1) != '_') {
+      return false;
+    }
+    if (!Base62.isBase62(token, bodyOffset, length)) return false;
+    // Every character is ASCII now: the prefix equals ours (checked at construction), the rest is
+    // base62. So the low byte of each is the character.
+    Hasher.ascii(token, 0, length, bytes);
+    int checksumOffset = length - CHECKSUM_LENGTH;
+    crc.reset();
+    crc.update(bytes, 0, checksumOffset);
+    return Base62.decodeFixed(token, checksumOffset, CHECKSUM_LENGTH) == crc.getValue();
   }
 
   /** Returns the id of a well-formed token, or null if it is not well formed. */

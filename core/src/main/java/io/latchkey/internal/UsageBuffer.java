@@ -96,8 +96,11 @@ public final class UsageBuffer {
     long prev = slot.usedAt;
     if (nowMillis <= prev) return;
     if (!(boolean) Slot.USED_AT.compareAndSet(slot, prev, nowMillis)) return;
-    slot.clientIp = clientIp;
-    slot.integration = integration;
+    // Release stores, not volatile ones (a fence each, on the path of nearly every request with
+    // many tokens): a flush reads them after it saw the slot dirty, and the compare-and-set above
+    // and the dirty flag below order them; at worst it writes the previous use's address.
+    Slot.CLIENT_IP.setRelease(slot, clientIp);
+    Slot.INTEGRATION.setRelease(slot, integration);
     if (slot.dirty || !(boolean) Slot.DIRTY.compareAndSet(slot, false, true)) return;
     // First use since the last flush. The slot may have been dropped meanwhile (its entry left the
     // cache between compiling and this use): put it back, or, if the token has a newer slot,
@@ -244,12 +247,16 @@ public final class UsageBuffer {
   public static final class Slot {
     static final VarHandle USED_AT;
     static final VarHandle DIRTY;
+    static final VarHandle CLIENT_IP;
+    static final VarHandle INTEGRATION;
 
     static {
       try {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         USED_AT = lookup.findVarHandle(Slot.class, "usedAt", long.class);
         DIRTY = lookup.findVarHandle(Slot.class, "dirty", boolean.class);
+        CLIENT_IP = lookup.findVarHandle(Slot.class, "clientIp", String.class);
+        INTEGRATION = lookup.findVarHandle(Slot.class, "integration", String.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }

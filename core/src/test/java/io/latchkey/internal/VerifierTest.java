@@ -40,10 +40,10 @@ class VerifierTest {
       String wrong = LK.assemble(id, TokenFormat.newSecret(RANDOM));
 
       assertThat(h.validator().validate(wrong).reasonOrNull()).isEqualTo(Reason.UNKNOWN);
-      assertThat(validator(h).cached(id).verifier).as("a wrong secret sets nothing").isNull();
+      assertThat(validator(h).cached(id).verifier()).as("a wrong secret sets nothing").isNull();
 
       assertThat(h.validator().validate(t.secret()).isValid()).isTrue();
-      byte[] verifier = validator(h).cached(id).verifier;
+      byte[] verifier = validator(h).cached(id).verifier();
       assertThat(verifier).isEqualTo(sha256OfIdAndSecret(t.secret()));
       assertThat(verifier).isNotEqualTo(h.record(t.id()).hash());
 
@@ -66,7 +66,7 @@ class VerifierTest {
       String id = t.id().value();
       assertThat(h.validator().validate(t.secret()).isValid()).isTrue();
       CompiledToken before = validator(h).cached(id);
-      assertThat(before.verifier).isNotNull();
+      assertThat(before.verifier()).isNotNull();
 
       h.tokens().update(t.id(), TokenUpdate.create().name("renamed"));
       assertThat(validator(h).cached(id)).isNull();
