@@ -140,14 +140,17 @@ public final class Scale {
         revoked++;
       }
       long afterRevoke = fileSize(dir);
-      store.close();
+      long c0 = System.nanoTime();
+      store.close(); // compacts the file (JdbcTokenStore: H2 file databases it opened)
+      long closeMillis = (System.nanoTime() - c0) / 1_000_000;
       long closed = fileSize(dir);
       long tokens = n + n / 10;
       row("H2 file", "bytes per token: fresh / after 1 and 2 usage flushes of N / after "
-              + revoked + " revokes / after close", fresh / tokens + " / " + afterFlush / tokens
-              + " / " + afterTwo / tokens + " / " + afterRevoke / tokens + " / "
-              + closed / tokens + " B",
-          "stable under updates", closed <= fresh * 3 / 2 ? "yes" : "no");
+              + revoked + " revokes / after close (close took)", fresh / tokens + " / "
+              + afterFlush / tokens + " / " + afterTwo / tokens + " / " + afterRevoke / tokens
+              + " / " + closed / tokens + " B (" + String.format(Locale.ROOT, "%,d", closeMillis)
+              + " ms)",
+          "stable under updates: ≤ 1.1× fresh", closed <= fresh * 11 / 10 ? "yes" : "no");
     }
   }
 

@@ -116,6 +116,7 @@ public final class RedisTokenStore implements TokenStore {
   private final long timeoutNanos;
   private final @Nullable ChangeFeed feed;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object layoutLock = new Object();
   private volatile boolean layoutChecked;
   private volatile @Nullable String layoutRefusal;
 
@@ -572,7 +573,13 @@ public final class RedisTokenStore implements TokenStore {
    * absent and so are layout-1 records, and is then set. Keys of another layout are refused with
    * a message naming it, on every call, rather than misread.
    */
-  private synchronized void checkLayout() {
+  private void checkLayout() {
+    synchronized (layoutLock) {
+      checkLayoutOnce();
+    }
+  }
+
+  private void checkLayoutOnce() {
     if (layoutChecked) return;
     if (layoutRefusal != null) throw new StoreUnavailableException(layoutRefusal, null);
     String what = "layout check of key prefix '" + keys.prefix() + "'";
