@@ -1,6 +1,11 @@
 package io.latchkey.store.jdbc;
 
 import io.latchkey.InvalidArgumentException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -8,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -89,8 +95,21 @@ final class H2Durability {
         }
       }
       if (chunksFill * fileFill >= MIN_LIVE_PERCENT * 100) return; // little to gain
+      Path file = null;
+      Set<PosixFilePermission> permissions = null;
+      try (ResultSet rs = s.executeQuery("SELECT DATABASE_PATH()")) {
+        if (rs.next() && rs.getString(1) != null) {
+          file = Path.of(rs.getString(1) + ".mv.db");
+          if (Files.getFileStore(file).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            permissions = Files.getPosixFilePermissions(file);
+          }
+        }
+      }
       s.execute("SHUTDOWN COMPACT");
-    } catch (SQLException | RuntimeException e) {
+      // The compacted copy is a new file: it gets the old one's permissions (e.g. the CLI's
+      // owner-only files), not the process's default.
+      if (file != null && permissions != null) Files.setPosixFilePermissions(file, permissions);
+    } catch (SQLException | IOException | RuntimeException e) {
       System.getLogger(H2Durability.class.getName()).log(System.Logger.Level.DEBUG,
           "H2 file not compacted on close: " + e.getClass().getSimpleName());
     }

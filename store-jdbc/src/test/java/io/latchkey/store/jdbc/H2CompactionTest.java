@@ -8,6 +8,7 @@ import io.latchkey.spi.UsageUpdate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -36,8 +37,10 @@ class H2CompactionTest {
   void h2File_everyRowRewrittenThenClosed_fileWithinTenPercentOfItsFreshSize(@TempDir Path dir)
       throws IOException {
     String url = "jdbc:h2:file:" + dir.resolve("tokens").toAbsolutePath();
+    Path file = dir.resolve("tokens.mv.db");
     try (JdbcTokenStore store = JdbcTokenStore.create(url)) {
       for (int i = 0; i < TOKENS; i++) assertThat(store.insert(record(i))).isTrue();
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
     }
     long fresh = size(dir);
 
@@ -60,6 +63,9 @@ class H2CompactionTest {
       assertThat(size(dir)).isGreaterThan(fresh); // grown while open
     }
     long closed = size(dir);
+    // The compacted copy keeps the file's permissions (the CLI makes its files owner-only).
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
 
     // Compacted at the first close too: H2's own 200 ms left 1 to 15 kB per token there.
     assertThat(fresh / TOKENS).isLessThan(400);
