@@ -151,7 +151,7 @@ public final class Backends {
           RedisCommands<String, String> sync = connection.sync();
           RedisTokenStore store = RedisTokenStore.builder().client(client)
               .keyPrefix(prefix + ":").build();
-          String keyPrefix = prefix + ":t:{";
+          String keyPrefix = prefix + ":t{"; // the record key of layout 2 (RedisKeys)
           return new Backend(backend, store, id -> {
             Map<String, String> fields = sync.hgetall(keyPrefix + id + "}");
             if (fields.isEmpty()) throw new IllegalStateException("no such key");

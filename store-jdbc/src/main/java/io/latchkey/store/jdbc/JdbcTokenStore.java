@@ -106,6 +106,8 @@ public final class JdbcTokenStore implements TokenStore {
   private final String auditInsertSql;
   private final String auditTable;
   private volatile boolean closed;
+  /** Set for an H2 file database this store opened from a URL: compacted in {@link #close()}. */
+  private volatile @Nullable Runnable compactOnClose;
   /** Detects the dialect and migrates, for a store built while the database was down; or null. */
   private final @Nullable Runnable start;
   private final ReentrantLock startLock = new ReentrantLock();
@@ -545,6 +547,7 @@ public final class JdbcTokenStore implements TokenStore {
     if (reconnecting != null) reconnecting.close(); // ends an attempt the pools would wait for
     if (ownedUsagePool != null) ownedUsagePool.close();
     if (ownedPool != null) ownedPool.close();
+    if (compactOnClose != null) compactOnClose.run();
   }
 
   @Override
@@ -946,9 +949,17 @@ public final class JdbcTokenStore implements TokenStore {
         if (!lazy) {
           start.run();
           if (reconnecting != null) reconnecting.started();
-          return new JdbcTokenStore(jdbi, connections, querySeconds, usageJdbi,
+          JdbcTokenStore store = new JdbcTokenStore(jdbi, connections, querySeconds, usageJdbi,
               Objects.requireNonNull(detected.get()), prefix, owned, ownedUsage, reconnecting,
               feedConnector, timeout, null);
+          if (owned != null && detected.get() == Dialect.H2
+              && H2Durability.isLocalFile(Objects.requireNonNull(jdbcUrl))) {
+            String url = jdbcUrl;
+            String user = username;
+            String pw = password;
+            store.compactOnClose = () -> H2Durability.compact(url, user, pw);
+          }
+          return store;
         }
         // PostgreSQL from our own URL, unreachable now: the store starts (dialect check and
         // migrations) on the first call after the database is back.

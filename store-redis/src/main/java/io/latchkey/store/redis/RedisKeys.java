@@ -4,20 +4,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * The key layout under one prefix. Hash tags ({@code {...}}) keep the keys that one script touches
- * in one Redis Cluster slot:
+ * The key layout under one prefix (layout {@value #LAYOUT}). Hash tags ({@code {...}}) keep the
+ * keys that one script touches in one Redis Cluster slot:
  *
  * <ul>
- *   <li>{@code <prefix>t:{<id>}}: the record, a hash (its own slot, chosen by the id);
- *   <li>{@code <prefix>w:{<workspace>}}: the workspace's ids, a sorted set with every score 0, so
- *       members sort by id ({@code ZRANGEBYLEX});
- *   <li>{@code <prefix>d:{<workspace>}}: the same ids scored by the Redis time (ms) after which
- *       their record is certainly gone, for sweeping the index; same slot as the index;
+ *   <li>{@code <prefix>layout}: the layout version of the keys under the prefix, a string;
+ *   <li>{@code <prefix>t{<id>}}: the record, a hash (its own slot, chosen by the id);
+ *   <li>{@code <prefix>h:{<id>}}: the token's audit trail, in the record's slot;
+ *   <li>{@code <prefix>i:{<workspace>}:<lower bound>}: one bucket of the workspace's index, a
+ *       sorted set of at most {@value Scripts#BUCKET_MAX} members {@code <id>\u0001<due hour>},
+ *       every score 0, so members sort by id; the first bucket's lower bound is empty;
+ *   <li>{@code <prefix>i:{<workspace>}}: the lower bounds of the other buckets, every score 0;
+ *   <li>{@code <prefix>e:{<workspace>}}: each bucket's lower bound scored by (at most) the
+ *       earliest due hour in it, so a sweep finds the buckets with entries to drop;
+ *   <li>{@code <prefix>hw:{<workspace>}}: the workspace's audit pointers, {@code <entry
+ *       id>\n<token id>\n<epoch ms>}, every score 0, so they sort by entry id;
  *   <li>{@code <prefix>changes}: the pub/sub channel of the change feed (not a key).
  * </ul>
  *
  * <p>A workspace that is empty or holds a brace would break the hash tag, so it is spelled in
- * Base64url under the distinct kinds {@code wx}/{@code dx} instead: names stay injective.
+ * Base64url under the distinct kinds {@code ix}/{@code ex}/{@code hwx} instead: names stay
+ * injective.
  */
 final class RedisKeys {
   private final String prefix;
@@ -30,8 +37,25 @@ final class RedisKeys {
     return prefix;
   }
 
+  /** The layout version this code reads and writes; stored under {@link #layout()}. */
+  static final int LAYOUT = 2;
+
+  String layout() {
+    return prefix + "layout";
+  }
+
   String record(String id) {
-    return prefix + "t:{" + id + "}";
+    return prefix + "t{" + id + "}";
+  }
+
+  /** A record key of layout 1, for finding data written before layout {@value #LAYOUT}. */
+  String layout1RecordPattern() {
+    StringBuilder b = new StringBuilder();
+    for (char c : prefix.toCharArray()) {
+      if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') b.append('\\');
+      b.append(c);
+    }
+    return b.append("t:{*").toString();
   }
 
   /** A token's audit trail: in its record's slot, so one script writes both. */
@@ -39,17 +63,23 @@ final class RedisKeys {
     return prefix + "h:{" + id + "}";
   }
 
-  /** The ids of a workspace's tokens that have a trail. */
-  String auditIndex(String workspace) {
-    return workspaceKey("a", workspace);
+  /** The workspace's audit pointers (see {@link RedisTokenStore#workspaceHistory}). */
+  String workspaceTrail(String workspace) {
+    return workspaceKey("hw", workspace);
   }
 
+  /** The bucket directory; a bucket's key is this, a colon, and its lower bound. */
   String index(String workspace) {
-    return workspaceKey("w", workspace);
+    return workspaceKey("i", workspace);
+  }
+
+  /** The index bucket whose lower bound is {@code lowerBound} ('' for the first). */
+  String bucket(String workspace, String lowerBound) {
+    return index(workspace) + ":" + lowerBound;
   }
 
   String due(String workspace) {
-    return workspaceKey("d", workspace);
+    return workspaceKey("e", workspace);
   }
 
   String channel() {

@@ -9,11 +9,14 @@ import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
@@ -54,9 +57,9 @@ import org.jspecify.annotations.Nullable;
  *     .build();
  * }</pre>
  *
- * <p>A record is one Redis hash ({@code <prefix>t:{<id>}}), so {@link #find} is one {@code
- * HGETALL}. Each workspace has an index sorted by id ({@code <prefix>w:{<workspace>}}) for
- * keyset listing and revoke-all. Insert, replace (compare-and-set on the version), delete and usage
+ * <p>A record is one Redis hash ({@code <prefix>t{<id>}}), so {@link #find} is one {@code
+ * HGETALL}. Each workspace has an index in buckets sorted by id ({@code
+ * <prefix>i:{<workspace>}:…}, see {@link RedisKeys}) for keyset listing and revoke-all. Insert, replace (compare-and-set on the version), delete and usage
  * updates are Lua scripts ({@code EVALSHA}, falling back to {@code EVAL} on {@code NOSCRIPT}); each
  * touches the keys of one cluster slot and publishes the changed id on {@code <prefix>changes},
  * which {@link #subscribe} listens to.
@@ -87,8 +90,8 @@ public final class RedisTokenStore implements TokenStore {
   static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
   /** How long an index entry outlives its record: covers clock skew between cluster nodes. */
   static final long INDEX_MARGIN_MILLIS = Duration.ofHours(1).toMillis();
-  /** How many dead index entries one list or index call removes at most. */
-  static final int SWEEP_LIMIT = 100;
+  /** How many index buckets with due entries one list or index call sweeps at most. */
+  static final int SWEEP_BUCKETS = 2;
   private static final long MAX_LIVE_MILLIS = Duration.ofDays(100 * 366).toMillis();
   private static final int MAX_LIST_BATCH = 1000;
   /**
@@ -113,6 +116,9 @@ public final class RedisTokenStore implements TokenStore {
   private final long timeoutNanos;
   private final @Nullable ChangeFeed feed;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Object layoutLock = new Object();
+  private volatile boolean layoutChecked;
+  private volatile @Nullable String layoutRefusal;
 
   private RedisTokenStore(Connections connections, String keyPrefix, Duration retention,
       Duration auditRetention, Duration commandTimeout) {
@@ -165,7 +171,7 @@ public final class RedisTokenStore implements TokenStore {
     reachable(keys.record(record.id()), what);
     // Index first: a crash before the record is written leaves an entry that listing skips.
     long expireAt = index(record, what);
-    auditIndex(audit, what);
+    String pointer = auditPoint(audit, what);
     List<String> args = new ArrayList<>(40);
     args.add(Long.toString(expireAt));
     args.add(keys.channel());
@@ -178,7 +184,9 @@ public final class RedisTokenStore implements TokenStore {
     // A duplicate id from another workspace leaves our entry in this workspace's index: listing
     // skips it (the record belongs elsewhere) and the sweep drops it once its due time passes.
     // Removing it here could race with a delete and a re-insert of the same id.
-    return inserted != null && inserted == 1L;
+    if (inserted != null && inserted == 1L) return true;
+    unpointQuietly(audit, pointer);
+    return false;
   }
 
   @Override
@@ -210,7 +218,7 @@ public final class RedisTokenStore implements TokenStore {
     reachable(keys.record(updated.id()), what);
     // Raises the index entry's due time before the record's TTL can grow.
     long expireAt = index(updated, what);
-    auditIndex(audit, what);
+    String pointer = auditPoint(audit, what);
     List<String> args = new ArrayList<>(40);
     args.add(Long.toString(expectedVersion));
     args.add(Long.toString(expireAt));
@@ -221,7 +229,10 @@ public final class RedisTokenStore implements TokenStore {
     String previousWorkspace = await(Scripts.REPLACE.<String>run(commands(what),
         ScriptOutputType.VALUE, new String[] {keys.record(updated.id()), keys.trail(updated.id())},
         args.toArray(String[]::new)), what);
-    if (previousWorkspace == null) return false;
+    if (previousWorkspace == null) {
+      unpointQuietly(audit, pointer);
+      return false;
+    }
     if (!previousWorkspace.equals(updated.workspace())) {
       unindexQuietly(previousWorkspace, updated.id());
     }
@@ -240,7 +251,7 @@ public final class RedisTokenStore implements TokenStore {
     open();
     String what = "delete of token " + id;
     reachable(keys.record(id), what);
-    auditIndex(audit, what);
+    String pointer = auditPoint(audit, what);
     List<String> args = new ArrayList<>(4);
     args.add(keys.channel());
     args.add(id);
@@ -248,7 +259,10 @@ public final class RedisTokenStore implements TokenStore {
     // Record first: a crash before the index entry goes leaves an entry that listing skips.
     String workspace = await(Scripts.DELETE.<String>run(commands(what), ScriptOutputType.VALUE,
         new String[] {keys.record(id), keys.trail(id)}, args.toArray(String[]::new)), what);
-    if (workspace == null) return false;
+    if (workspace == null) {
+      unpointQuietly(audit, pointer);
+      return false;
+    }
     unindexQuietly(workspace, id);
     return true;
   }
@@ -271,10 +285,13 @@ public final class RedisTokenStore implements TokenStore {
   }
 
   /**
-   * Merges the newest entries of every token with a live trail in the workspace: one pipelined
-   * read per token, so the cost grows with the workspace's tokens (deleted ones included, within
-   * the retention). Entries live in their token's slot, which is what makes them atomic with the
-   * change; a per-workspace list in another slot could not be.
+   * Reads the workspace's audit pointers newest first ({@code ZREVRANGEBYLEX}), then the entries
+   * they point to in their tokens' trails, pipelined: a page costs O(log n + limit), whatever
+   * the number of tokens. An entry is stored only in its token's trail, by the script that makes
+   * the change (so it exists if and only if the change happened, on a Cluster too); its pointer is
+   * written before that script runs, in the workspace's slot. A pointer whose entry does not exist
+   * (the change failed, or has not run yet) is skipped, as listing skips an index entry without a
+   * record; a failed change removes its pointer as it returns.
    */
   @Override
   public List<AuditEntry> workspaceHistory(String workspace, @Nullable String beforeId,
@@ -283,21 +300,36 @@ public final class RedisTokenStore implements TokenStore {
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
     open();
     String what = "history of workspace " + workspace;
-    List<Object> ids = await(Scripts.AUDIT_TOKENS.<List<Object>>run(commands(what),
-        ScriptOutputType.MULTI, new String[] {keys.auditIndex(workspace)}), what);
-    List<CompletableFuture<List<String>>> reads = new ArrayList<>(ids.size());
-    for (Object id : ids) reads.add(trailPage((String) id, beforeId, limit, what));
-    long deadline = System.nanoTime() + timeoutNanos;
-    List<AuditEntry> merged = new ArrayList<>();
-    for (CompletableFuture<List<String>> read : reads) {
-      for (String m : Await.until(read, deadline, what)) {
-        AuditEntry e = AuditCodec.decode(m);
-        // An id indexed here whose insert lost to the same id elsewhere has another workspace.
-        if (e.workspace().equals(workspace)) merged.add(e);
+    String key = keys.workspaceTrail(workspace);
+    List<AuditEntry> page = new ArrayList<>(Math.min(limit, 256));
+    String cursor = beforeId;
+    while (page.size() < limit) {
+      int batch = Math.min(limit - page.size(), MAX_LIST_BATCH);
+      List<String> pointers = await(commands(what).zrevrangebylex(key,
+          cursor == null ? Range.unbounded() : Range.from(Range.Boundary.unbounded(),
+              Range.Boundary.excluding(cursor)), Limit.create(0, batch)), what);
+      if (pointers.isEmpty()) break;
+      List<CompletableFuture<List<String>>> reads = new ArrayList<>(pointers.size());
+      for (String p : pointers) {
+        String[] f = p.split("\n", -1);
+        String entryId = f[0];
+        reads.add(commands(what).zrangebylex(keys.trail(f.length > 1 ? f[1] : ""),
+            Range.from(Range.Boundary.including(entryId + "\n"),
+                Range.Boundary.excluding(entryId + "\u000b")),
+            Limit.create(0, 1)).toCompletableFuture());
       }
+      long deadline = System.nanoTime() + timeoutNanos;
+      for (CompletableFuture<List<String>> read : reads) {
+        List<String> found = Await.until(read, deadline, what);
+        if (found.isEmpty()) continue;
+        AuditEntry e = AuditCodec.decode(found.get(0));
+        if (e.workspace().equals(workspace)) page.add(e);
+      }
+      if (pointers.size() < batch) break;
+      String last = pointers.get(pointers.size() - 1);
+      cursor = last.substring(0, Math.max(0, last.indexOf('\n')));
     }
-    merged.sort((a, b) -> b.id().compareTo(a.id()));
-    return merged.size() > limit ? new ArrayList<>(merged.subList(0, limit)) : merged;
+    return page;
   }
 
   /** Entries older than the cutoff are hidden by core; each trail expires as a whole. */
@@ -314,12 +346,31 @@ public final class RedisTokenStore implements TokenStore {
         Limit.create(0, limit)).toCompletableFuture();
   }
 
-  private void auditIndex(@Nullable AuditEntry audit, String what) {
-    if (audit == null) return;
-    await(Scripts.AUDIT_INDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
-        new String[] {keys.auditIndex(audit.workspace())}, audit.tokenId().value(),
-        Long.toString(auditRetentionMillis + INDEX_MARGIN_MILLIS),
-        Integer.toString(SWEEP_LIMIT)), what);
+  /** Writes the workspace's pointer to the entry; returns it (null without an entry). */
+  private @Nullable String auditPoint(@Nullable AuditEntry audit, String what) {
+    if (audit == null) return null;
+    String pointer = audit.id() + '\n' + audit.tokenId().value() + '\n'
+        + audit.at().toEpochMilli();
+    await(Scripts.AUDIT_POINT.<Long>run(commands(what), ScriptOutputType.INTEGER,
+        new String[] {keys.workspaceTrail(audit.workspace())}, pointer,
+        Long.toString(auditRetentionMillis),
+        Long.toString(auditRetentionMillis + INDEX_MARGIN_MILLIS)), what);
+    return pointer;
+  }
+
+  /**
+   * Removes the pointer of a change that did not happen. Best effort: a pointer left behind is
+   * skipped by readers (its entry does not exist) and pruned with the retention.
+   */
+  private void unpointQuietly(@Nullable AuditEntry audit, @Nullable String pointer) {
+    if (audit == null || pointer == null) return;
+    String what = "audit pointer of token " + audit.tokenId().value();
+    try {
+      await(commands(what).zrem(keys.workspaceTrail(audit.workspace()), pointer), what);
+    } catch (StoreUnavailableException e) {
+      System.getLogger(RedisTokenStore.class.getName()).log(System.Logger.Level.DEBUG,
+          "audit pointer left for the retention: " + e.getMessage());
+    }
   }
 
   private void addAudit(List<String> args, @Nullable AuditEntry audit) {
@@ -345,8 +396,8 @@ public final class RedisTokenStore implements TokenStore {
     while (page.size() < limit) {
       int batch = Math.min(limit - page.size(), MAX_LIST_BATCH);
       List<Object> ids = await(Scripts.LIST.<List<Object>>run(commands(what), ScriptOutputType.MULTI,
-          indexKeys, cursor == null ? "-" : "(" + cursor, Integer.toString(batch),
-          Integer.toString(SWEEP_LIMIT)), what);
+          indexKeys, cursor == null ? "0" : "1", cursor == null ? "" : cursor,
+          Integer.toString(batch), Integer.toString(SWEEP_BUCKETS)), what);
       if (ids == null || ids.isEmpty()) break;
       // One pipelined HGETALL per id: in a cluster the records live on different nodes.
       List<CompletableFuture<Map<String, String>>> reads = new ArrayList<>(ids.size());
@@ -445,7 +496,7 @@ public final class RedisTokenStore implements TokenStore {
   private long index(TokenRecord r, String what) {
     Long expireAt = await(Scripts.INDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
         new String[] {keys.index(r.workspace()), keys.due(r.workspace())}, r.id(),
-        Long.toString(ttlMillis(r)), Integer.toString(SWEEP_LIMIT),
+        Long.toString(ttlMillis(r)), Integer.toString(SWEEP_BUCKETS),
         Long.toString(INDEX_MARGIN_MILLIS)), what);
     return Objects.requireNonNull(expireAt, "INDEX script returned nil");
   }
@@ -513,6 +564,55 @@ public final class RedisTokenStore implements TokenStore {
 
   private void open() {
     if (closed.get()) throw new StoreUnavailableException("Redis token store is closed", null);
+    if (!layoutChecked) checkLayout();
+  }
+
+  /**
+   * Makes sure the keys under the prefix are in the layout this code reads, once per store (the
+   * first call after Redis is reachable): the layout key holds {@value RedisKeys#LAYOUT}, or is
+   * absent and so are layout-1 records, and is then set. Keys of another layout are refused with
+   * a message naming it, on every call, rather than misread.
+   */
+  private void checkLayout() {
+    synchronized (layoutLock) {
+      checkLayoutOnce();
+    }
+  }
+
+  private void checkLayoutOnce() {
+    if (layoutChecked) return;
+    if (layoutRefusal != null) throw new StoreUnavailableException(layoutRefusal, null);
+    String what = "layout check of key prefix '" + keys.prefix() + "'";
+    String key = keys.layout();
+    reachable(key, what);
+    String layout = await(commands(what).get(key), what);
+    if (layout == null) {
+      if (hasLayout1Records(what)) {
+        layout = "1";
+      } else {
+        await(commands(what).setnx(key, Integer.toString(RedisKeys.LAYOUT)), what);
+        layout = await(commands(what).get(key), what);
+      }
+    }
+    if (!Integer.toString(RedisKeys.LAYOUT).equals(layout)) {
+      layoutRefusal = "Redis keys under prefix '" + keys.prefix() + "' are in layout " + layout
+          + "; this store reads and writes layout " + RedisKeys.LAYOUT
+          + " (see store-redis/README.md, \"Layout versions\")";
+      throw new StoreUnavailableException(layoutRefusal, null);
+    }
+    layoutChecked = true;
+  }
+
+  /** Whether any record of layout 1 exists under the prefix: a SCAN of every node, until one. */
+  private boolean hasLayout1Records(String what) {
+    ScanArgs args = ScanArgs.Builder.matches(keys.layout1RecordPattern()).limit(10_000);
+    ScanCursor cursor = ScanCursor.INITIAL;
+    do {
+      KeyScanCursor<String> page = await(commands(what).scan(cursor, args), what);
+      if (!page.getKeys().isEmpty()) return true;
+      cursor = page;
+    } while (!cursor.isFinished());
+    return false;
   }
 
   // ------------------------------------------------------------------ builder

@@ -2,7 +2,8 @@ package io.latchkey.store.redis;
 
 /**
  * The Lua scripts behind every change. Each touches the keys of one cluster slot only: a record
- * ({@code t:{id}}), or a workspace's index and due set ({@code w:{ws}}, {@code d:{ws}}). Field
+ * and its trail ({@code t{id}}, {@code h:{id}}), a workspace's index buckets and due hours ({@code
+ * i:{ws}…}, {@code e:{ws}}), or a workspace's audit pointers ({@code hw:{ws}}). Field
  * names are those of {@link RecordCodec}. Numbers that go back into Redis commands are formatted
  * with {@code %d}: Lua's default number format keeps only 14 digits.
  */
@@ -16,46 +17,135 @@ final class Scripts {
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       """;
 
-  /** Drops index entries whose record is certainly gone (expired by its TTL). */
-  private static final String SWEEP = """
-      local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', string.format('%d', now),
-          'LIMIT', 0, tonumber(ARGV[3]))
-      for _, gid in ipairs(gone) do
-        redis.call('ZREM', KEYS[1], gid)
-        redis.call('ZREM', KEYS[2], gid)
+  /** The most members an index bucket holds: below Redis's default listpack limit of 128. */
+  static final int BUCKET_MAX = 120;
+
+  /**
+   * The workspace index (KEYS[1] the bucket directory, KEYS[2] the buckets' due hours; the buckets
+   * themselves are KEYS[1] .. ':' .. lower bound, in the same slot). A member is the id, '\1' and
+   * the hour (since the epoch, Redis time) after which its record is certainly gone; '\1' sorts
+   * below every character of an id, so members sort as their ids do.
+   */
+  private static final String INDEX_LIB = """
+      local SEP = '\\1'
+      local now_hour = math.floor(now / 3600000)
+      local function bkey(lb) return KEYS[1] .. ':' .. lb end
+      local function bucket_of(id)
+        return redis.call('ZREVRANGEBYLEX', KEYS[1], '[' .. id, '-', 'LIMIT', 0, 1)[1] or ''
+      end
+      local function member_of(bk, id)
+        return redis.call('ZRANGEBYLEX', bk, '[' .. id .. SEP, '(' .. id .. '\\2', 'LIMIT', 0, 1)[1]
+      end
+      local function id_of(m) return string.sub(m, 1, string.find(m, SEP, 1, true) - 1) end
+      local function due_of(m) return tonumber(string.sub(m, string.find(m, SEP, 1, true) + 1)) end
+      local function drop_if_empty(lb)
+        if redis.call('EXISTS', bkey(lb)) == 0 then
+          redis.call('ZREM', KEYS[2], lb)
+          if lb ~= '' then redis.call('ZREM', KEYS[1], lb) end
+        end
+      end
+      local function sweep(buckets)
+        local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now_hour, 'LIMIT', 0, buckets)
+        for _, lb in ipairs(due) do
+          local bk = bkey(lb)
+          local min = nil
+          for _, m in ipairs(redis.call('ZRANGE', bk, 0, -1)) do
+            local d = due_of(m)
+            if d <= now_hour then
+              redis.call('ZREM', bk, m)
+            elseif (not min) or d < min then
+              min = d
+            end
+          end
+          if min then redis.call('ZADD', KEYS[2], min, lb) else drop_if_empty(lb) end
+        end
+      end
+      """;
+
+  private static final String SPLIT = """
+      local function split(bk, id)
+        local members = redis.call('ZRANGE', bk, 0, -1)
+        local n = #members
+        -- Ids that grow with time arrive at the end: a new bucket then starts with the new id
+        -- alone and the full one stays full. Otherwise the upper half moves.
+        local from = math.floor(n / 2) + 1
+        if id_of(members[n]) == id then from = n end
+        local lb = id_of(members[from])
+        local nbk = bkey(lb)
+        local moved = {}
+        local min = nil
+        for i = from, n do
+          moved[#moved + 1] = 0
+          moved[#moved + 1] = members[i]
+          local d = due_of(members[i])
+          if (not min) or d < min then min = d end
+        end
+        redis.call('ZADD', nbk, unpack(moved))
+        redis.call('ZREM', bk, unpack(members, from, n))
+        redis.call('ZADD', KEYS[1], 0, lb)
+        redis.call('ZADD', KEYS[2], min, lb)
       end
       """;
 
   /**
-   * Indexes an id in its workspace before its record is written. KEYS: index, due. ARGV: id, the
-   * record's time to live (ms), sweep limit, margin (ms). The due time only ever rises, so it never
-   * falls before the record's own expiry; returns that expiry (absolute ms, Redis time) for the
-   * record script's PEXPIREAT.
+   * Indexes an id in its workspace before its record is written. KEYS: bucket directory, due
+   * hours. ARGV: id, the record's time to live (ms), how many due buckets to sweep, margin (ms).
+   * The due hour only ever rises, so it never falls before the record's own expiry; returns that
+   * expiry (absolute ms, Redis time) for the record script's PEXPIREAT.
    */
-  static final LuaScript INDEX = new LuaScript(NOW + SWEEP + """
+  static final LuaScript INDEX = new LuaScript(NOW + INDEX_LIB + SPLIT + """
+      sweep(tonumber(ARGV[3]))
+      local id = ARGV[1]
       local expire_at = now + tonumber(ARGV[2])
-      local due = expire_at + tonumber(ARGV[4])
-      redis.call('ZADD', KEYS[1], 0, ARGV[1])
-      local current = redis.call('ZSCORE', KEYS[2], ARGV[1])
-      if (not current) or tonumber(current) < due then
-        redis.call('ZADD', KEYS[2], string.format('%d', due), ARGV[1])
+      local due = math.ceil((expire_at + tonumber(ARGV[4])) / 3600000)
+      local lb = bucket_of(id)
+      local bk = bkey(lb)
+      local current = member_of(bk, id)
+      if current then
+        if due_of(current) >= due then return expire_at end
+        redis.call('ZREM', bk, current)
       end
+      redis.call('ZADD', bk, 0, id .. SEP .. string.format('%d', due))
+      local min = redis.call('ZSCORE', KEYS[2], lb)
+      if (not min) or tonumber(min) > due then redis.call('ZADD', KEYS[2], due, lb) end
+      if redis.call('ZCARD', bk) > BUCKET_MAX then split(bk, id) end
       return expire_at
-      """);
+      """.replace("BUCKET_MAX", Integer.toString(BUCKET_MAX)));
 
-  /** Removes an id from its workspace after its record is deleted. KEYS: index, due. ARGV: id. */
-  static final LuaScript UNINDEX = new LuaScript("""
-      redis.call('ZREM', KEYS[1], ARGV[1])
-      redis.call('ZREM', KEYS[2], ARGV[1])
+  /** Removes an id from its workspace after its record is deleted. KEYS: as INDEX. ARGV: id. */
+  static final LuaScript UNINDEX = new LuaScript(NOW + INDEX_LIB + """
+      local lb = bucket_of(ARGV[1])
+      local m = member_of(bkey(lb), ARGV[1])
+      if m then redis.call('ZREM', bkey(lb), m) end
+      drop_if_empty(lb)
       return 1
       """);
 
   /**
-   * One page of ids after a cursor, sweeping first. KEYS: index, due. ARGV: the ZRANGEBYLEX
-   * minimum ({@code -} or {@code (id}), count, sweep limit.
+   * One page of ids after a cursor, sweeping first: the bucket that holds the cursor, then the
+   * next ones, so a page costs the same at the end of the workspace as at its start. KEYS: as
+   * INDEX. ARGV: '1' and the cursor, or '0' and '' for the first page; count; buckets to sweep.
    */
-  static final LuaScript LIST = new LuaScript(NOW + SWEEP + """
-      return redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, tonumber(ARGV[2]))
+  static final LuaScript LIST = new LuaScript(NOW + INDEX_LIB + """
+      sweep(tonumber(ARGV[4]))
+      local want = tonumber(ARGV[3])
+      local out = {}
+      local lb = ''
+      local min = '-'
+      if ARGV[1] == '1' then
+        lb = bucket_of(ARGV[2])
+        min = '[' .. ARGV[2] .. '\\2'
+      end
+      while true do
+        for _, m in ipairs(redis.call('ZRANGEBYLEX', bkey(lb), min, '+', 'LIMIT', 0, want - #out)) do
+          out[#out + 1] = id_of(m)
+        end
+        if #out >= want then break end
+        lb = redis.call('ZRANGEBYLEX', KEYS[1], '(' .. lb, '+', 'LIMIT', 0, 1)[1]
+        if not lb then break end
+        min = '-'
+      end
+      return out
       """);
 
   /**
@@ -83,15 +173,21 @@ final class Scripts {
       return 1
       """);
 
+  /** The fields a record may leave out, as Lua string literals. */
+  private static final String OPTIONAL_FIELDS =
+      "'" + String.join("', '", RecordCodec.OPTIONAL) + "'";
+
   /**
    * Compare-and-set on the version. KEYS: record, trail. ARGV: expected version, expire-at (ms),
    * channel, id, audit entry, trail TTL, then field, value, … (never the usage fields). Returns
    * the workspace it had, or nil if the record is gone or its version differs.
    */
   static final LuaScript REPLACE = new LuaScript("""
-      local version = redis.call('HGET', KEYS[1], 'ver')
+      local version = redis.call('HGET', KEYS[1], 'v')
       if version ~= ARGV[1] then return false end
-      local workspace = redis.call('HGET', KEYS[1], 'ws')
+      local workspace = redis.call('HGET', KEYS[1], 'w')
+      redis.call('HDEL', KEYS[1], """ + OPTIONAL_FIELDS + """
+      )
       redis.call('HSET', KEYS[1], unpack(ARGV, 7))
       redis.call('PEXPIREAT', KEYS[1], ARGV[2])
       """ + audit(5) + """
@@ -105,7 +201,7 @@ final class Scripts {
    */
   static final LuaScript DELETE = new LuaScript("""
       if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-      local workspace = redis.call('HGET', KEYS[1], 'ws') or ''
+      local workspace = redis.call('HGET', KEYS[1], 'w') or ''
       redis.call('DEL', KEYS[1])
       """ + audit(3) + """
       redis.call('PUBLISH', ARGV[1], ARGV[2])
@@ -113,26 +209,21 @@ final class Scripts {
       """);
 
   /**
-   * Records, before an audited change, that a token has a trail in a workspace: the workspace's
-   * audit index ({@code a:{ws}}, the workspace's slot) maps token id to the time its trail may
-   * expire, which only rises. KEYS: audit index. ARGV: token id, trail TTL (ms), sweep limit.
-   * Harmless if the change then fails: the token's trail simply lacks the entry.
+   * Points from the workspace's audit trail to an entry, before the change that writes the entry
+   * into its token's trail (see {@link RedisTokenStore#workspaceHistory}). KEYS: the workspace's
+   * pointers. ARGV: the pointer ({@code <entry id>\n<token id>\n<epoch ms>}), the audit
+   * retention (ms), the key's time to live (ms). Drops up to 10 of the oldest pointers older than
+   * the retention; the key itself expires when no audited change renews it.
    */
-  static final LuaScript AUDIT_INDEX = new LuaScript(NOW + """
-      local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now),
-          'LIMIT', 0, tonumber(ARGV[3]))
-      for _, gid in ipairs(gone) do redis.call('ZREM', KEYS[1], gid) end
-      local due = now + tonumber(ARGV[2])
-      local current = redis.call('ZSCORE', KEYS[1], ARGV[1])
-      if (not current) or tonumber(current) < due then
-        redis.call('ZADD', KEYS[1], string.format('%d', due), ARGV[1])
+  static final LuaScript AUDIT_POINT = new LuaScript(NOW + """
+      redis.call('ZADD', KEYS[1], 0, ARGV[1])
+      local cutoff = now - tonumber(ARGV[2])
+      for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, 9)) do
+        local at = tonumber(string.match(m, '\\n(%d+)$'))
+        if at and at < cutoff then redis.call('ZREM', KEYS[1], m) else break end
       end
+      redis.call('PEXPIRE', KEYS[1], ARGV[3])
       return 1
-      """);
-
-  /** The ids of the tokens with a live trail in a workspace. KEYS: audit index. */
-  static final LuaScript AUDIT_TOKENS = new LuaScript(NOW + """
-      return redis.call('ZRANGEBYSCORE', KEYS[1], string.format('%d', now), '+inf')
       """);
 
   /**
@@ -142,18 +233,18 @@ final class Scripts {
    */
   static final LuaScript USAGE = new LuaScript("""
       if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-      local last = redis.call('HGET', KEYS[1], 'lua')
+      local last = redis.call('HGET', KEYS[1], 'l')
       if last and tonumber(last) >= tonumber(ARGV[1]) then return 0 end
-      redis.call('HSET', KEYS[1], 'lua', ARGV[1])
+      redis.call('HSET', KEYS[1], 'l', ARGV[1])
       if ARGV[2] == '1' then
-        redis.call('HSET', KEYS[1], 'lip', ARGV[3])
+        redis.call('HSET', KEYS[1], 'a', ARGV[3])
       else
-        redis.call('HDEL', KEYS[1], 'lip')
+        redis.call('HDEL', KEYS[1], 'a')
       end
       if ARGV[4] == '1' then
-        redis.call('HSET', KEYS[1], 'lint', ARGV[5])
+        redis.call('HSET', KEYS[1], 'g', ARGV[5])
       else
-        redis.call('HDEL', KEYS[1], 'lint')
+        redis.call('HDEL', KEYS[1], 'g')
       end
       return 1
       """);

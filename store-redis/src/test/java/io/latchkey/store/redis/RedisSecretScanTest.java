@@ -83,6 +83,7 @@ class RedisSecretScanTest {
           switch (node.type(key)) {
             case "hash" -> dump.append(node.hgetall(key)).append('\n');
             case "zset" -> dump.append(node.zrangeWithScores(key, 0, -1)).append('\n');
+            case "string" -> dump.append(node.get(key)).append('\n');
             default -> throw new AssertionError("unexpected key type at " + key);
           }
         }
@@ -91,10 +92,11 @@ class RedisSecretScanTest {
     }
     messages.forEach(m -> dump.append(m).append('\n'));
 
-    // six records and their six audit trails; an index, a due set and an audit index per workspace
-    assertThat(keys).isEqualTo(6 * 2 + 2 * 3);
+    // six records and their six audit trails; per workspace one index bucket, its due hours and
+    // its audit pointers; the layout key
+    assertThat(keys).isEqualTo(6 * 2 + 2 * 3 + 1);
     assertThat(dump).contains("scanner-test", "team-3"); // usage and metadata: the dump is real
-    for (String id : ids) assertThat(dump).contains(prefix + "t:{" + id + "}");
+    for (String id : ids) assertThat(dump).contains(prefix + "t{" + id + "}");
     assertThat(messages).allMatch(m -> m.matches(java.util.regex.Pattern.quote(prefix)
         + "changes [0-9A-Za-z]{16}"));
     for (String secret : secrets) {

@@ -75,7 +75,8 @@ class RedisTokenStoreTest {
       assertThat(redis.zcard(keys.trail(r.id()))).isEqualTo(1);
       assertThat(redis.pttl(keys.trail(r.id())))
           .isBetween(Duration.ofDays(399).toMillis(), Duration.ofDays(400).toMillis());
-      assertThat(redis.zrange(keys.auditIndex("ws-1"), 0, -1)).containsExactly(r.id());
+      assertThat(redis.zrange(keys.workspaceTrail("ws-1"), 0, -1))
+          .containsExactly(e.id() + "\n" + r.id() + "\n" + e.at().toEpochMilli());
       assertThat(store.history(r.id(), null, 10)).containsExactly(e);
     }
   }
@@ -91,12 +92,15 @@ class RedisTokenStoreTest {
 
       RedisKeys keys = store.keys();
       assertThat(redis.type(keys.record(r.id()))).isEqualTo("hash");
-      assertThat(redis.hgetall(keys.record(r.id()))).containsEntry("ws", "ws-1")
-          .containsEntry("ver", "1").doesNotContainKeys("lua", "lip", "lint");
-      assertThat(redis.zrangebylex(keys.index("ws-1"), io.lettuce.core.Range.unbounded()))
-          .containsExactly(r.id());
-      assertThat(redis.zscore(keys.index("ws-1"), r.id())).isZero();
+      assertThat(redis.hgetall(keys.record(r.id()))).containsEntry("w", "ws-1")
+          .containsEntry("v", "1").doesNotContainKeys("l", "a", "g");
+      assertThat(IndexView.ids(redis, keys, "ws-1")).containsExactly(r.id());
+      assertThat(redis.zscore(keys.bucket("ws-1", ""), redis.zrange(keys.bucket("ws-1", ""), 0, 0)
+          .get(0))).isZero();
+      assertThat(redis.get(keys.layout())).isEqualTo("2");
       assertThat(SlotHash.getSlot(keys.due("ws-1"))).isEqualTo(SlotHash.getSlot(keys.index("ws-1")));
+      assertThat(SlotHash.getSlot(keys.bucket("ws-1", r.id())))
+          .isEqualTo(SlotHash.getSlot(keys.index("ws-1")));
       assertThat(SlotHash.getSlot(keys.record(r.id()))).isEqualTo(SlotHash.getSlot(r.id()));
     }
   }
@@ -112,16 +116,19 @@ class RedisTokenStoreTest {
       String key = store.keys().record(r.id());
       long tolerance = Duration.ofMinutes(1).toMillis();
       assertThat(redis.pttl(key)).isCloseTo(Duration.ofDays(37).toMillis(), within(tolerance));
-      double due = redis.zscore(store.keys().due("ws-1"), r.id());
-      assertThat(due - System.currentTimeMillis())
-          .isCloseTo(Duration.ofDays(37).plusHours(1).toMillis(), within((double) tolerance));
+      long due = IndexView.entries(redis, store.keys(), "ws-1").get(r.id());
+      long hour = Duration.ofHours(1).toMillis();
+      // The due hour: the record's expiry plus one hour's margin, rounded up to the hour.
+      assertThat(due * hour - System.currentTimeMillis())
+          .isBetween(Duration.ofDays(37).plusHours(1).toMillis() - tolerance,
+              Duration.ofDays(37).plusHours(2).toMillis());
 
       TokenRecord revoked = r.toBuilder().state(StoredState.REVOKED).updatedAt(Instant.now())
           .version(2).build();
       assertThat(store.replace(revoked, 1)).isTrue();
       assertThat(redis.pttl(key)).isCloseTo(RETENTION.toMillis(), within(tolerance));
       // The due time never falls: the index entry outlives the record.
-      assertThat(redis.zscore(store.keys().due("ws-1"), r.id())).isEqualTo(due);
+      assertThat(IndexView.entries(redis, store.keys(), "ws-1").get(r.id())).isEqualTo(due);
 
       TokenRecord expired = record("ws-1", Duration.ofDays(-1));
       store.insert(expired);
@@ -148,11 +155,11 @@ class RedisTokenStoreTest {
       store.insert(elsewhere);
       store.insert(b);
       // What a crash between index and record leaves: an entry whose record never came.
-      redis.zadd(store.keys().index("ws-1"), 0, a.id() + "0");
+      IndexView.plant(redis, store.keys(), "ws-1", a.id() + "0", 10_000_000);
       // A duplicate insert from another workspace indexes the id there too.
       assertThat(store.insert(record("ws-1", Duration.ofDays(1)).toBuilder()
           .id(elsewhere.id()).build())).isFalse();
-      assertThat(redis.zcard(store.keys().index("ws-1"))).isEqualTo(4);
+      assertThat(IndexView.ids(redis, store.keys(), "ws-1")).hasSize(4);
 
       assertThat(store.list("ws-1", null, 10)).extracting(TokenRecord::id)
           .containsExactly(a.id(), b.id());
@@ -176,13 +183,14 @@ class RedisTokenStoreTest {
       store.insert(live);
       // As if the TTL had removed the record and its due time had passed.
       redis.del(store.keys().record(gone.id()));
-      redis.zadd(store.keys().due("ws-1"), 1, gone.id());
+      IndexView.makeDue(redis, store.keys(), "ws-1", gone.id());
 
       assertThat(store.list("ws-1", null, 10)).extracting(TokenRecord::id)
           .containsExactly(live.id());
-      assertThat(redis.zrangebylex(store.keys().index("ws-1"), io.lettuce.core.Range.unbounded()))
-          .containsExactly(live.id());
+      assertThat(IndexView.ids(redis, store.keys(), "ws-1")).containsExactly(live.id());
       assertThat(redis.zcard(store.keys().due("ws-1"))).isEqualTo(1);
+      assertThat(redis.zscore(store.keys().due("ws-1"), ""))
+          .isEqualTo((double) IndexView.entries(redis, store.keys(), "ws-1").get(live.id()));
     }
   }
 
@@ -297,7 +305,8 @@ class RedisTokenStoreTest {
       assertThat(store.replace(r.toBuilder().workspace("ws-2").version(2).build(), 1)).isTrue();
       assertThat(store.list("ws-1", null, 10)).isEmpty();
       assertThat(store.list("ws-2", null, 10)).extracting(TokenRecord::id).containsExactly(r.id());
-      assertThat(topology.admin().zcard(store.keys().index("ws-1"))).isZero();
+      assertThat(IndexView.ids(topology.admin(), store.keys(), "ws-1")).isEmpty();
+      assertThat(topology.admin().exists(store.keys().due("ws-1"))).isZero();
     }
   }
 
@@ -329,12 +338,11 @@ class RedisTokenStoreTest {
     try (RedisTokenStore store = Topology.STANDALONE.builder().keyPrefix(prefix).build()) {
       String id = newId();
       Topology.STANDALONE.admin().hset(store.keys().record(id),
-          Map.of("ws", "ws-1", "hash", "c2VjcmV0LWhhc2g="));
+          Map.of("w", "ws-1", "x", "c2VjcmV0LWhhc2g="));
       assertThatThrownBy(() -> store.find(id)).isInstanceOf(StoreUnavailableException.class)
-          .hasMessage("Redis record of token " + id + " is malformed (no field name)");
-      Map<String, String> rest = new TreeMap<>(Map.of("name", "n", "desc", "", "hint", "h",
-          "kid", "k", "state", "ACTIVE", "perms", "not json", "ips", "[]", "meta", "{}"));
-      rest.putAll(Map.of("cat", "1", "cby", "x", "uat", "1", "exp", "2", "ver", "1"));
+          .hasMessage("Redis record of token " + id + " is malformed (no field c)");
+      Map<String, String> rest = new TreeMap<>(Map.of("n", "n", "h", "h", "k", "k",
+          "t", "ACTIVE", "m", "not json", "c", "1", "b", "x", "e", "2", "v", "1"));
       Topology.STANDALONE.admin().hset(store.keys().record(id), rest);
       assertThatThrownBy(() -> store.find(id)).isInstanceOf(StoreUnavailableException.class)
           .hasMessageNotContaining("c2VjcmV0LWhhc2g=").hasMessageNotContaining("not json");
