@@ -26,6 +26,15 @@ public final class ServletRequestView implements HttpRequestView {
 
   @Override
   public @Nullable String header(String name) {
+    return header(request, name);
+  }
+
+  /**
+   * A header's value, repeated lines joined by {@code ", "}. An absent header (the integration
+   * name, most of the time) costs one lookup and no enumeration.
+   */
+  static @Nullable String header(HttpServletRequest request, String name) {
+    if (request.getHeader(name) == null) return null;
     Enumeration<String> values = request.getHeaders(name);
     if (values == null || !values.hasMoreElements()) return null;
     String first = values.nextElement();
