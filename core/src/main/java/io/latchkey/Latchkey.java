@@ -135,7 +135,9 @@ public final class Latchkey implements AutoCloseable {
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
             b.serveStaleFor, b.cacheMaximumBytes), legacy);
     manager.attach(validator);
-    this.publicValidator = metered ? Metered.validator(validator, metrics) : validator;
+    this.publicValidator = metered
+        ? Metered.validator(validator, metrics, b.metricsTimingPeriod) : validator;
+    if (metered) validator.reportEvictionsTo(metrics);
     this.feedTarget = metered ? Metered.listener(validator, metrics) : validator;
     LegacyVerification counted = legacy;
     this.legacyKeys = new DefaultLegacyKeys(store, hasher, clock, listener, b.maxLifetime,
@@ -210,6 +212,11 @@ public final class Latchkey implements AutoCloseable {
     @Override
     public void tokenChanged(String tokenId) {
       feedTarget.tokenChanged(tokenId);
+    }
+
+    @Override
+    public void tokenChanged(String tokenId, long committedAtMillis) {
+      feedTarget.tokenChanged(tokenId, committedAtMillis);
     }
 
     @Override
@@ -410,6 +417,7 @@ public final class Latchkey implements AutoCloseable {
     private Duration serveStaleFor = Duration.ZERO;
     private Duration usageFlushInterval = Duration.ofSeconds(5);
     private MetricsRecorder metrics = MetricsRecorder.NONE;
+    private int metricsTimingPeriod = 1;
     private Duration auditRetention = DEFAULT_AUDIT_RETENTION;
     private final List<LegacyFormat> legacyFormats = new ArrayList<>();
     private LegacyLimits legacyLimits = LegacyLimits.DEFAULT;
@@ -828,17 +836,25 @@ public final class Latchkey implements AutoCloseable {
     }
 
     /**
-     * Reports validations, cache loads, usage writes and feed resets to a recorder, e.g. the
-     * {@code latchkey-micrometer} module's {@code LatchkeyMetrics}. None by default, and then
-     * nothing is measured.
+     * Reports validations, cache loads and evictions, usage writes, feed resets and feed lag to a
+     * recorder, e.g. the {@code latchkey-micrometer} module's {@code LatchkeyMetrics}. None by
+     * default, and then nothing is measured or wrapped.
      *
+     * @throws InvalidArgumentException naming {@code metrics} if the recorder's {@link
+     *     MetricsRecorder#validationTimingPeriod()} is not a power of two from 1 to 1024
      * @param recorder receives timings and counts; must be thread-safe and quick
      * @return this builder
      */
     public Builder metrics(MetricsRecorder recorder) {
       if (recorder == null) throw new InvalidArgumentException("metrics", "must not be null");
       once("metrics", metrics);
+      int period = recorder.validationTimingPeriod();
+      if (period < 1 || period > 1024 || Integer.bitCount(period) != 1) {
+        throw new InvalidArgumentException("metrics", "validationTimingPeriod() must be a power "
+            + "of two from 1 to 1024, not " + period);
+      }
       this.metrics = recorder;
+      this.metricsTimingPeriod = period;
       return this;
     }
 

@@ -125,6 +125,72 @@ class MetricsRecorderTest {
   }
 
   @Test
+  void feedChangeWithCommitTime_lagReported_bareChangeNot() {
+    List<Long> lags = new CopyOnWriteArrayList<>();
+    MetricsRecorder r = new MetricsRecorder() {
+      @Override
+      public void feedLag(long lagMillis) {
+        lags.add(lagMillis);
+      }
+    };
+    AtomicReference<@Nullable ChangeListener> subscribed = new AtomicReference<>();
+    TokenStore store = new ForwardingStore(new MapTokenStore()) {
+      @Override
+      public Optional<Subscription> subscribe(ChangeListener listener) {
+        subscribed.set(listener);
+        return Optional.of(() -> { });
+      }
+    };
+    try (Latchkey lk = latchkey(store, r)) {
+      subscribed.get().tokenChanged("1aaaaaaaaaaaaaaa");
+      subscribed.get().tokenChanged("1aaaaaaaaaaaaaaa", System.currentTimeMillis() - 250);
+      subscribed.get().tokenChanged("1aaaaaaaaaaaaaaa", System.currentTimeMillis() + 60_000);
+
+      assertThat(lags).hasSize(2);
+      assertThat(lags.get(0)).isBetween(250L, 60_000L);
+      assertThat(lags.get(1)).isZero(); // a writer's clock ahead of ours: not a negative lag
+    }
+  }
+
+  @Test
+  void timingPeriod_notAPowerOfTwo_rejectedNamingMetrics() {
+    MetricsRecorder r = new MetricsRecorder() {
+      @Override
+      public int validationTimingPeriod() {
+        return 3;
+      }
+    };
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Latchkey.builder().metrics(r))
+        .isInstanceOf(InvalidArgumentException.class).hasMessageContaining("metrics")
+        .hasMessageContaining("power of two");
+  }
+
+  @Test
+  void timingPeriod_sampled_everyValidationCountedFewTimed() {
+    List<Long> nanos = new CopyOnWriteArrayList<>();
+    MetricsRecorder r = new MetricsRecorder() {
+      @Override
+      public void validated(@Nullable Reason rejectedFor, long n) {
+        nanos.add(n);
+      }
+
+      @Override
+      public int validationTimingPeriod() {
+        return 8;
+      }
+    };
+    try (Latchkey lk = latchkey(new MapTokenStore(), r)) {
+      IssuedToken t = lk.tokens().issue(NewToken.in("ws").name("n"));
+      for (int i = 0; i < 2000; i++) lk.validator().validate(ValidationRequest.of(t.secret()));
+
+      assertThat(nanos).hasSize(2000);
+      long timed = nanos.stream().filter(n -> n != MetricsRecorder.NOT_TIMED).count();
+      assertThat(timed).isBetween(150L, 350L); // 250 expected, standard deviation about 15
+      assertThat(nanos).allMatch(n -> n == MetricsRecorder.NOT_TIMED || n >= 0);
+    }
+  }
+
+  @Test
   void noRecorder_validatorNotWrapped() {
     try (Latchkey lk = Latchkey.builder().store(new MapTokenStore()).hashingKey(Harness.K1)
         .build()) {

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.latchkey.CacheStats;
+import io.latchkey.MetricsRecorder;
 import io.latchkey.Reason;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.TokenEvent;
@@ -107,6 +108,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final LongAdder loads = new LongAdder();
   /** Set when a store read failed as unavailable; cleared by the next successful read. */
   private volatile boolean storeDown;
+  /** Told of evictions (size or expiry); set only when Latchkey has a metrics recorder. */
+  private volatile MetricsRecorder evictions = MetricsRecorder.NONE;
   private volatile long retryStoreAtNanos;
 
   public DefaultTokenValidator(TokenFormat format, Hasher hasher, TokenStore store, Clock clock,
@@ -154,6 +157,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
             String part = entry == null ? null : entry.lookupPart;
             if (part != null) legacyIndex.remove(part, entry.id);
             if (entry != null && entry.usage != null) usage.release(entry.usage);
+            if (cause.wasEvicted()) evicted(cause);
           })
           .maximumWeight(bytes)
           .weigher((String id, CompiledToken e) -> Math.max(floor, e.weight))
@@ -678,6 +682,24 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     // The cached path counts its lookups on the hasher's pool slots it holds (one Latchkey, one
     // hasher): no shared write per request.
     return new CacheStats(lookups.sum() + hasher.counted(), loads.sum(), cachedCount());
+  }
+
+  /**
+   * Reports the cache's evictions (by size, by expiry) to the recorder from now on. Evictions
+   * happen in the cache's maintenance, never on a cached validation.
+   */
+  public void reportEvictionsTo(MetricsRecorder recorder) {
+    this.evictions = recorder;
+  }
+
+  private void evicted(RemovalCause cause) {
+    MetricsRecorder r = evictions;
+    if (r == MetricsRecorder.NONE) return;
+    try {
+      r.cacheEvicted(cause == RemovalCause.EXPIRED);
+    } catch (RuntimeException ignored) {
+      // a recorder's failure must not break the cache's maintenance
+    }
   }
 
   /** How many usage slots are held: for the test that they follow the cache. */

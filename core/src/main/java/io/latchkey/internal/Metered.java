@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,16 +23,36 @@ import org.jspecify.annotations.Nullable;
 public final class Metered {
   private Metered() {}
 
-  /** Times and counts every validation. */
-  public static TokenValidator validator(TokenValidator inner, MetricsRecorder recorder) {
+  /**
+   * Counts every validation and times one in {@code period} (a power of two), chosen at random:
+   * the untimed ones cost no clock read, and the choice is a thread-local draw, with no shared
+   * counter for validating threads to contend on.
+   */
+  public static TokenValidator validator(TokenValidator inner, MetricsRecorder recorder,
+      int period) {
+    if (period == 1) {
+      return new TokenValidator() {
+        @Override
+        public ValidationResult validate(@Nullable ValidationRequest request) {
+          return timed(inner, recorder, request);
+        }
+
+        @Override
+        public String toString() {
+          return inner.toString();
+        }
+      };
+    }
+    int mask = period - 1;
     return new TokenValidator() {
       @Override
       public ValidationResult validate(@Nullable ValidationRequest request) {
-        long start = System.nanoTime();
+        if ((ThreadLocalRandom.current().nextInt() & mask) == 0) {
+          return timed(inner, recorder, request);
+        }
         ValidationResult result = inner.validate(request);
-        long nanos = System.nanoTime() - start;
         try {
-          recorder.validated(result.reasonOrNull(), nanos);
+          recorder.validated(result.reasonOrNull(), MetricsRecorder.NOT_TIMED);
         } catch (RuntimeException ignored) {
           // a recorder's failure must not change an answer
         }
@@ -45,12 +66,39 @@ public final class Metered {
     };
   }
 
-  /** Counts the feed's resets before the listener drops its cache. */
+  private static ValidationResult timed(TokenValidator inner, MetricsRecorder recorder,
+      @Nullable ValidationRequest request) {
+    long start = System.nanoTime();
+    ValidationResult result = inner.validate(request);
+    long nanos = System.nanoTime() - start;
+    try {
+      recorder.validated(result.reasonOrNull(), nanos);
+    } catch (RuntimeException ignored) {
+      // a recorder's failure must not change an answer
+    }
+    return result;
+  }
+
+  /**
+   * Counts the feed's resets before the listener drops its cache, and measures the lag of changes
+   * whose message carries their commit time (against this host's wall clock, as the writer's).
+   */
   public static ChangeListener listener(ChangeListener inner, MetricsRecorder recorder) {
     return new ChangeListener() {
       @Override
       public void tokenChanged(String tokenId) {
         inner.tokenChanged(tokenId);
+      }
+
+      @Override
+      public void tokenChanged(String tokenId, long committedAtMillis) {
+        inner.tokenChanged(tokenId);
+        long lag = System.currentTimeMillis() - committedAtMillis;
+        try {
+          recorder.feedLag(Math.max(0, lag));
+        } catch (RuntimeException ignored) {
+          // a recorder's failure must not stop the invalidation
+        }
       }
 
       @Override

@@ -15,6 +15,19 @@ public interface ChangeListener {
   void tokenChanged(String tokenId);
 
   /**
+   * As {@link #tokenChanged(String)}, from a feed that knows when the change was committed (so
+   * Latchkey can measure the feed's lag). Stores call this one when their message carries the
+   * time, e.g. through {@link ChangeMessages#deliver}; by default it calls {@link
+   * #tokenChanged(String)}.
+   *
+   * @param tokenId the id of the changed record
+   * @param committedAtMillis when the change was committed, in epoch milliseconds
+   */
+  default void tokenChanged(String tokenId, long committedAtMillis) {
+    tokenChanged(tokenId);
+  }
+
+  /**
    * The feed was interrupted and is connected again: changes may have been missed, so nothing
    * cached may be trusted without reading it again. (Latchkey marks every entry for reload and
    * keeps serving it within its serve-stale rules until a read succeeds.)

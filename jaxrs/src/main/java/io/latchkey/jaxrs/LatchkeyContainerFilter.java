@@ -15,11 +15,13 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
 import java.security.Principal;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -93,15 +95,45 @@ public final class LatchkeyContainerFilter implements ContainerRequestFilter {
     return b.build();
   }
 
+  /**
+   * The class's and the method's {@link RequiresPermission} values, found by reflection once per
+   * resource class and method, then served from this map: nothing is allocated per request.
+   */
   private String[] requiredPermissions() {
-    Set<String> required = new LinkedHashSet<>();
     ResourceInfo info = resourceInfo;
-    if (info != null) {
-      add(required, info.getResourceClass());
-      add(required, info.getResourceMethod());
-    }
-    return required.toArray(String[]::new);
+    if (info == null) return NO_PERMISSIONS;
+    Class<?> resource = info.getResourceClass();
+    Method method = info.getResourceMethod();
+    if (resource == null) return method == null ? NO_PERMISSIONS : permissionsOf(null, method);
+    return PERMISSIONS.get(resource).computeIfAbsent(method == null ? NO_METHOD : method,
+        m -> permissionsOf(resource, m == NO_METHOD ? null : m));
   }
+
+  private static String[] permissionsOf(@Nullable Class<?> resource, @Nullable Method method) {
+    Set<String> required = new LinkedHashSet<>();
+    add(required, resource);
+    add(required, method);
+    return required.isEmpty() ? NO_PERMISSIONS : required.toArray(String[]::new);
+  }
+
+  private static final String[] NO_PERMISSIONS = new String[0];
+  /** The key of a resource without a resource method (not expected from a runtime). */
+  private static final Method NO_METHOD;
+
+  static {
+    try {
+      NO_METHOD = Object.class.getMethod("toString");
+    } catch (NoSuchMethodException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private static final ClassValue<Map<Method, String[]>> PERMISSIONS = new ClassValue<>() {
+    @Override
+    protected Map<Method, String[]> computeValue(Class<?> type) {
+      return new ConcurrentHashMap<>();
+    }
+  };
 
   private static void add(Set<String> required, @Nullable AnnotatedElement element) {
     if (element == null) return;

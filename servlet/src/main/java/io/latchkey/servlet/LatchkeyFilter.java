@@ -1,6 +1,7 @@
 package io.latchkey.servlet;
 
 import io.latchkey.AuthResult;
+import io.latchkey.HttpRequestView;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.RequestAuthenticator;
 import io.latchkey.Token;
@@ -58,12 +59,14 @@ public final class LatchkeyFilter implements Filter {
   /** The authentication scheme {@code getAuthType()} answers. */
   public static final String AUTH_TYPE = "Bearer";
 
+  private static final String[] NO_PERMISSIONS = new String[0];
+
   private final RequestAuthenticator authenticator;
-  private final List<Rule> rules;
+  private final Rule[] rules;
 
   private LatchkeyFilter(RequestAuthenticator authenticator, List<Rule> rules) {
     this.authenticator = authenticator;
-    this.rules = List.copyOf(rules);
+    this.rules = rules.toArray(Rule[]::new);
   }
 
   /** A filter over the authenticator with no route rules yet. */
@@ -87,29 +90,39 @@ public final class LatchkeyFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
-    AuthResult result = authenticator.authenticate(ServletRequestView.of(request),
-        requiredPermissions(request));
+    // One object per request: the view the authenticator reads and, once a token is accepted, the
+    // request the application sees (its principal made only if asked for).
+    Authenticated wrapped = new Authenticated(request);
+    AuthResult result = authenticator.authenticate(wrapped, requiredPermissions(request));
     Token token = result.principalOrNull();
     if (token == null) {
       writeRejection(result, response);
       return;
     }
+    wrapped.token = token;
     request.setAttribute(TOKEN_ATTRIBUTE, token);
-    chain.doFilter(new Authenticated(request, new TokenPrincipal(token)), response);
+    chain.doFilter(wrapped, response);
   }
 
-  /** The permissions of the first matching rule and of the request attribute. */
+  /**
+   * The permissions of the first matching rule and of the request attribute. Without the
+   * attribute, the rule's own array (built once), so nothing is allocated here per request.
+   */
   String[] requiredPermissions(HttpServletRequest request) {
-    Set<String> required = new LinkedHashSet<>();
-    String path = pathInApplication(request);
-    String method = request.getMethod();
-    for (Rule rule : rules) {
-      if (rule.matches(method, path)) {
-        required.addAll(rule.permissions);
-        break;
+    String[] fromRule = NO_PERMISSIONS;
+    if (rules.length > 0) {
+      String path = pathInApplication(request);
+      String method = request.getMethod();
+      for (Rule rule : rules) {
+        if (rule.matches(method, path)) {
+          fromRule = rule.permissions;
+          break;
+        }
       }
     }
     Object fromFramework = request.getAttribute(REQUIRED_PERMISSIONS_ATTRIBUTE);
+    if (fromFramework == null) return fromRule;
+    Set<String> required = new LinkedHashSet<>(List.of(fromRule));
     if (fromFramework instanceof String s) {
       required.add(s);
     } else if (fromFramework instanceof String[] array) {
@@ -123,8 +136,12 @@ public final class LatchkeyFilter implements Filter {
   private static String pathInApplication(HttpServletRequest request) {
     String servletPath = request.getServletPath();
     String pathInfo = request.getPathInfo();
-    String path = (servletPath == null ? "" : servletPath) + (pathInfo == null ? "" : pathInfo);
-    return path.isEmpty() ? "/" : path;
+    // Usually one of the two is empty (a "/*" or an exact mapping): no concatenation then.
+    if (pathInfo == null || pathInfo.isEmpty()) {
+      return servletPath == null || servletPath.isEmpty() ? "/" : servletPath;
+    }
+    if (servletPath == null || servletPath.isEmpty()) return pathInfo;
+    return servletPath + pathInfo;
   }
 
   /**
@@ -155,46 +172,69 @@ public final class LatchkeyFilter implements Filter {
 
   @Override
   public String toString() {
-    return "LatchkeyFilter[" + authenticator + ", rules=" + rules + "]";
+    return "LatchkeyFilter[" + authenticator + ", rules=" + List.of(rules) + "]";
   }
 
-  private static final class Authenticated extends HttpServletRequestWrapper {
-    private final TokenPrincipal principal;
+  /**
+   * The request as the authenticator reads it ({@link HttpRequestView}) and, once {@link #token}
+   * is set, as the application sees it. Used by one thread for one request.
+   */
+  private static final class Authenticated extends HttpServletRequestWrapper
+      implements HttpRequestView {
+    private final HttpServletRequest request;
+    @Nullable Token token;
+    private @Nullable TokenPrincipal principal;
 
-    Authenticated(HttpServletRequest request, TokenPrincipal principal) {
+    Authenticated(HttpServletRequest request) {
       super(request);
-      this.principal = principal;
+      this.request = request;
     }
 
     @Override
-    public Principal getUserPrincipal() {
-      return principal;
+    public @Nullable String header(String name) {
+      return ServletRequestView.header(request, name);
     }
 
     @Override
-    public String getRemoteUser() {
-      return principal.getName();
+    public @Nullable String remoteAddress() {
+      return request.getRemoteAddr();
     }
 
     @Override
-    public String getAuthType() {
-      return AUTH_TYPE;
+    public @Nullable Principal getUserPrincipal() {
+      Token t = token;
+      if (t == null) return null;
+      TokenPrincipal p = principal;
+      if (p == null) principal = p = new TokenPrincipal(t);
+      return p;
+    }
+
+    @Override
+    public @Nullable String getRemoteUser() {
+      Token t = token;
+      return t == null ? null : t.id().value();
+    }
+
+    @Override
+    public @Nullable String getAuthType() {
+      return token == null ? null : AUTH_TYPE;
     }
 
     @Override
     public boolean isUserInRole(String permission) {
-      return principal.granted(permission);
+      Token t = token;
+      return t != null && permission != null && t.granted(permission);
     }
   }
 
-  private record Rule(@Nullable String method, PathPattern pattern, List<String> permissions) {
+  private record Rule(@Nullable String method, PathPattern pattern, String[] permissions) {
     boolean matches(String requestMethod, String path) {
       return (method == null || method.equalsIgnoreCase(requestMethod)) && pattern.matches(path);
     }
 
     @Override
     public String toString() {
-      return (method == null ? "*" : method) + " " + pattern + " -> " + permissions;
+      return (method == null ? "*" : method) + " " + pattern + " -> " + List.of(permissions);
     }
   }
 
@@ -229,7 +269,7 @@ public final class LatchkeyFilter implements Filter {
         }
       }
       rules.add(new Rule(method.equals("*") ? null : method.toUpperCase(Locale.ROOT), pattern,
-          List.of(permissions)));
+          new LinkedHashSet<>(List.of(permissions)).toArray(String[]::new)));
       return this;
     }
 

@@ -32,26 +32,50 @@ final class PathPattern {
     return new PathPattern(pattern);
   }
 
+  /**
+   * Whether the path matches. Walks the path's segments in place: no split, no array, nothing
+   * allocated per request (empty segments, as in {@code //}, are skipped as the pattern's are).
+   */
   boolean matches(String path) {
-    return matches(segments, 0, split(path), 0);
+    return matches(0, path, 0);
   }
 
-  private static boolean matches(String[] pattern, int p, String[] path, int i) {
-    while (p < pattern.length) {
-      String seg = pattern[p];
+  private boolean matches(int p, String path, int at) {
+    int i = at;
+    while (p < segments.length) {
+      String seg = segments[p];
       if (seg.equals("**")) {
-        if (p == pattern.length - 1) return true;
-        for (int k = i; k <= path.length; k++) {
-          if (matches(pattern, p + 1, path, k)) return true;
+        if (p == segments.length - 1) return true;
+        // Zero or more segments: try the rest of the pattern after each segment boundary.
+        int k = i;
+        while (true) {
+          if (matches(p + 1, path, k)) return true;
+          int start = skipSlashes(path, k);
+          if (start >= path.length()) return false;
+          k = segmentEnd(path, start);
         }
+      }
+      int start = skipSlashes(path, i);
+      if (start >= path.length()) return false;
+      int end = segmentEnd(path, start);
+      if (!seg.equals("*")
+          && (end - start != seg.length() || !path.startsWith(seg, start))) {
         return false;
       }
-      if (i >= path.length) return false;
-      if (!seg.equals("*") && !seg.equals(path[i])) return false;
       p++;
-      i++;
+      i = end;
     }
-    return i == path.length;
+    return skipSlashes(path, i) >= path.length();
+  }
+
+  private static int skipSlashes(String path, int i) {
+    while (i < path.length() && path.charAt(i) == '/') i++;
+    return i;
+  }
+
+  private static int segmentEnd(String path, int start) {
+    int end = path.indexOf('/', start);
+    return end < 0 ? path.length() : end;
   }
 
   private static String[] split(String path) {

@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ServletRequestView implements HttpRequestView {
   private final HttpServletRequest request;
+  private @Nullable String lastName;
+  private @Nullable String lastValue;
 
   private ServletRequestView(HttpServletRequest request) {
     this.request = request;
@@ -24,8 +26,25 @@ public final class ServletRequestView implements HttpRequestView {
     return new ServletRequestView(request);
   }
 
+  /**
+   * The header's value. The last header read is remembered: Spring Security's filter asks for the
+   * token's header twice per request (does it carry one, then authenticate), and each read of a
+   * firewalled request checks the value again.
+   */
   @Override
   public @Nullable String header(String name) {
+    if (name.equals(lastName)) return lastValue;
+    String value = header(request, name);
+    lastName = name;
+    lastValue = value;
+    return value;
+  }
+
+  /**
+   * A header's value, repeated lines joined by {@code ", "}: one {@code getHeaders} call (a
+   * {@code getHeader} first would make a firewalled request check the value twice).
+   */
+  static @Nullable String header(HttpServletRequest request, String name) {
     Enumeration<String> values = request.getHeaders(name);
     if (values == null || !values.hasMoreElements()) return null;
     String first = values.nextElement();

@@ -24,6 +24,14 @@ class PathPatternTest {
       "/health, /health/, true",
       "/health, /healthz, false",
       "/**, /, true",
+      "/a/**/c/*, /a/x/c/c/d, true",
+      "/a/**/c/*, /a/x/c, false",
+      "/a/*/c, //a//b/c/, true",
+      "/a/**, /b, false",
+      "/**/x, /a/b/x, true",
+      "/**/x, /a/b/y, false",
+      "/*, /, false",
+      "/ab, /a, false",
   })
   void matches(String pattern, String path, boolean expected) {
     assertThat(PathPattern.parse(pattern).matches(path)).isEqualTo(expected);

@@ -1,18 +1,7 @@
 package io.latchkey.benchmarks.http;
 
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.MACSigner;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
-import io.latchkey.NewToken;
-import io.latchkey.TokenManager;
 import io.latchkey.spring.LatchkeyConfigurer;
-import java.net.http.HttpRequest;
 import java.security.SecureRandom;
-import java.time.Instant;
-import java.util.Base64;
-import java.util.Date;
 import java.util.concurrent.TimeUnit;
 import javax.crypto.spec.SecretKeySpec;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,9 +17,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.Customizer;
@@ -48,7 +34,8 @@ import org.springframework.web.bind.annotation.RestController;
  * One Spring Boot application, one endpoint under three chains: {@code /open/hello} (Spring
  * Security, permitAll), {@code /latchkey/hello} (Latchkey, {@code hasAuthority("bench:read")}) and
  * {@code /jwt/hello} (Spring Security's own JWT resource server, HS256 through Nimbus, {@code
- * hasAuthority("SCOPE_bench:read")}). Latency per request over real HTTP on loopback.
+ * hasAuthority("SCOPE_bench:read")}). Latency per request over real HTTP on loopback
+ * ({@link SpringServer}); {@link InterleavedRatios} prints the ratios from one run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,10 +50,7 @@ public class SpringSecurityHttpBenchmark {
     new SecureRandom().nextBytes(JWT_KEY);
   }
 
-  ConfigurableApplicationContext app;
-  HttpRequest open;
-  HttpRequest latchkey;
-  HttpRequest jwt;
+  SpringServer server;
 
   @SpringBootApplication
   public static class BenchApp {
@@ -114,46 +98,27 @@ public class SpringSecurityHttpBenchmark {
   }
 
   @Setup(Level.Trial)
-  public void setUp() throws Exception {
-    app = new SpringApplicationBuilder(BenchApp.class).properties(
-        "server.port=0", "server.address=127.0.0.1", "logging.level.root=warn",
-        "spring.main.banner-mode=off", "latchkey.store=memory",
-        "latchkey.usage-flush-interval=1h",
-        "latchkey.hashing-keys.k1=" + Base64.getEncoder().encodeToString(JWT_KEY))
-        .run();
-    String url = "http://127.0.0.1:"
-        + ((WebServerApplicationContext) app).getWebServer().getPort();
-    String token = app.getBean(TokenManager.class).issue(NewToken.in("bench").name("bench")
-        .permission("bench:read", true)).secret();
-    SignedJWT signed = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), new JWTClaimsSet.Builder()
-        .subject("bench").claim("scope", "bench:read")
-        .expirationTime(Date.from(Instant.now().plusSeconds(3600))).build());
-    signed.sign(new MACSigner(JWT_KEY));
-    open = Http.get(url + "/open/hello");
-    latchkey = Http.get(url + "/latchkey/hello", "Authorization", "Bearer " + token);
-    jwt = Http.get(url + "/jwt/hello", "Authorization", "Bearer " + signed.serialize());
-    Http.send(open);
-    Http.send(latchkey);
-    Http.send(jwt);
+  public void setUp() {
+    server = new SpringServer();
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
-    app.close();
+    server.close();
   }
 
   @Benchmark
   public int unprotected() throws Exception {
-    return Http.send(open);
+    return Http.send(server.open);
   }
 
   @Benchmark
   public int latchkey() throws Exception {
-    return Http.send(latchkey);
+    return Http.send(server.latchkey);
   }
 
   @Benchmark
   public int jwtHs256() throws Exception {
-    return Http.send(jwt);
+    return Http.send(server.jwt);
   }
 }

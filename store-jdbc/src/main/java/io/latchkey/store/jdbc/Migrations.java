@@ -30,7 +30,7 @@ final class Migrations {
       "V1__tokens.sql", "V2__change_feed.sql", "V3__id_order_and_feed.sql",
       "V4__lifetime.sql",
       // V5 is reserved for work on another branch; versions apply by number, not order.
-      "V6__audit_trail.sql", "V7__legacy_keys.sql");
+      "V6__audit_trail.sql", "V7__legacy_keys.sql", "V8__feed_commit_time.sql");
   private static final Object H2_LOCK = new Object();
 
   private Migrations() {}

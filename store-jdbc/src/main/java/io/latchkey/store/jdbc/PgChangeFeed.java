@@ -2,6 +2,7 @@ package io.latchkey.store.jdbc;
 
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.ChangeMessages;
 import io.latchkey.spi.TokenStore;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -172,10 +173,11 @@ final class PgChangeFeed implements AutoCloseable {
     }
   }
 
-  private void deliver(String tokenId) {
+  /** A notification's payload: the id, and since migration V8 the commit time after an '@'. */
+  private void deliver(String payload) {
     for (ChangeListener l : listeners) {
       try {
-        l.tokenChanged(tokenId);
+        ChangeMessages.deliver(l, payload);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "change listener failed: " + e);
       }

@@ -232,7 +232,8 @@ public final class InMemoryTokenStore implements TokenStore {
   }
 
   private void changed(String id) {
-    for (ChangeListener l : listeners) l.tokenChanged(id);
+    long now = System.currentTimeMillis();
+    for (ChangeListener l : listeners) l.tokenChanged(id, now);
   }
 
   private void open() {

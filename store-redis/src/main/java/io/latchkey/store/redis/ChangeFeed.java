@@ -1,6 +1,7 @@
 package io.latchkey.store.redis;
 
 import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.ChangeMessages;
 import io.latchkey.spi.TokenStore;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
@@ -109,12 +110,14 @@ final class ChangeFeed extends RedisPubSubAdapter<String, String> {
   };
 
   @Override
-  public void message(String channel, String tokenId) {
+  public void message(String channel, String message) {
     if (!this.channel.equals(channel)) return;
+    // "<id>@<committed millis>" (ChangeMessages); a bare id from a store of an older version
+    String tokenId = ChangeMessages.tokenId(message);
     deliver(() -> {
       for (Registration r : registrations) {
         try {
-          r.listener.tokenChanged(tokenId);
+          ChangeMessages.deliver(r.listener, message);
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "change listener failed on token " + tokenId, e);
         }

@@ -4,6 +4,7 @@ import io.latchkey.AuditEntry;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.ChangeMessages;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
@@ -175,7 +176,7 @@ public final class RedisTokenStore implements TokenStore {
     List<String> args = new ArrayList<>(40);
     args.add(Long.toString(expireAt));
     args.add(keys.channel());
-    args.add(record.id());
+    args.add(ChangeMessages.encode(record.id(), System.currentTimeMillis()));
     addAudit(args, audit);
     args.addAll(RecordCodec.allFields(record));
     Long inserted = await(Scripts.INSERT.<Long>run(commands(what), ScriptOutputType.INTEGER,
@@ -223,7 +224,7 @@ public final class RedisTokenStore implements TokenStore {
     args.add(Long.toString(expectedVersion));
     args.add(Long.toString(expireAt));
     args.add(keys.channel());
-    args.add(updated.id());
+    args.add(ChangeMessages.encode(updated.id(), System.currentTimeMillis()));
     addAudit(args, audit);
     args.addAll(RecordCodec.fields(updated));
     String previousWorkspace = await(Scripts.REPLACE.<String>run(commands(what),
@@ -254,7 +255,7 @@ public final class RedisTokenStore implements TokenStore {
     String pointer = auditPoint(audit, what);
     List<String> args = new ArrayList<>(4);
     args.add(keys.channel());
-    args.add(id);
+    args.add(ChangeMessages.encode(id, System.currentTimeMillis()));
     addAudit(args, audit);
     // Record first: a crash before the index entry goes leaves an entry that listing skips.
     String workspace = await(Scripts.DELETE.<String>run(commands(what), ScriptOutputType.VALUE,

@@ -161,7 +161,8 @@ final class Scripts {
   }
 
   /**
-   * Insert if absent. KEYS: record, trail. ARGV: expire-at (ms), channel, id, audit entry, trail
+   * Insert if absent. KEYS: record, trail. ARGV: expire-at (ms), channel, feed message
+   * ({@code ChangeMessages}: id and commit time), audit entry, trail
    * TTL, then field, value, …. Returns 1 if inserted, 0 if the id exists.
    */
   static final LuaScript INSERT = new LuaScript("""
@@ -179,7 +180,8 @@ final class Scripts {
 
   /**
    * Compare-and-set on the version. KEYS: record, trail. ARGV: expected version, expire-at (ms),
-   * channel, id, audit entry, trail TTL, then field, value, … (never the usage fields). Returns
+   * channel, feed message, audit entry, trail TTL, then field, value, … (never the usage fields).
+   * Returns
    * the workspace it had, or nil if the record is gone or its version differs.
    */
   static final LuaScript REPLACE = new LuaScript("""
@@ -196,7 +198,8 @@ final class Scripts {
       """);
 
   /**
-   * KEYS: record, trail. ARGV: channel, id, audit entry, trail TTL. Returns the workspace it had,
+   * KEYS: record, trail. ARGV: channel, feed message, audit entry, trail TTL. Returns the
+   * workspace it had,
    * or nil if there was none. The trail stays.
    */
   static final LuaScript DELETE = new LuaScript("""
