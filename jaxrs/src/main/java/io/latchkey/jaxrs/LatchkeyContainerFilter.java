@@ -52,6 +52,12 @@ public final class LatchkeyContainerFilter implements ContainerRequestFilter {
   /** Reads the connection's peer address from a request, or null if unknown. */
   @FunctionalInterface
   public interface RemoteAddress {
+    /**
+     * The peer address of this request.
+     *
+     * @param request the request being filtered
+     * @return the peer's IP address, or null if this runtime does not say
+     */
     @Nullable String of(ContainerRequestContext request);
   }
 
@@ -66,6 +72,13 @@ public final class LatchkeyContainerFilter implements ContainerRequestFilter {
     this.remoteAddress = remoteAddress;
   }
 
+  /**
+   * A builder of a filter over this authenticator.
+   *
+   * @param authenticator reads, validates and authorizes the request's token
+   * @return a builder
+   * @throws InvalidArgumentException if the authenticator is null
+   */
   public static Builder builder(RequestAuthenticator authenticator) {
     if (authenticator == null) {
       throw new InvalidArgumentException("authenticator", "must not be null");
@@ -73,6 +86,12 @@ public final class LatchkeyContainerFilter implements ContainerRequestFilter {
     return new Builder(authenticator);
   }
 
+  /**
+   * Lets the request through with its {@link #TOKEN_PROPERTY} and security context set, or aborts
+   * it with the authenticator's 401, 403 or 503 answer.
+   *
+   * @param request the request; it names the permissions through {@link RequiresPermission}
+   */
   @Override
   public void filter(ContainerRequestContext request) {
     AuthResult result = authenticator.authenticate(view(request), requiredPermissions());
@@ -87,7 +106,12 @@ public final class LatchkeyContainerFilter implements ContainerRequestFilter {
         original != null && original.isSecure()));
   }
 
-  /** The Jakarta REST response for a rejection, as the authenticator composed it. */
+  /**
+   * The Jakarta REST response for a rejection, as the authenticator composed it.
+   *
+   * @param result the authenticator's answer
+   * @return a response with its status, headers and JSON body
+   */
   public static Response answer(AuthResult result) {
     Response.ResponseBuilder b = Response.status(result.status());
     for (Map.Entry<String, String> h : result.headers().entrySet()) b.header(h.getKey(), h.getValue());
@@ -198,6 +222,10 @@ public final class LatchkeyContainerFilter implements ContainerRequestFilter {
     /**
      * How to read the peer address in this runtime; by default the request property {@link
      * #REMOTE_ADDRESS_PROPERTY}.
+     *
+     * @param remoteAddress reads the peer address from a request
+     * @return this builder
+     * @throws InvalidArgumentException if it is null or was already set
      */
     public Builder remoteAddress(RemoteAddress remoteAddress) {
       if (remoteAddress == null) {
@@ -210,6 +238,11 @@ public final class LatchkeyContainerFilter implements ContainerRequestFilter {
       return this;
     }
 
+    /**
+     * The filter, to register with the application.
+     *
+     * @return a new filter
+     */
     public LatchkeyContainerFilter build() {
       RemoteAddress r = remoteAddress != null ? remoteAddress
           : request -> request.getProperty(REMOTE_ADDRESS_PROPERTY) instanceof String s ? s : null;

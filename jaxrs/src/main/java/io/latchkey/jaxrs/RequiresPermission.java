@@ -17,6 +17,10 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.TYPE, ElementType.METHOD})
 public @interface RequiresPermission {
-  /** The permissions required. */
+  /**
+   * The permissions required.
+   *
+   * @return every permission the token must grant; none means any valid token
+   */
   String[] value() default {};
 }

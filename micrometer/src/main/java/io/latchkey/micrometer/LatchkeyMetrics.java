@@ -76,7 +76,11 @@ public final class LatchkeyMetrics implements MetricsRecorder, MeterBinder {
     this(Tags.empty());
   }
 
-  /** Meters with these tags added, e.g. to tell two Latchkey instances apart. */
+  /**
+   * Meters with these tags added, e.g. to tell two Latchkey instances apart.
+   *
+   * @param tags added to every meter this binder registers
+   */
   public LatchkeyMetrics(Iterable<Tag> tags) {
     this.tags = Tags.of(tags);
     for (int i = 0; i < results.length; i++) results[i] = new LongAdder();

@@ -29,13 +29,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JpmsTest {
 
-  private static final Map<String, String> MODULE_NAMES = Map.of(
-      "latchkey-core", "io.latchkey",
-      "latchkey-testkit", "io.latchkey.testkit",
-      "latchkey-store-memory", "io.latchkey.store.memory",
-      "latchkey-store-jdbc", "io.latchkey.store.jdbc",
-      "latchkey-store-redis", "io.latchkey.store.redis",
-      "latchkey-cli", "io.latchkey.cli");
+  /** Every published artifact (the BOM's list) and its module name. */
+  private static final Map<String, String> MODULE_NAMES = Map.ofEntries(
+      Map.entry("latchkey-core", "io.latchkey"),
+      Map.entry("latchkey-testkit", "io.latchkey.testkit"),
+      Map.entry("latchkey-store-memory", "io.latchkey.store.memory"),
+      Map.entry("latchkey-store-jdbc", "io.latchkey.store.jdbc"),
+      Map.entry("latchkey-store-redis", "io.latchkey.store.redis"),
+      Map.entry("latchkey-management", "io.latchkey.management"),
+      Map.entry("latchkey-cli", "io.latchkey.cli"),
+      Map.entry("latchkey-servlet", "io.latchkey.servlet"),
+      Map.entry("latchkey-spring-boot-starter", "io.latchkey.spring"),
+      Map.entry("latchkey-jaxrs", "io.latchkey.jaxrs"),
+      Map.entry("latchkey-micrometer", "io.latchkey.micrometer"));
 
   private static final Path JPMS_SOURCES =
       Path.of(System.getProperty("latchkey.root", "..")).resolve("packaging-tests/src/test/jpms");
@@ -65,6 +71,19 @@ class JpmsTest {
       ModuleReference module = ModuleFinder.of(latchkeyJar(artifactId)).findAll().iterator().next();
       assertThat(module.descriptor().name()).as(artifactId).isEqualTo(name);
     });
+  }
+
+  @Test
+  void everyArtifactInTheBom_hasAModuleNameHere() throws IOException {
+    String bom = Files.readString(Path.of(System.getProperty("latchkey.root", ".."))
+        .resolve("bom/pom.xml"));
+    java.util.Set<String> published = new java.util.TreeSet<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("<artifactId>(latchkey-[a-z0-9-]+)</artifactId>").matcher(bom);
+    while (m.find()) published.add(m.group(1));
+    published.remove("latchkey-bom");
+    assertThat(published).isNotEmpty();
+    assertThat(new java.util.TreeSet<>(MODULE_NAMES.keySet())).isEqualTo(published);
   }
 
   @Test

@@ -69,7 +69,13 @@ public final class LatchkeyFilter implements Filter {
     this.rules = rules.toArray(Rule[]::new);
   }
 
-  /** A filter over the authenticator with no route rules yet. */
+  /**
+   * A filter over the authenticator with no route rules yet.
+   *
+   * @param authenticator reads, validates and authorizes the request's token
+   * @return a builder
+   * @throws InvalidArgumentException if the authenticator is null
+   */
   public static Builder builder(RequestAuthenticator authenticator) {
     if (authenticator == null) {
       throw new InvalidArgumentException("authenticator", "must not be null");
@@ -77,7 +83,13 @@ public final class LatchkeyFilter implements Filter {
     return new Builder(authenticator);
   }
 
-  /** A filter that lets any valid token through. */
+  /**
+   * A filter that lets any valid token through.
+   *
+   * @param authenticator reads and validates the request's token
+   * @return a filter with no route rules
+   * @throws InvalidArgumentException if the authenticator is null
+   */
   public static LatchkeyFilter of(RequestAuthenticator authenticator) {
     return builder(authenticator).build();
   }
@@ -147,6 +159,11 @@ public final class LatchkeyFilter implements Filter {
   /**
    * Writes a rejection as the authenticator composed it: status, headers and JSON body. Other
    * integrations on servlets (Spring Security) answer through this too, so every answer is the same.
+   * Does nothing once the response is committed.
+   *
+   * @param result the authenticator's answer: 401, 403 or 503
+   * @param response the response to write it to
+   * @throws IOException if the body cannot be written to the client
    */
   public static void writeRejection(AuthResult result, HttpServletResponse response)
       throws IOException {
@@ -165,7 +182,11 @@ public final class LatchkeyFilter implements Filter {
     response.flushBuffer();
   }
 
-  /** The authenticator this filter asks. */
+  /**
+   * The authenticator this filter asks.
+   *
+   * @return the authenticator given to the builder
+   */
   public RequestAuthenticator authenticator() {
     return authenticator;
   }
@@ -251,6 +272,10 @@ public final class LatchkeyFilter implements Filter {
      * Requests with this method ({@code *} for any) on paths matching the pattern need every
      * permission listed (none: any valid token). The first matching rule applies.
      *
+     * @param method an HTTP method such as {@code GET}, or {@code *} for any
+     * @param pathPattern the paths the rule covers, e.g. {@code /invoices/**}
+     * @param permissions every permission the token must grant
+     * @return this builder
      * @throws InvalidArgumentException naming {@code method}, {@code pathPattern} or {@code
      *     permissions}
      */
@@ -273,6 +298,11 @@ public final class LatchkeyFilter implements Filter {
       return this;
     }
 
+    /**
+     * The filter, to register with the servlet container.
+     *
+     * @return a new filter with the rules in the order they were added
+     */
     public LatchkeyFilter build() {
       return new LatchkeyFilter(authenticator, rules);
     }

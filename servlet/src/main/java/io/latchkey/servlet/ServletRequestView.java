@@ -21,6 +21,13 @@ public final class ServletRequestView implements HttpRequestView {
     this.request = request;
   }
 
+  /**
+   * A view of this request.
+   *
+   * @param request the servlet request
+   * @return core's view of it
+   * @throws InvalidArgumentException if the request is null
+   */
   public static ServletRequestView of(HttpServletRequest request) {
     if (request == null) throw new InvalidArgumentException("request", "must not be null");
     return new ServletRequestView(request);

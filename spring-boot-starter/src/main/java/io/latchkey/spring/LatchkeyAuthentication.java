@@ -16,8 +16,14 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 public final class LatchkeyAuthentication extends AbstractAuthenticationToken {
   private static final long serialVersionUID = 1L;
 
+  /** The token's identity (id, workspace, name): part of the serialized form, never a secret. */
   private final TokenPrincipal principal;
 
+  /**
+   * An authenticated request for a token that validated.
+   *
+   * @param token the token as validated; its granted permissions become the authorities
+   */
   public LatchkeyAuthentication(Token token) {
     super(authorities(token));
     this.principal = new TokenPrincipal(token);
@@ -29,6 +35,11 @@ public final class LatchkeyAuthentication extends AbstractAuthenticationToken {
         .<GrantedAuthority>map(SimpleGrantedAuthority::new).toList();
   }
 
+  /**
+   * The token's identity, without its secret.
+   *
+   * @return the principal: token id, workspace and name
+   */
   @Override
   public TokenPrincipal getPrincipal() {
     return principal;
@@ -45,7 +56,11 @@ public final class LatchkeyAuthentication extends AbstractAuthenticationToken {
     return principal.getName();
   }
 
-  /** The token as validated. */
+  /**
+   * The token as validated.
+   *
+   * @return the token, with its permissions, workspace and metadata
+   */
   public Token token() {
     return principal.token();
   }

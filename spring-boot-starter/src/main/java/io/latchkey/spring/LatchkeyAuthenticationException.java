@@ -12,11 +12,21 @@ public final class LatchkeyAuthenticationException extends AuthenticationExcepti
 
   private final transient AuthResult result;
 
+  /**
+   * A refusal carrying the answer to send.
+   *
+   * @param result the authenticator's answer: 401, 403 or 503 with its headers and body
+   */
   public LatchkeyAuthenticationException(AuthResult result) {
     super("Latchkey refused the request: HTTP " + result.status());
     this.result = result;
   }
 
+  /**
+   * The answer to send for this refusal.
+   *
+   * @return the authenticator's answer, as {@link io.latchkey.RequestAuthenticator} wrote it
+   */
   public AuthResult result() {
     return result;
   }

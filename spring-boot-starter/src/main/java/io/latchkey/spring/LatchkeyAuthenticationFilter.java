@@ -34,6 +34,12 @@ public final class LatchkeyAuthenticationFilter extends OncePerRequestFilter {
   private final SecurityContextRepository repository =
       new RequestAttributeSecurityContextRepository();
 
+  /**
+   * A filter that authenticates requests carrying a token through the manager.
+   *
+   * @param authenticator tells whether a request carries a token at all, and answers refusals
+   * @param authenticationManager authenticates a {@link LatchkeyAuthenticationRequest}
+   */
   public LatchkeyAuthenticationFilter(RequestAuthenticator authenticator,
       AuthenticationManager authenticationManager) {
     this.authenticator = authenticator;

@@ -15,6 +15,12 @@ import org.springframework.security.core.Authentication;
 public final class LatchkeyAuthenticationProvider implements AuthenticationProvider {
   private final RequestAuthenticator authenticator;
 
+  /**
+   * A provider over core's authenticator.
+   *
+   * @param authenticator reads, validates and authorizes the request's token
+   * @throws io.latchkey.InvalidArgumentException if the authenticator is null
+   */
   public LatchkeyAuthenticationProvider(RequestAuthenticator authenticator) {
     if (authenticator == null) {
       throw new InvalidArgumentException("authenticator", "must not be null");
@@ -36,6 +42,11 @@ public final class LatchkeyAuthenticationProvider implements AuthenticationProvi
     return LatchkeyAuthenticationRequest.class.isAssignableFrom(authentication);
   }
 
+  /**
+   * The authenticator this provider uses.
+   *
+   * @return the authenticator given to the constructor
+   */
   public RequestAuthenticator authenticator() {
     return authenticator;
   }

@@ -14,11 +14,21 @@ public final class LatchkeyAuthenticationRequest extends AbstractAuthenticationT
 
   private final transient HttpRequestView request;
 
+  /**
+   * An unauthenticated request.
+   *
+   * @param request the HTTP request, read only through the authenticator's token source
+   */
   public LatchkeyAuthenticationRequest(HttpRequestView request) {
     super(List.of());
     this.request = request;
   }
 
+  /**
+   * The HTTP request to authenticate.
+   *
+   * @return the request as core's view of it
+   */
   public HttpRequestView request() {
     return request;
   }

@@ -46,6 +46,13 @@ public class LatchkeyAutoConfiguration {
   /**
    * The store {@code latchkey.store} names. For {@code jdbc} it is the application's own
    * DataSource (never a second pool); Latchkey never closes the host's pool.
+   *
+   * @param properties the {@code latchkey.*} settings
+   * @param dataSource the application's DataSource, used when {@code latchkey.store=jdbc}
+   * @param beanFactory where a Lettuce {@code RedisClient} bean is looked up for {@code redis}
+   * @return the token store
+   * @throws InvalidConfigurationPropertyValueException naming the property that is missing or
+   *     wrong, e.g. {@code latchkey.store} when it is not set or its backend is missing
    */
   @Bean
   @ConditionalOnMissingBean({TokenStore.class, Latchkey.class})
@@ -82,10 +89,22 @@ public class LatchkeyAutoConfiguration {
         return RedisStores.create(properties.getRedis(), beanFactory);
       }
       default:
-        throw new IllegalStateException("unknown store " + type);
+        throw new InvalidConfigurationPropertyValueException("latchkey.store", type,
+            "must be memory, jdbc or redis");
     }
   }
 
+  /**
+   * The library instance, built from {@code latchkey.*}; closed with the context.
+   *
+   * @param properties the {@code latchkey.*} settings
+   * @param store the token store
+   * @param listeners every {@link TokenListener} bean, in order
+   * @param metrics the {@link MetricsRecorder} bean, when there is exactly one
+   * @return the library instance
+   * @throws InvalidConfigurationPropertyValueException naming the property that is missing or
+   *     wrong, e.g. {@code latchkey.hashing-keys} (never its value)
+   */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public Latchkey latchkey(LatchkeyProperties properties, TokenStore store,
@@ -133,19 +152,39 @@ public class LatchkeyAutoConfiguration {
     return build("latchkey", null, b::build);
   }
 
+  /**
+   * Issues and manages tokens.
+   *
+   * @param latchkey the library instance
+   * @return its token manager
+   */
   @Bean
   @ConditionalOnMissingBean
   public TokenManager latchkeyTokenManager(Latchkey latchkey) {
     return latchkey.tokens();
   }
 
+  /**
+   * Validates presented tokens.
+   *
+   * @param latchkey the library instance
+   * @return its validator
+   */
   @Bean
   @ConditionalOnMissingBean
   public TokenValidator latchkeyTokenValidator(Latchkey latchkey) {
     return latchkey.validator();
   }
 
-  /** How every HTTP integration reads a request and words its answer. */
+  /**
+   * How every HTTP integration reads a request and words its answer.
+   *
+   * @param properties the {@code latchkey.http.*} settings
+   * @param validator validates the token the request carries
+   * @return the request authenticator
+   * @throws InvalidConfigurationPropertyValueException naming the {@code latchkey.http.*}
+   *     property that is wrong
+   */
   @Bean
   @ConditionalOnMissingBean
   public RequestAuthenticator latchkeyRequestAuthenticator(LatchkeyProperties properties,

@@ -44,12 +44,22 @@ public final class LatchkeyConfigurer
     extends AbstractHttpConfigurer<LatchkeyConfigurer, HttpSecurity> {
   private @Nullable RequestAuthenticator authenticator;
 
-  /** A configurer using the application context's beans. */
+  /**
+   * A configurer using the application context's beans.
+   *
+   * @return a new configurer, for {@code http.with(latchkey(), Customizer.withDefaults())}
+   */
   public static LatchkeyConfigurer latchkey() {
     return new LatchkeyConfigurer();
   }
 
-  /** Uses this authenticator instead of the context's {@link RequestAuthenticator} bean. */
+  /**
+   * Uses this authenticator instead of the context's {@link RequestAuthenticator} bean.
+   *
+   * @param authenticator the authenticator for this chain
+   * @return this configurer
+   * @throws io.latchkey.InvalidArgumentException if the authenticator is null
+   */
   public LatchkeyConfigurer authenticator(RequestAuthenticator authenticator) {
     if (authenticator == null) {
       throw new InvalidArgumentException("authenticator", "must not be null");
@@ -69,7 +79,9 @@ public final class LatchkeyConfigurer
     try {
       http.sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
     } catch (Exception e) {
-      throw new IllegalStateException("could not make the chain stateless", e);
+      // Spring Security declares Exception here; a failure is Spring's wiring failure.
+      throw new IllegalStateException(
+          "LatchkeyConfigurer could not make the security filter chain stateless", e);
     }
   }
 
@@ -114,8 +126,11 @@ public final class LatchkeyConfigurer
     RequestAuthenticator bean = context == null ? null
         : context.getBeanProvider(RequestAuthenticator.class).getIfUnique();
     if (bean == null) {
-      throw new IllegalStateException("LatchkeyConfigurer needs a RequestAuthenticator: set "
-          + "latchkey.store and latchkey.hashing-keys, or pass one with authenticator(...)");
+      // Not a property's value at fault but a missing bean (Latchkey disabled or not configured):
+      // Spring's own wiring exception, naming the properties that provide the bean.
+      throw new IllegalStateException("LatchkeyConfigurer needs a RequestAuthenticator bean: set "
+          + "latchkey.store and latchkey.hashing-keys (and leave latchkey.enabled true), or pass "
+          + "one with authenticator(...)");
     }
     authenticator = bean;
     return bean;

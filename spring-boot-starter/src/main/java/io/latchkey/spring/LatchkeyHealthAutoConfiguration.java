@@ -13,6 +13,12 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnBean(Latchkey.class)
 public class LatchkeyHealthAutoConfiguration {
 
+  /**
+   * The health indicator, unless the application defines one by that name.
+   *
+   * @param latchkey the library instance whose health is reported
+   * @return the {@code latchkey} health contributor
+   */
   @Bean(name = "latchkeyHealthIndicator")
   @ConditionalOnMissingBean(name = "latchkeyHealthIndicator")
   public LatchkeyHealthIndicator latchkeyHealthIndicator(Latchkey latchkey) {

@@ -14,6 +14,11 @@ import org.springframework.boot.health.contributor.Health;
 public final class LatchkeyHealthIndicator extends AbstractHealthIndicator {
   private final Latchkey latchkey;
 
+  /**
+   * An indicator reporting the library's health.
+   *
+   * @param latchkey the library instance whose {@link Latchkey#health()} is reported
+   */
   public LatchkeyHealthIndicator(Latchkey latchkey) {
     super("Latchkey health check failed");
     this.latchkey = latchkey;

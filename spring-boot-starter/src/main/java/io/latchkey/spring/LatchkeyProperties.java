@@ -84,18 +84,38 @@ public class LatchkeyProperties {
     /** Whether to create and upgrade the token table at startup. */
     private boolean migrate = true;
 
+    /**
+     * Returns {@code latchkey.jdbc.table-prefix}.
+     *
+     * @return the prefix of the token table's name, or null for none
+     */
     public @Nullable String getTablePrefix() {
       return tablePrefix;
     }
 
+    /**
+     * Sets {@code latchkey.jdbc.table-prefix}.
+     *
+     * @param tablePrefix the prefix of the token table's name, or null for none
+     */
     public void setTablePrefix(@Nullable String tablePrefix) {
       this.tablePrefix = tablePrefix;
     }
 
+    /**
+     * Returns {@code latchkey.jdbc.migrate}.
+     *
+     * @return whether the token table is created and upgraded at startup
+     */
     public boolean isMigrate() {
       return migrate;
     }
 
+    /**
+     * Sets {@code latchkey.jdbc.migrate}.
+     *
+     * @param migrate whether the token table is created and upgraded at startup
+     */
     public void setMigrate(boolean migrate) {
       this.migrate = migrate;
     }
@@ -109,18 +129,38 @@ public class LatchkeyProperties {
     /** Prefix of every key and of the change channel (default "latchkey:"). */
     private @Nullable String keyPrefix;
 
+    /**
+     * Returns {@code latchkey.redis.uri}.
+     *
+     * @return the Redis URI, or null to use the application's RedisClient bean
+     */
     public @Nullable String getUri() {
       return uri;
     }
 
+    /**
+     * Sets {@code latchkey.redis.uri}.
+     *
+     * @param uri the Redis URI, or null to use the application's RedisClient bean
+     */
     public void setUri(@Nullable String uri) {
       this.uri = uri;
     }
 
+    /**
+     * Returns {@code latchkey.redis.key-prefix}.
+     *
+     * @return the prefix of every key and of the change channel, or null for "latchkey:"
+     */
     public @Nullable String getKeyPrefix() {
       return keyPrefix;
     }
 
+    /**
+     * Sets {@code latchkey.redis.key-prefix}.
+     *
+     * @param keyPrefix the prefix of every key and of the change channel, or null for "latchkey:"
+     */
     public void setKeyPrefix(@Nullable String keyPrefix) {
       this.keyPrefix = keyPrefix;
     }
@@ -207,143 +247,318 @@ public class LatchkeyProperties {
     /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed. */
     private List<String> trustedProxies = new ArrayList<>();
 
+    /**
+     * Returns {@code latchkey.http.token-header}.
+     *
+     * @return the header that carries the token, or null for Authorization: Bearer
+     */
     public @Nullable String getTokenHeader() {
       return tokenHeader;
     }
 
+    /**
+     * Sets {@code latchkey.http.token-header}.
+     *
+     * @param tokenHeader the header that carries the token, or null for Authorization: Bearer
+     */
     public void setTokenHeader(@Nullable String tokenHeader) {
       this.tokenHeader = tokenHeader;
     }
 
+    /**
+     * Returns {@code latchkey.http.realm}.
+     *
+     * @return the realm in WWW-Authenticate, or null for "api"
+     */
     public @Nullable String getRealm() {
       return realm;
     }
 
+    /**
+     * Sets {@code latchkey.http.realm}.
+     *
+     * @param realm the realm in WWW-Authenticate, or null for "api"
+     */
     public void setRealm(@Nullable String realm) {
       this.realm = realm;
     }
 
+    /**
+     * Returns {@code latchkey.http.integration-header}.
+     *
+     * @return the header naming the calling integration, or null for X-Integration-Name
+     */
     public @Nullable String getIntegrationHeader() {
       return integrationHeader;
     }
 
+    /**
+     * Sets {@code latchkey.http.integration-header}.
+     *
+     * @param integrationHeader the header naming the calling integration, or null for X-Integration-Name
+     */
     public void setIntegrationHeader(@Nullable String integrationHeader) {
       this.integrationHeader = integrationHeader;
     }
 
+    /**
+     * Returns {@code latchkey.http.trusted-proxies}.
+     *
+     * @return the addresses or CIDR ranges of trusted reverse proxies
+     */
     public List<String> getTrustedProxies() {
       return trustedProxies;
     }
 
+    /**
+     * Sets {@code latchkey.http.trusted-proxies}.
+     *
+     * @param trustedProxies the addresses or CIDR ranges of trusted reverse proxies
+     */
     public void setTrustedProxies(List<String> trustedProxies) {
       this.trustedProxies = trustedProxies;
     }
   }
 
+  /**
+   * Returns {@code latchkey.enabled}.
+   *
+   * @return whether Latchkey is configured at all
+   */
   public boolean isEnabled() {
     return enabled;
   }
 
+  /**
+   * Sets {@code latchkey.enabled}.
+   *
+   * @param enabled whether Latchkey is configured at all
+   */
   public void setEnabled(boolean enabled) {
     this.enabled = enabled;
   }
 
+  /**
+   * Returns {@code latchkey.store}.
+   *
+   * @return where tokens live, or null when not set (startup then fails)
+   */
   public @Nullable StoreType getStore() {
     return store;
   }
 
+  /**
+   * Sets {@code latchkey.store}.
+   *
+   * @param store where tokens live, or null when not set (startup then fails)
+   */
   public void setStore(@Nullable StoreType store) {
     this.store = store;
   }
 
+  /**
+   * Returns {@code latchkey.token-prefix}.
+   *
+   * @return the prefix of every token, or null for the library's default
+   */
   public @Nullable String getTokenPrefix() {
     return tokenPrefix;
   }
 
+  /**
+   * Sets {@code latchkey.token-prefix}.
+   *
+   * @param tokenPrefix the prefix of every token, or null for the library's default
+   */
   public void setTokenPrefix(@Nullable String tokenPrefix) {
     this.tokenPrefix = tokenPrefix;
   }
 
+  /**
+   * Returns {@code latchkey.hashing-keys}.
+   *
+   * @return the active hashing keys by id, in base64
+   */
   public Map<String, String> getHashingKeys() {
     return hashingKeys;
   }
 
+  /**
+   * Sets {@code latchkey.hashing-keys}.
+   *
+   * @param hashingKeys the active hashing keys by id, in base64
+   */
   public void setHashingKeys(Map<String, String> hashingKeys) {
     this.hashingKeys = hashingKeys;
   }
 
+  /**
+   * Returns {@code latchkey.retiring-hashing-keys}.
+   *
+   * @return the retiring hashing keys by id, in base64
+   */
   public Map<String, String> getRetiringHashingKeys() {
     return retiringHashingKeys;
   }
 
+  /**
+   * Sets {@code latchkey.retiring-hashing-keys}.
+   *
+   * @param retiringHashingKeys the retiring hashing keys by id, in base64
+   */
   public void setRetiringHashingKeys(Map<String, String> retiringHashingKeys) {
     this.retiringHashingKeys = retiringHashingKeys;
   }
 
+  /**
+   * Returns {@code latchkey.primary-hashing-key}.
+   *
+   * @return the id of the key that hashes new tokens, or null when there is one active key
+   */
   public @Nullable String getPrimaryHashingKey() {
     return primaryHashingKey;
   }
 
+  /**
+   * Sets {@code latchkey.primary-hashing-key}.
+   *
+   * @param primaryHashingKey the id of the key that hashes new tokens, or null when there is one active key
+   */
   public void setPrimaryHashingKey(@Nullable String primaryHashingKey) {
     this.primaryHashingKey = primaryHashingKey;
   }
 
+  /**
+   * Returns {@code latchkey.cache-ttl}.
+   *
+   * @return how long a validated token is cached, or null for the default
+   */
   public @Nullable Duration getCacheTtl() {
     return cacheTtl;
   }
 
+  /**
+   * Sets {@code latchkey.cache-ttl}.
+   *
+   * @param cacheTtl how long a validated token is cached, or null for the default
+   */
   public void setCacheTtl(@Nullable Duration cacheTtl) {
     this.cacheTtl = cacheTtl;
   }
 
+  /**
+   * Returns {@code latchkey.cache-maximum-size}.
+   *
+   * @return how many tokens the cache holds at most, or null for the default
+   */
   public @Nullable Long getCacheMaximumSize() {
     return cacheMaximumSize;
   }
 
+  /**
+   * Sets {@code latchkey.cache-maximum-size}.
+   *
+   * @param cacheMaximumSize how many tokens the cache holds at most, or null for the default
+   */
   public void setCacheMaximumSize(@Nullable Long cacheMaximumSize) {
     this.cacheMaximumSize = cacheMaximumSize;
   }
 
+  /**
+   * Returns {@code latchkey.serve-stale-for}.
+   *
+   * @return how long a cached token may be served while the store is unreachable, or null for the default
+   */
   public @Nullable Duration getServeStaleFor() {
     return serveStaleFor;
   }
 
+  /**
+   * Sets {@code latchkey.serve-stale-for}.
+   *
+   * @param serveStaleFor how long a cached token may be served while the store is unreachable, or null for the default
+   */
   public void setServeStaleFor(@Nullable Duration serveStaleFor) {
     this.serveStaleFor = serveStaleFor;
   }
 
+  /**
+   * Returns {@code latchkey.default-lifetime}.
+   *
+   * @return the lifetime of a token issued without one, or null for the default
+   */
   public @Nullable Duration getDefaultLifetime() {
     return defaultLifetime;
   }
 
+  /**
+   * Sets {@code latchkey.default-lifetime}.
+   *
+   * @param defaultLifetime the lifetime of a token issued without one, or null for the default
+   */
   public void setDefaultLifetime(@Nullable Duration defaultLifetime) {
     this.defaultLifetime = defaultLifetime;
   }
 
+  /**
+   * Returns {@code latchkey.max-lifetime}.
+   *
+   * @return the longest lifetime a token may be issued with, or null for the default
+   */
   public @Nullable Duration getMaxLifetime() {
     return maxLifetime;
   }
 
+  /**
+   * Sets {@code latchkey.max-lifetime}.
+   *
+   * @param maxLifetime the longest lifetime a token may be issued with, or null for the default
+   */
   public void setMaxLifetime(@Nullable Duration maxLifetime) {
     this.maxLifetime = maxLifetime;
   }
 
+  /**
+   * Returns {@code latchkey.usage-flush-interval}.
+   *
+   * @return how often buffered usage is written, or null for the default
+   */
   public @Nullable Duration getUsageFlushInterval() {
     return usageFlushInterval;
   }
 
+  /**
+   * Sets {@code latchkey.usage-flush-interval}.
+   *
+   * @param usageFlushInterval how often buffered usage is written, or null for the default
+   */
   public void setUsageFlushInterval(@Nullable Duration usageFlushInterval) {
     this.usageFlushInterval = usageFlushInterval;
   }
 
+  /**
+   * The {@code latchkey.jdbc.*} settings.
+   *
+   * @return the settings, never null
+   */
   public Jdbc getJdbc() {
     return jdbc;
   }
 
+  /**
+   * The {@code latchkey.redis.*} settings.
+   *
+   * @return the settings, never null
+   */
   public Redis getRedis() {
     return redis;
   }
 
+  /**
+   * The {@code latchkey.http.*} settings.
+   *
+   * @return the settings, never null
+   */
   public Http getHttp() {
     return http;
   }

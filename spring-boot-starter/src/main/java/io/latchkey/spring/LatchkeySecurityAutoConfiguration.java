@@ -19,6 +19,12 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 @ConditionalOnBean(RequestAuthenticator.class)
 public class LatchkeySecurityAutoConfiguration {
 
+  /**
+   * The authentication provider, unless the application defines one.
+   *
+   * @param authenticator the context's request authenticator
+   * @return a provider that {@link LatchkeyConfigurer} adds to the chain
+   */
   @Bean
   @ConditionalOnMissingBean
   public LatchkeyAuthenticationProvider latchkeyAuthenticationProvider(
