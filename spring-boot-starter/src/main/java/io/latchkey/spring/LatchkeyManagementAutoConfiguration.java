@@ -54,7 +54,13 @@ public class LatchkeyManagementAutoConfiguration {
 
   private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
 
-  /** The API over the application's Latchkey, configured from {@code latchkey.management.*}. */
+  /**
+   * The API over the application's Latchkey, configured from {@code latchkey.management.*}.
+   *
+   * @param latchkey the application's Latchkey
+   * @param properties the {@code latchkey.*} settings
+   * @return the management API
+   */
   @Bean
   @ConditionalOnMissingBean
   public ManagementApi latchkeyManagementApi(Latchkey latchkey, LatchkeyProperties properties) {
@@ -76,7 +82,13 @@ public class LatchkeyManagementAutoConfiguration {
     return b.build();
   }
 
-  /** The servlet, mapped at {@code <latchkey.management.path>/*}. */
+  /**
+   * The servlet, mapped at {@code <latchkey.management.path>/*}.
+   *
+   * @param api the management API it serves
+   * @param properties the {@code latchkey.*} settings
+   * @return the servlet's registration
+   */
   @Bean(name = SERVLET_BEAN)
   @ConditionalOnMissingBean(name = SERVLET_BEAN)
   public ServletRegistrationBean<ManagementServlet> latchkeyManagementServlet(ManagementApi api,

@@ -189,42 +189,92 @@ public class LatchkeyProperties {
     /** How long this instance remembers a create's Idempotency-Key (default 24h, per process). */
     private @Nullable Duration idempotencyWindow;
 
+    /**
+     * {@code latchkey.management.enabled}.
+     *
+     * @return whether the management API is served (false by default)
+     */
     public boolean isEnabled() {
       return enabled;
     }
 
+    /**
+     * Sets {@code latchkey.management.enabled}.
+     *
+     * @param enabled whether the management API is served
+     */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
 
+    /**
+     * {@code latchkey.management.path}.
+     *
+     * @return the path the management API is served under, {@code /latchkey} by default
+     */
     public String getPath() {
       return path;
     }
 
+    /**
+     * Sets {@code latchkey.management.path}.
+     *
+     * @param path a path such as {@code /latchkey}, without a trailing slash
+     */
     public void setPath(String path) {
       this.path = path;
     }
 
+    /**
+     * {@code latchkey.management.operator-workspace}.
+     *
+     * @return the workspace whose management tokens manage every workspace, or null for none
+     */
     public @Nullable String getOperatorWorkspace() {
       return operatorWorkspace;
     }
 
+    /**
+     * Sets {@code latchkey.management.operator-workspace}.
+     *
+     * @param operatorWorkspace the operator workspace, or null for none
+     */
     public void setOperatorWorkspace(@Nullable String operatorWorkspace) {
       this.operatorWorkspace = operatorWorkspace;
     }
 
+    /**
+     * {@code latchkey.management.max-body-size}.
+     *
+     * @return the largest request body accepted, or null for the default of 64KB
+     */
     public @Nullable DataSize getMaxBodySize() {
       return maxBodySize;
     }
 
+    /**
+     * Sets {@code latchkey.management.max-body-size}.
+     *
+     * @param maxBodySize the largest request body accepted, or null for the default
+     */
     public void setMaxBodySize(@Nullable DataSize maxBodySize) {
       this.maxBodySize = maxBodySize;
     }
 
+    /**
+     * {@code latchkey.management.idempotency-window}.
+     *
+     * @return how long a create's Idempotency-Key is remembered, or null for the default of 24h
+     */
     public @Nullable Duration getIdempotencyWindow() {
       return idempotencyWindow;
     }
 
+    /**
+     * Sets {@code latchkey.management.idempotency-window}.
+     *
+     * @param idempotencyWindow how long this instance remembers a key, or null for the default
+     */
     public void setIdempotencyWindow(@Nullable Duration idempotencyWindow) {
       this.idempotencyWindow = idempotencyWindow;
     }
@@ -563,6 +613,11 @@ public class LatchkeyProperties {
     return http;
   }
 
+  /**
+   * The {@code latchkey.management.*} settings.
+   *
+   * @return the settings, never null
+   */
   public Management getManagement() {
     return management;
   }
