@@ -28,9 +28,9 @@ final class Migrations {
   /** The scripts, in order. Add new ones at the end; never edit a released one. */
   static final List<String> SCRIPTS = List.of(
       "V1__tokens.sql", "V2__change_feed.sql", "V3__id_order_and_feed.sql",
-      "V4__lifetime.sql",
-      // V5 is reserved for work on another branch; versions apply by number, not order.
-      "V6__audit_trail.sql", "V7__legacy_keys.sql");
+      "V4__lifetime.sql", "V6__audit_trail.sql", "V7__legacy_keys.sql",
+      // Versions apply by number, each once, not in list order: V5 came after V6 and V7.
+      "V5__revocation_watermarks.sql");
   private static final Object H2_LOCK = new Object();
 
   private Migrations() {}

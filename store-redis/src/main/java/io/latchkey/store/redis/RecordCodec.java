@@ -42,6 +42,8 @@ final class RecordCodec {
   private static final String EXPIRES_AT = "exp";
   /** Milliseconds; absent from records written before it existed (then derived, see TokenRecord). */
   private static final String LIFETIME = "life";
+  /** Epoch milliseconds; only on imported legacy keys (TokenRecord.importedAt). */
+  private static final String IMPORTED_AT = "imp";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, Boolean>> PERMISSION_MAP = new TypeReference<>() {};
@@ -69,6 +71,7 @@ final class RecordCodec {
     add(f, EXPIRES_AT, Long.toString(r.expiresAt().toEpochMilli()));
     add(f, LIFETIME, Long.toString(r.lifetime().toMillis()));
     add(f, VERSION, Long.toString(r.version()));
+    if (r.importedAt() != null) add(f, IMPORTED_AT, Long.toString(r.importedAt().toEpochMilli()));
     return f;
   }
 
@@ -91,6 +94,7 @@ final class RecordCodec {
     try {
       String lastUsedAt = h.get(LAST_USED_AT);
       String lifetime = h.get(LIFETIME);
+      String importedAt = h.get(IMPORTED_AT);
       return TokenRecord.builder()
           .id(id)
           .workspace(required(h, WORKSPACE))
@@ -112,6 +116,7 @@ final class RecordCodec {
           .lastUsedIp(h.get(LAST_USED_IP))
           .lastUsedIntegration(h.get(LAST_USED_INTEGRATION))
           .version(Long.parseLong(required(h, VERSION)))
+          .importedAt(importedAt == null ? null : instant(importedAt))
           .build();
     } catch (MissingField e) {
       throw malformed(id, "no field " + e.getMessage());
