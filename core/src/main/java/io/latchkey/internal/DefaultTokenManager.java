@@ -270,7 +270,6 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     } else {
       observedAbsent(id.value());
     }
-    if (found.isPresent()) ctx.watermarks().ensureLoaded();
     return found.filter(this::inScope).map(r -> view(r, ctx.clock().millis()));
   }
 
@@ -836,8 +835,9 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     return view(r, ctx.clock().millis());
   }
 
-  /** The public view of a record: REVOKED if a known watermark covers it (callers loaded them). */
+  /** The public view of a record: REVOKED if a watermark covers it. */
   private Token view(TokenRecord r, long nowMillis) {
+    ctx.watermarks().ensureLoaded(); // a volatile read once loaded
     return ctx.watermarks().covers(r) ? Records.toToken(r, TokenState.REVOKED)
         : Records.toToken(r, nowMillis);
   }

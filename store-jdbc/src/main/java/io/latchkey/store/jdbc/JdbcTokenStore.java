@@ -156,7 +156,9 @@ public final class JdbcTokenStore implements TokenStore {
     // starts with its issue time, so those are id ranges of the (workspace, id) index; an imported
     // key compares imported_at_ms.
     this.coveredCountSql = "SELECT COUNT(*) FROM " + table + " WHERE workspace = ? AND state <> "
-        + "'REVOKED' AND ((imported_at_ms IS NULL AND ((id >= ? AND id < ?) OR (id >= ? AND id < ?)))"
+        + "'REVOKED' AND ((imported_at_ms IS NULL AND ((id >= ? AND id < ?) OR (id >= ? AND id < ?)"
+        // an id of neither version (not minted by Latchkey) counts as written at the epoch
+        + " OR ((id < '0' OR id >= '2') AND ? <= 0 AND ? > 0)))"
         + " OR (imported_at_ms >= ? AND imported_at_ms < ?))";
     this.auditInsertSql = "INSERT INTO " + auditTable
         + " (id, token_id, workspace, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -478,6 +480,8 @@ public final class JdbcTokenStore implements TokenStore {
               .bind(4, io.latchkey.spi.RevocationWatermarks.legacyIdBound(watermark))
               .bind(5, from)
               .bind(6, to)
+              .bind(7, from)
+              .bind(8, to)
               .mapTo(Long.class).one().intValue();
           if (old.isPresent()) {
             h.createUpdate("UPDATE " + watermarkTable + " SET watermark_ms = ? WHERE workspace = ?")
