@@ -170,6 +170,8 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
 
   /** Inserts a new record with a fresh id and secret, with its ISSUED audit entry. */
   private Inserted insertNew(TokenRecord.Builder template, Instant now, String detail) {
+    // Known watermarks raise the id generator's floor: a token issued now is never covered.
+    ctx.watermarks().ensureLoaded();
     for (int attempt = 0; attempt < 5; attempt++) {
       String id = ctx.ids().next(now.toEpochMilli());
       String secret = TokenFormat.newSecret(ctx.random());

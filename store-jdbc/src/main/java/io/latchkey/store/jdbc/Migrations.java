@@ -28,9 +28,10 @@ final class Migrations {
   /** The scripts, in order. Add new ones at the end; never edit a released one. */
   static final List<String> SCRIPTS = List.of(
       "V1__tokens.sql", "V2__change_feed.sql", "V3__id_order_and_feed.sql",
-      "V4__lifetime.sql", "V6__audit_trail.sql", "V7__legacy_keys.sql",
-      // Versions apply by number, each once, not in list order: V5 came after V6 and V7.
-      "V5__revocation_watermarks.sql");
+      "V4__lifetime.sql",
+      // V5 was written after V6 and V7; each version is applied once, whenever it is missing,
+      // so a database at V7 gets V5 alone.
+      "V5__revocation_watermarks.sql", "V6__audit_trail.sql", "V7__legacy_keys.sql");
   private static final Object H2_LOCK = new Object();
 
   private Migrations() {}
