@@ -22,14 +22,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Resumable after a crash without a persisted cursor: the instance that called {@code
  * revokeAll} runs it, and every instance at start runs it for every workspace that has a
- * watermark (a pass over a fixed-up workspace only reads). A failed chunk is retried after {@link
- * #RETRY_MILLIS}.
+ * watermark, {@link #START_DELAY_MILLIS} after it starts (a pass over a fixed-up workspace only
+ * reads). A failed chunk is retried after {@link #RETRY_MILLIS}. Nothing runs once Latchkey is
+ * closed.
  */
 public final class RevocationFixUp implements DefaultTokenManager.FixUp {
   private static final System.Logger LOG = System.getLogger(RevocationFixUp.class.getName());
   /** Records listed per task. */
   static final int CHUNK = 200;
   static final long RETRY_MILLIS = 1_000;
+  /**
+   * The start pass waits this long: a short-lived process (a CLI command) never starts it, and a
+   * host's start is not slowed by it.
+   */
+  static final long START_DELAY_MILLIS = 5_000;
 
   private final TokenStore store;
   private final DefaultTokenManager manager;
@@ -58,7 +64,7 @@ public final class RevocationFixUp implements DefaultTokenManager.FixUp {
         return;
       }
       for (String workspace : watermarks.all().keySet()) schedule(workspace);
-    }, 0);
+    }, START_DELAY_MILLIS);
   }
 
   @Override
@@ -116,11 +122,15 @@ public final class RevocationFixUp implements DefaultTokenManager.FixUp {
   }
 
   private void submit(Runnable task, long delayMillis) {
+    // A delayed task still runs after shutdown(): never touch the store once Latchkey closes.
+    Runnable guarded = () -> {
+      if (!executor.isShutdown()) task.run();
+    };
     try {
       if (delayMillis == 0) {
-        executor.execute(task);
+        executor.execute(guarded);
       } else {
-        executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        executor.schedule(guarded, delayMillis, TimeUnit.MILLISECONDS);
       }
     } catch (RejectedExecutionException closing) {
       // Latchkey is closing: the next start finishes the pass.
