@@ -7,6 +7,8 @@ import io.latchkey.internal.DefaultTokenValidator;
 import io.latchkey.internal.LegacyVerification;
 import io.latchkey.internal.Hasher;
 import io.latchkey.internal.IdGenerator;
+import io.latchkey.internal.RevocationFixUp;
+import io.latchkey.internal.Watermarks;
 import io.latchkey.internal.Metered;
 import io.latchkey.internal.TokenFormat;
 import io.latchkey.internal.UsageBuffer;
@@ -73,6 +75,9 @@ public final class Latchkey implements AutoCloseable {
   static final long FEED_RETRY_FIRST_MILLIS = 100;
   static final long FEED_RETRY_MAX_MILLIS = 5_000;
 
+  private final Watermarks watermarks;
+  private final RevocationFixUp fixUp;
+  private final Duration cacheTtl;
   private final FeedListener feedListener;
   /** The validator, or its metered wrapper: where feed notifications go. */
   private final io.latchkey.spi.ChangeListener feedTarget;
@@ -108,12 +113,14 @@ public final class Latchkey implements AutoCloseable {
         : b.listeners.size() == 1 ? b.listeners.get(0)
         : composite(List.copyOf(b.listeners));
     SecureRandom random = new SecureRandom();
-    this.manager = new DefaultTokenManager(new DefaultTokenManager.Context(store, format, hasher,
-        clock, listener, random, new IdGenerator(random, hasher), b.defaultLifetime, b.maxLifetime,
-        usage, IssuedToken::new, b.auditRetention), "system");
     // A test clock drives the cache's expiry too, so tests control time-to-live.
     Ticker ticker = b.clock == null ? Ticker.systemTicker()
         : () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
+    IdGenerator ids = new IdGenerator(random, hasher);
+    this.watermarks = new Watermarks(store, ids, ticker::read);
+    this.manager = new DefaultTokenManager(new DefaultTokenManager.Context(store, format, hasher,
+        clock, listener, random, ids, b.defaultLifetime, b.maxLifetime,
+        usage, IssuedToken::new, b.auditRetention, watermarks), "system");
     LegacyVerification legacy = null;
     if (b.legacyFormats.isEmpty()) {
       this.legacyVerifiers = null;
@@ -135,16 +142,23 @@ public final class Latchkey implements AutoCloseable {
             b.cacheMaximumSize, b.cacheTtl, b.negativeCacheMaximumSize, b.negativeCacheTtl,
             b.serveStaleFor, b.cacheMaximumBytes), legacy);
     manager.attach(validator);
+    validator.attach(watermarks);
+    this.fixUp = new RevocationFixUp(store, manager, watermarks, background);
+    manager.attach(fixUp);
+    this.cacheTtl = b.cacheTtl;
     this.publicValidator = metered
         ? Metered.validator(validator, metrics, b.metricsTimingPeriod) : validator;
     if (metered) validator.reportEvictionsTo(metrics);
     this.feedTarget = metered ? Metered.listener(validator, metrics) : validator;
     LegacyVerification counted = legacy;
     this.legacyKeys = new DefaultLegacyKeys(store, hasher, clock, listener, b.maxLifetime,
-        b.legacyLimits, validator::invalidate, () -> counted == null ? 0 : counted.slowRuns());
+        b.legacyLimits, validator::invalidate, () -> counted == null ? 0 : counted.slowRuns(),
+        ids::floor);
     this.feedListener = new FeedListener();
     this.feed = subscribe() ? feedStateAfterSubscribe() : Health.Feed.DOWN;
     if (feed == Health.Feed.DOWN) scheduleSubscribe(FEED_RETRY_FIRST_MILLIS);
+    noFeedWatermarks();
+    fixUp.startAll();
     // An interval too long for a long of milliseconds means "only on flushUsage() and close()".
     long flushMillis = b.usageFlushInterval.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0
         ? Long.MAX_VALUE : b.usageFlushInterval.toMillis();
@@ -152,6 +166,18 @@ public final class Latchkey implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     if (metered) metrics.attached(this);
     background.scheduleWithFixedDelay(this::pruneAuditTrail, 1, 60, TimeUnit.MINUTES);
+  }
+
+  /**
+   * Without a change feed nothing announces another process's revoke-all: the watermarks are
+   * read again once older than the cache's time-to-live, the bound such a store already has.
+   */
+  private void noFeedWatermarks() {
+    if (feed == Health.Feed.NONE) {
+      long ttl = cacheTtl.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE
+          : cacheTtl.toNanos();
+      watermarks.maxAge(ttl);
+    }
   }
 
   private void pruneAuditTrail() {
@@ -196,6 +222,7 @@ public final class Latchkey implements AutoCloseable {
         if (closed) return;
         if (subscribe()) {
           feed = feedStateAfterSubscribe();
+          noFeedWatermarks();
           // Changes made while this instance was not subscribed were never announced to it.
           feedTarget.feedReset();
         } else {
@@ -223,6 +250,11 @@ public final class Latchkey implements AutoCloseable {
     public void feedReset() {
       if (!closed) feed = Health.Feed.SUBSCRIBED;
       feedTarget.feedReset();
+    }
+
+    @Override
+    public void revocationWatermarkRaised(String workspace, java.time.Instant watermark) {
+      feedTarget.revocationWatermarkRaised(workspace, watermark);
     }
 
     @Override

@@ -40,6 +40,13 @@ public record TokenEvent(
     ENABLED,
     /** It was revoked. */
     REVOKED,
+    /**
+     * Every token of a workspace written before a moment was revoked at once ({@link
+     * TokenManager#revokeAll}): the workspace's one entry, whose detail gives the count and the
+     * watermark, and whose token id is {@code 0000000000000000} (it concerns no single token).
+     * Each token then gets its own {@link #REVOKED} entry when its record is brought in line.
+     */
+    REVOKED_ALL,
     /** Its record was deleted. */
     DELETED,
     /** It was replaced by a new token; the old one expires after the overlap. */

@@ -177,10 +177,15 @@ public interface TokenManager {
   Token revoke(TokenId id);
 
   /**
-   * Revokes every token of a workspace that is not revoked yet. Tokens issued while this runs may
-   * be missed.
+   * Revokes every token of a workspace at once: each token written before this call took effect
+   * answers {@code REVOKED} from then on, on this instance as soon as it returns and on others
+   * within the change-feed bound; a token issued after it returns is unaffected. On a store that
+   * keeps revocation watermarks this is one atomic step of constant cost (a per-workspace
+   * watermark, docs/architecture.md "States"); the stored records are brought in line in the
+   * background. On a store without watermarks it revokes token by token.
    *
-   * @return how many tokens this call revoked
+   * @return how many tokens this call revoked: those of the workspace written before it that no
+   *     earlier revoke-all covered and whose stored state was not {@code REVOKED}
    * @param workspace the workspace whose tokens to revoke
    */
   int revokeAll(String workspace);

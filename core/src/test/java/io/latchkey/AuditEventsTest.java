@@ -32,6 +32,7 @@ class AuditEventsTest {
       assertThat(rotated.validator().validate(fresh.secret()).isValid()).isTrue();
       Harness.await("re-hash", () -> rotated.events.stream()
           .anyMatch(e -> e.type() == TokenEvent.Type.REHASHED));
+      assertThat(alice.revokeAll("ws-1")).isEqualTo(1); // fresh
       alice.delete(fresh.id());
 
       List<TokenEvent> all = new java.util.ArrayList<>(h.events);
@@ -49,6 +50,11 @@ class AuditEventsTest {
         } else if (e.type() == TokenEvent.Type.REHASHED) {
           assertThat(e.actor()).isEqualTo("validator");
           assertThat(e.tokenId()).isEqualTo(fresh.id());
+        } else if (e.type() == TokenEvent.Type.REVOKED_ALL) {
+          assertThat(e.actor()).isEqualTo("alice");
+          assertThat(e.tokenId()).isEqualTo(new TokenId("0000000000000000"));
+          assertThat(e.workspace()).isEqualTo("ws-1");
+          assertThat(e.detail()).startsWith("revoked 1 tokens");
         } else {
           assertThat(e.actor()).as("%s", e).isEqualTo("alice");
           assertThat(e.tokenId()).isIn(t.id(), fresh.id());

@@ -41,7 +41,9 @@ import java.util.concurrent.Future;
  * backend (in memory, H2 in memory, PostgreSQL, Redis; the servers are the embedded ones the JMH
  * suite starts): the cost of a first and of a last page of 100, and of a full pass; a usage flush
  * of N dirty tokens; memory per token; the memory a validator keeps after N distinct tokens; and
- * PostgreSQL's cache miss against a bare primary-key read. Wall-clock figures on a shared machine:
+ * PostgreSQL's cache miss against a bare primary-key read; revoke-all of N (time to return, until
+ * a second instance answers REVOKED, of the background fix-up; a token issued after it is VALID).
+ * {@code --revoke-all} runs only that part. Wall-clock figures on a shared machine:
  * medians of repeated calls, ratios rather than absolute times.
  */
 public final class Scale {
@@ -60,18 +62,22 @@ public final class Scale {
   public static void main(String[] args) throws Exception {
     boolean quick = Arrays.asList(args).contains("--quick");
     // --only=redis (or memory, h2, postgres, validator) runs one part: e.g. the deterministic
-    // memory figures of one backend at full N.
+    // memory figures of one backend at full N. --revoke-all runs only the revoke-all measurement.
     String only = Arrays.stream(args).filter(a -> a.startsWith("--only=")).map(a -> a.substring(7))
         .findFirst().orElse(null);
+    boolean revokeAllOnly = Arrays.asList(args).contains("--revoke-all");
     Scale s = new Scale(quick ? 100_000 : 1_000_000);
     long started = System.nanoTime();
     step("N = " + s.n + (quick ? " (quick)" : "") + (only == null ? "" : ", only " + only));
-    if (only == null || only.equals("memory")) s.inMemory();
-    if (only == null || only.equals("h2")) s.h2();
-    if (only == null || only.equals("postgres")) s.postgres();
-    if (only == null || only.equals("redis")) s.redis();
-    if (only == null || only.equals("validator")) s.validatorMemory();
-    if (only == null || only.equals("postgres")) s.postgresMiss();
+    if (!revokeAllOnly) {
+      if (only == null || only.equals("memory")) s.inMemory();
+      if (only == null || only.equals("h2")) s.h2();
+      if (only == null || only.equals("postgres")) s.postgres();
+      if (only == null || only.equals("redis")) s.redis();
+      if (only == null || only.equals("validator")) s.validatorMemory();
+      if (only == null || only.equals("postgres")) s.postgresMiss();
+    }
+    if (only == null || revokeAllOnly) s.revokeAllEverywhere();
     System.out.println();
     System.out.printf(Locale.ROOT, "Scale, N = %,d per workspace, %.0f s, %d CPUs%n%n", s.n,
         (System.nanoTime() - started) / 1e9, Runtime.getRuntime().availableProcessors());
@@ -369,6 +375,118 @@ public final class Scale {
     }
   }
 
+
+  // ---------------------------------------------------------------- revoke-all
+
+  static final String RALL = "rall";
+  /** Tokens issued through Latchkey (with secrets) among the N, validated on both instances. */
+  static final int SAMPLE = 100;
+
+  private void revokeAllEverywhere() throws Exception {
+    step("revoke-all, in memory");
+    InMemoryTokenStore memory = new InMemoryTokenStore();
+    insertAll(memory, RALL, n - SAMPLE, 1, Scale::writtenRecord);
+    revokeAll("memory", memory, memory, true);
+    memory.close();
+
+    step("revoke-all, H2");
+    Path dir = Files.createTempDirectory("latchkey-scale-rall");
+    String h2 = "jdbc:h2:file:" + dir.resolve("db") + ";DB_CLOSE_DELAY=0";
+    try (JdbcTokenStore store = JdbcTokenStore.create(h2)) {
+      try (Connection c = DriverManager.getConnection(h2)) {
+        bulkInsert(c, "latchkey_tokens", RALL, n - SAMPLE, "?", Scale::writtenId);
+      }
+      revokeAll("H2", store, store, false);
+    }
+
+    step("revoke-all, PostgreSQL");
+    String url = Backends.postgresUrl();
+    String prefix = Backends.freshPrefix() + "_";
+    try (JdbcTokenStore store = JdbcTokenStore.builder().jdbcUrl(url).tablePrefix(prefix).build();
+         JdbcTokenStore second = JdbcTokenStore.builder().jdbcUrl(url).tablePrefix(prefix)
+             .build()) {
+      try (Connection c = DriverManager.getConnection(url)) {
+        bulkInsert(c, prefix + "tokens", RALL, n - SAMPLE, "CAST(? AS JSONB)", Scale::writtenId);
+        c.createStatement().execute("ANALYZE " + prefix + "tokens");
+      }
+      revokeAll("PostgreSQL", store, second, true);
+    }
+    // Redis keeps no revocation watermarks yet: its revokeAll is still token by token.
+  }
+
+  /**
+   * Instance A calls revokeAll on a workspace of N tokens (SAMPLE of them issued through it, the
+   * rest written directly, older); instance B has the SAMPLE cached as VALID. Measures the call,
+   * the time until B answers REVOKED for every sampled token, and the fix-up (until the newest
+   * records, which it reaches last, are stored REVOKED).
+   */
+  private void revokeAll(String backend, TokenStore storeA, TokenStore storeB, boolean feed)
+      throws Exception {
+    try (Latchkey a = Fixtures.latchkey(storeA).build();
+         Latchkey b = Fixtures.latchkey(storeB).cacheTtl(Duration.ofHours(1)).build()) {
+      List<String> sample = new ArrayList<>(SAMPLE);
+      List<String> sampleIds = new ArrayList<>(SAMPLE);
+      for (int i = 0; i < SAMPLE; i++) {
+        var t = a.tokens().issue(io.latchkey.NewToken.in(RALL).name("sample-" + i));
+        sample.add(t.secret());
+        sampleIds.add(t.id().value());
+      }
+      for (String t : sample) {
+        if (!b.validator().validate(t).isValid()) throw new IllegalStateException("not valid");
+      }
+      long start = System.nanoTime();
+      int count = a.tokens().revokeAll(RALL);
+      long returned = System.nanoTime() - start;
+      row(backend, "revokeAll of N: the call returns (count " + count + ")",
+          String.format(Locale.ROOT, "%.1f ms", returned / 1e6), "< 1 s at 1 M",
+          returned < 1_000_000_000L && count == n ? "yes" : "no");
+      if (feed) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!sample.stream().allMatch(t -> b.validator().validate(t).reasonOrNull()
+            == io.latchkey.Reason.REVOKED)) {
+          if (System.nanoTime() > deadline) throw new IllegalStateException("B never revoked");
+          Thread.sleep(1);
+        }
+        long seen = System.nanoTime() - start;
+        row(backend, "revokeAll: until a second instance answers REVOKED for " + SAMPLE
+                + " cached tokens", String.format(Locale.ROOT, "%.1f ms", seen / 1e6),
+            "within the feed bound", "yes");
+      } else {
+        row(backend, "revokeAll: a second instance (no change feed)",
+            "within cacheTtl", "within cacheTtl", "—");
+      }
+      var after = a.tokens().issue(io.latchkey.NewToken.in(RALL).name("after"));
+      boolean afterValid = a.validator().validate(after.secret()).isValid()
+          && b.validator().validate(after.secret()).isValid();
+      row(backend, "revokeAll: a token issued after it returns", afterValid ? "VALID" : "NOT VALID",
+          "VALID", afterValid ? "yes" : "no");
+      String last = sampleIds.get(SAMPLE - 1);
+      long deadline = System.nanoTime() + Duration.ofMinutes(30).toNanos();
+      while (storeA.find(last).orElseThrow().state() != StoredState.REVOKED
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      long fixedUp = System.nanoTime() - start;
+      boolean done = storeA.find(last).orElseThrow().state() == StoredState.REVOKED;
+      row(backend, "revokeAll: background fix-up of N records (one compare-and-set each)",
+          done ? String.format(Locale.ROOT, "%.1f s", fixedUp / 1e9) : "not done in 30 min",
+          "—", done ? "done" : "no");
+    }
+  }
+
+  /** A Latchkey-format id written {@code i} ms before the fixtures' time, sorting by i. */
+  static String writtenId(String workspace, int i) {
+    String tail = Long.toString(1_000_000_000L + i, 36);
+    return io.latchkey.spi.RevocationWatermarks.idBound(NOW.minusMillis(n0 - i))
+        + "0".repeat(Math.max(0, 8 - tail.length())) + tail.substring(Math.max(0, tail.length() - 8));
+  }
+
+  private static final long n0 = 10_000_000L;
+
+  static TokenRecord writtenRecord(String workspace, int i) {
+    return record(workspace, i).toBuilder().id(writtenId(workspace, i)).build();
+  }
+
   // ---------------------------------------------------------------- fixtures
 
   /** A 16-character id, ordered by {@code i} within a workspace. */
@@ -387,6 +505,11 @@ public final class Scale {
 
   private static void insertAll(TokenStore store, String workspace, int count, int threads)
       throws Exception {
+    insertAll(store, workspace, count, threads, Scale::record);
+  }
+
+  private static void insertAll(TokenStore store, String workspace, int count, int threads,
+      java.util.function.BiFunction<String, Integer, TokenRecord> records) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       List<Future<?>> parts = new ArrayList<>();
@@ -394,7 +517,9 @@ public final class Scale {
         int from = t;
         parts.add(pool.submit(() -> {
           for (int i = from; i < count; i += threads) {
-            if (!store.insert(record(workspace, i))) throw new IllegalStateException("dup");
+            if (!store.insert(records.apply(workspace, i))) {
+              throw new IllegalStateException("dup");
+            }
           }
         }));
       }
@@ -406,6 +531,12 @@ public final class Scale {
 
   private static void bulkInsert(Connection c, String table, String workspace, int count,
       String json) throws SQLException {
+    bulkInsert(c, table, workspace, count, json, Scale::id);
+  }
+
+  private static void bulkInsert(Connection c, String table, String workspace, int count,
+      String json, java.util.function.BiFunction<String, Integer, String> ids)
+      throws SQLException {
     c.setAutoCommit(false);
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, workspace, "
         + "name, description, hint, key_id, hash, state, permissions, allowed_ips, metadata, "
@@ -416,7 +547,7 @@ public final class Scale {
       Timestamp expires = Timestamp.from(NOW.plus(Duration.ofDays(365)));
       byte[] hash = new byte[32];
       for (int i = 0; i < count; i++) {
-        ps.setString(1, id(workspace, i));
+        ps.setString(1, ids.apply(workspace, i));
         ps.setString(2, workspace);
         ps.setString(3, "token-" + i);
         ps.setBytes(4, hash);

@@ -64,11 +64,13 @@ final class DataDir {
 
   /**
    * The H2 URL of the database. {@code AUTO_SERVER} lets a second {@code latchkey} process (say,
-   * {@code disable} while {@code serve} runs) reach the database through the first one.
+   * {@code disable} while {@code serve} runs) reach the database through the first one. No trace
+   * file: H2 would create {@code latchkey.trace.db} on an internal error (seen on an assertion in
+   * its close-time compaction) with the process's umask, outside the owner-only rule.
    */
   String jdbcUrl() {
     return "jdbc:h2:file:" + dir.resolve(DB_NAME).toString().replace('\\', '/')
-        + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0";
   }
 
   Path passwordFile() {

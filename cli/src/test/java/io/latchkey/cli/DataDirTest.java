@@ -131,6 +131,6 @@ class DataDirTest {
   void jdbcUrl_fileDatabaseWithAutoServerAndImmediateWrites() {
     assertThat(new DataDir(tmp.resolve("d")).jdbcUrl())
         .isEqualTo("jdbc:h2:file:" + tmp.resolve("d").resolve("latchkey")
-            + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+            + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0");
   }
 }

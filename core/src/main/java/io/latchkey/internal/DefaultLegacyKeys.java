@@ -41,6 +41,7 @@ public final class DefaultLegacyKeys implements LegacyKeys {
   private static final int LIST_BATCH = 500;
 
   private final TokenStore store;
+  private final LongSupplier notBefore;
   private final Hasher hasher;
   private final Clock clock;
   private final TokenListener listener;
@@ -52,6 +53,18 @@ public final class DefaultLegacyKeys implements LegacyKeys {
   public DefaultLegacyKeys(TokenStore store, Hasher hasher, Clock clock, TokenListener listener,
       TemporalAmount maxLifetime, LegacyLimits limits, Consumer<String> invalidate,
       LongSupplier slowVerifications) {
+    this(store, hasher, clock, listener, maxLifetime, limits, invalidate, slowVerifications,
+        () -> Long.MIN_VALUE);
+  }
+
+  /**
+   * As above; {@code notBefore} is the earliest import time to record (the highest revocation
+   * watermark known), so a key imported after a revoke-all this instance knows is not covered.
+   */
+  public DefaultLegacyKeys(TokenStore store, Hasher hasher, Clock clock, TokenListener listener,
+      TemporalAmount maxLifetime, LegacyLimits limits, Consumer<String> invalidate,
+      LongSupplier slowVerifications, LongSupplier notBefore) {
+    this.notBefore = notBefore;
     this.store = store;
     this.hasher = hasher;
     this.clock = clock;
@@ -268,6 +281,8 @@ public final class DefaultLegacyKeys implements LegacyKeys {
         .updatedAt(now)
         .expiresAt(expiresAt)
         .version(1)
+        // Its createdAt is the old system's: revocation watermarks compare this instead.
+        .importedAt(Instant.ofEpochMilli(Math.max(now.toEpochMilli(), notBefore.getAsLong())))
         .build();
   }
 

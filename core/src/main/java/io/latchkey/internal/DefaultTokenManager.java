@@ -18,6 +18,7 @@ import io.latchkey.TokenPage;
 import io.latchkey.TokenQuery;
 import io.latchkey.TokenState;
 import io.latchkey.TokenUpdate;
+import io.latchkey.spi.RevocationWatermarks;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
@@ -67,7 +68,8 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       TemporalAmount maxLifetime,
       UsageBuffer usage,
       BiFunction<String, Token, IssuedToken> issued,
-      Duration auditRetention) {}
+      Duration auditRetention,
+      Watermarks watermarks) {}
 
   private final Context ctx;
   private final String actor;
@@ -86,6 +88,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     this.actor = actor;
     this.scope = scope;
     this.validator = base.validator;
+    this.fixUp = base.fixUp;
   }
 
   /** Connects the validator whose cache this manager's changes invalidate. */
@@ -167,6 +170,8 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
 
   /** Inserts a new record with a fresh id and secret, with its ISSUED audit entry. */
   private Inserted insertNew(TokenRecord.Builder template, Instant now, String detail) {
+    // Known watermarks raise the id generator's floor: a token issued now is never covered.
+    ctx.watermarks().ensureLoaded();
     for (int attempt = 0; attempt < 5; attempt++) {
       String id = ctx.ids().next(now.toEpochMilli());
       String secret = TokenFormat.newSecret(ctx.random());
@@ -181,7 +186,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       if (keepsAuditTrail() ? ctx.store().insert(record, entry) : ctx.store().insert(record)) {
         invalidate(id); // an earlier lookup may have cached the id as unknown
         return new Inserted(
-            ctx.issued().apply(token, Records.toToken(record, now.toEpochMilli())), entry);
+            ctx.issued().apply(token, view(record, now.toEpochMilli())), entry);
       }
     }
     // Five fresh random ids all taken: the store answers insert wrongly, not a collision.
@@ -267,7 +272,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     } else {
       observedAbsent(id.value());
     }
-    return found.filter(this::inScope).map(r -> Records.toToken(r, ctx.clock().millis()));
+    return found.filter(this::inScope).map(r -> view(r, ctx.clock().millis()));
   }
 
   @Override
@@ -284,6 +289,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   public TokenPage list(TokenQuery query) {
     if (query == null) throw new InvalidArgumentException("query", "must not be null");
     requireScope(query.workspace());
+    ctx.watermarks().ensureLoaded();
     long now = ctx.clock().millis();
     List<Token> page = new ArrayList<>(query.limit());
     String after = query.cursor();
@@ -296,7 +302,7 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       List<TokenRecord> batch = ctx.store().list(query.workspace(), after, fetch);
       for (TokenRecord r : batch) {
         observed(r);
-        Token t = Records.toToken(r, now);
+        Token t = view(r, now);
         if (!query.matches(t)) continue;
         if (page.size() == query.limit()) {
           // one more match exists: the page is full and there is a next one
@@ -394,10 +400,107 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     });
   }
 
+  /**
+   * One atomic, constant-cost step on a store that keeps watermarks: raises the workspace's
+   * revocation watermark above every id this instance has minted (and the current millisecond),
+   * applies it to this instance's cache at once, and leaves the per-record fix-up to the
+   * background. On a store without watermarks, token by token as before.
+   */
   @Override
   public int revokeAll(String workspace) {
     Checks.workspace(workspace);
     requireScope(workspace);
+    Watermarks watermarks = ctx.watermarks();
+    if (!watermarks.enabled()) {
+      int revoked = revokeAllOneByOne(workspace);
+      Instant at = now();
+      emit(new AuditEntry(ctx.ids().next(at.toEpochMilli()), at, actor, workspace,
+          new TokenId(RevocationWatermarks.WORKSPACE_ENTRY_TOKEN_ID), TokenEvent.Type.REVOKED_ALL,
+          "revoked " + revoked + " tokens one by one (the store keeps no revocation watermarks)"));
+      return revoked;
+    }
+    Instant at = now();
+    String entryId = ctx.ids().next(at.toEpochMilli());
+    Instant watermark = Instant.ofEpochMilli(ctx.ids().watermarkAfter(at.toEpochMilli()));
+    String detail = "revoked " + RevocationWatermarks.COUNT_PLACEHOLDER
+        + " tokens written before " + watermark;
+    AuditEntry entry = new AuditEntry(entryId, at, actor, workspace,
+        new TokenId(RevocationWatermarks.WORKSPACE_ENTRY_TOKEN_ID), TokenEvent.Type.REVOKED_ALL,
+        detail);
+    int count = keepsAuditTrail()
+        ? ctx.store().raiseRevocationWatermark(workspace, watermark, entry)
+        : ctx.store().raiseRevocationWatermark(workspace, watermark);
+    learned(workspace, watermark);
+    emit(new AuditEntry(entry.id(), at, actor, workspace, entry.tokenId(), entry.action(),
+        detail.replace(RevocationWatermarks.COUNT_PLACEHOLDER, Integer.toString(count))));
+    FixUp f = fixUp;
+    if (f != null) f.schedule(workspace);
+    return count;
+  }
+
+  /** The background work that brings stored records in line with a watermark. */
+  public interface FixUp {
+    /** Schedules the fix-up of a workspace's records (idempotent). */
+    void schedule(String workspace);
+  }
+
+  private volatile @Nullable FixUp fixUp;
+
+  /** Connects the background fix-up that {@link #revokeAll} schedules. */
+  public void attach(FixUp fixUp) {
+    this.fixUp = fixUp;
+  }
+
+  /** This instance learned a watermark: its cache and id floor follow at once. */
+  private void learned(String workspace, Instant watermark) {
+    DefaultTokenValidator v = validator;
+    if (v != null) {
+      v.revocationWatermarkRaised(workspace, watermark);
+    } else {
+      ctx.watermarks().learn(workspace, watermark);
+    }
+  }
+
+  /**
+   * Brings one listed record in line with the workspace's watermark: stored state REVOKED, the
+   * version bumped, one REVOKED entry saying it came from the revoke-all. A compare-and-set on
+   * the listed version first; if the record changed meanwhile, the usual read-and-retry, which
+   * re-checks coverage and state on what it reads, so a concurrent change is never overwritten.
+   *
+   * @return true if this call wrote the record
+   */
+  public boolean bringInLine(TokenRecord listed, Instant watermark) {
+    if (listed.state() == StoredState.REVOKED
+        || RevocationWatermarks.writtenAtMillis(listed) >= watermark.toEpochMilli()) {
+      return false;
+    }
+    String detail = listed.state() + " -> REVOKED (revoke-all of the workspace, watermark "
+        + watermark + ")";
+    TokenRecord next = listed.toBuilder().state(StoredState.REVOKED)
+        .version(listed.version() + 1).updatedAt(now()).build();
+    AuditEntry entry = entry(TokenEvent.Type.REVOKED, listed.id(), listed.workspace(), detail,
+        "revoke-all");
+    if (keepsAuditTrail()
+        ? ctx.store().replace(next, listed.version(), entry)
+        : ctx.store().replace(next, listed.version())) {
+      invalidate(listed.id());
+      emit(entry);
+      return true;
+    }
+    try {
+      return mutate(new TokenId(listed.id()), "revoke", "revoke-all",
+          r -> r.state() == StoredState.REVOKED
+              || RevocationWatermarks.writtenAtMillis(r) >= watermark.toEpochMilli() ? null
+              : new Edit(r.toBuilder().state(StoredState.REVOKED).build(),
+                  TokenEvent.Type.REVOKED, r.state() + " -> REVOKED (revoke-all of the workspace, "
+                      + "watermark " + watermark + ")")).changed;
+    } catch (TokenNotFoundException gone) {
+      return false; // deleted meanwhile
+    }
+  }
+
+  /** For a store without watermarks: each live token, by compare-and-set. */
+  private int revokeAllOneByOne(String workspace) {
     int revoked = 0;
     String after = null;
     while (true) {
@@ -723,12 +826,22 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     if (v != null) v.observedAbsent(id);
   }
 
+  /** The state transitions start from: REVOKED when a known watermark covers the record. */
   private TokenState effective(TokenRecord r) {
+    ctx.watermarks().ensureLoaded();
+    if (ctx.watermarks().covers(r)) return TokenState.REVOKED;
     return Transitions.effective(r.state(), r.expiresAt().toEpochMilli(), ctx.clock().millis());
   }
 
   private Token toToken(TokenRecord r) {
-    return Records.toToken(r, ctx.clock().millis());
+    return view(r, ctx.clock().millis());
+  }
+
+  /** The public view of a record: REVOKED if a watermark covers it. */
+  private Token view(TokenRecord r, long nowMillis) {
+    ctx.watermarks().ensureLoaded(); // a volatile read once loaded
+    return ctx.watermarks().covers(r) ? Records.toToken(r, TokenState.REVOKED)
+        : Records.toToken(r, nowMillis);
   }
 
   private Instant now() {

@@ -106,6 +106,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final AtomicLongArray invalidationStamps = new AtomicLongArray(STRIPES);
   private final LongAdder lookups = new LongAdder();
   private final LongAdder loads = new LongAdder();
+  /** The revocation watermarks applied when an entry is compiled; none until attached. */
+  private volatile @Nullable Watermarks watermarks;
   /** Set when a store read failed as unavailable; cleared by the next successful read. */
   private volatile boolean storeDown;
   /** Told of evictions (size or expiry); set only when Latchkey has a metrics recorder. */
@@ -464,6 +466,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       CompiledToken refused = vetting ? vet(id) : null;
       if (refused != null) return refused;
       loads.increment();
+      Watermarks w = watermarks;
+      if (w != null) w.ensureLoaded(); // unknown watermarks must not answer VALID
       Optional<TokenRecord> found = store.find(id);
       return found.isPresent() ? compile(found.get(), 0, false) : CompiledToken.UNKNOWN;
     }
@@ -517,6 +521,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     int stripe = id.hashCode() & (STRIPES - 1);
     long before = invalidationStamps.get(stripe);
     long generationBefore = generation.get();
+    Watermarks w = watermarks;
+    long[] watermarkStamp = {-1}; // set when this load reads the store
     CompiledToken loaded = c.asMap().compute(id, (key, old) -> {
       if (old != null && isFresh(old)) return old;
       if (old == null && unknown.getIfPresent(key) != null) return null;
@@ -535,6 +541,10 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       Optional<TokenRecord> found;
       loads.increment();
       try {
+        if (w != null) {
+          w.ensureLoaded(); // unknown watermarks must not answer VALID: fail as the store does
+          watermarkStamp[0] = w.stamp(); // before compile reads them; compared below
+        }
         found = store.find(key);
         storeDown = false;
       } catch (RuntimeException e) {
@@ -554,7 +564,11 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       }
       return compile(found.get(), readGeneration, true);
     });
-    if (invalidationStamps.get(stripe) != before) {
+    if (invalidationStamps.get(stripe) != before
+        || (w != null && loaded != null && watermarkStamp[0] >= 0
+            && w.stamp() != watermarkStamp[0])) {
+      // changed while loading, or a watermark arrived after compile looked (the sweep may have
+      // missed this entry, not yet in the cache): drop it, the next request loads again
       if (loaded != null) {
         c.asMap().remove(id, loaded);
       } else {
@@ -588,6 +602,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
 
   /** A cached entry holds its usage slot until the cache removes it (see the removal listener). */
   private CompiledToken compile(TokenRecord r, long readGeneration, boolean cached) {
+    Watermarks w = watermarks;
+    if (w != null && w.covers(r)) r = r.toBuilder().state(StoredState.REVOKED).build();
     LegacyVerification l = legacy;
     return new CompiledToken(r, Records.toToken(r, TokenState.ACTIVE), hasher.indexOf(r.keyId()),
         cached ? usage.acquire(r.id()) : usage.peek(r.id()), ticker.read(), readGeneration,
@@ -743,9 +759,41 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
    */
   @Override
   public void feedReset() {
+    Watermarks w = watermarks;
+    if (w != null) w.reset(); // a raise may have been missed too: read them again on next load
     if (cache != null) {
       generation.incrementAndGet();
       unknown.invalidateAll();
+    }
+  }
+
+  /** Applies revocation watermarks from now on (Latchkey attaches them before first use). */
+  public void attach(Watermarks watermarks) {
+    this.watermarks = watermarks;
+  }
+
+  /**
+   * A workspace's watermark was raised (here or through the feed): learned at once, and every
+   * cached entry of that workspace is marked changed without a lock, so it is reloaded (and
+   * compiled REVOKED if covered) before it answers again; removal follows on the invalidation
+   * thread. A load racing this drops its entry (see {@link #load}). Not on the cached path.
+   */
+  @Override
+  public void revocationWatermarkRaised(String workspace, java.time.Instant watermark) {
+    Watermarks w = watermarks;
+    if (w == null || !w.learn(workspace, watermark) || cache == null) return;
+    java.util.List<String> swept = new java.util.ArrayList<>();
+    for (CompiledToken entry : cache.asMap().values()) {
+      if (entry.workspace.equals(workspace)) {
+        invalidationStamps.incrementAndGet(entry.id.hashCode() & (STRIPES - 1));
+        entry.changed = true;
+        swept.add(entry.id);
+      }
+    }
+    if (!swept.isEmpty()) {
+      onInvalidationThread(() -> {
+        for (String id : swept) invalidate(id);
+      });
     }
   }
 

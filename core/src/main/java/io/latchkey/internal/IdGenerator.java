@@ -11,6 +11,8 @@ public final class IdGenerator {
   private final SecureRandom random;
   private final Hasher hasher;
   private long lastMillis = Long.MIN_VALUE;
+  /** The earliest time an id may carry: the highest revocation watermark known. */
+  private long floor = Long.MIN_VALUE;
   private final char[] last = new char[TokenFormat.ID_LENGTH];
 
   public IdGenerator(SecureRandom random, Hasher hasher) {
@@ -18,7 +20,32 @@ public final class IdGenerator {
     this.hasher = hasher;
   }
 
+  /**
+   * Never mints an id below {@code millis} from now on: a token issued after a revocation
+   * watermark this instance knows is not covered by it, even if the clock is behind.
+   */
+  public synchronized void atLeast(long millis) {
+    if (millis > floor) floor = millis;
+  }
+
+  /**
+   * A watermark covering every id this generator has minted and every id of the current
+   * millisecond, {@code max(nowMillis, last id's time) + 1}, which ids minted from now on do not
+   * go below.
+   */
+  public synchronized long watermarkAfter(long nowMillis) {
+    long w = Math.max(nowMillis, Math.max(lastMillis, floor)) + 1;
+    atLeast(w);
+    return w;
+  }
+
+  /** The earliest time an id may carry now (Long.MIN_VALUE if no watermark is known). */
+  public synchronized long floor() {
+    return floor;
+  }
+
   public synchronized String next(long millis) {
+    if (millis < floor) millis = floor;
     if (millis > lastMillis) {
       TokenFormat.newUntaggedId(millis, random, last);
       lastMillis = millis;

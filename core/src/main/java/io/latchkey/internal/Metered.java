@@ -110,6 +110,11 @@ public final class Metered {
         }
         inner.feedReset();
       }
+
+      @Override
+      public void revocationWatermarkRaised(String workspace, Instant watermark) {
+        inner.revocationWatermarkRaised(workspace, watermark);
+      }
     };
   }
 
@@ -210,6 +215,31 @@ public final class Metered {
       @Override
       public void pruneAuditTrail(Instant cutoff) {
         inner.pruneAuditTrail(cutoff);
+      }
+
+      @Override
+      public boolean keepsRevocationWatermarks() {
+        return inner.keepsRevocationWatermarks();
+      }
+
+      @Override
+      public int raiseRevocationWatermark(String workspace, Instant watermark) {
+        return inner.raiseRevocationWatermark(workspace, watermark);
+      }
+
+      @Override
+      public int raiseRevocationWatermark(String workspace, Instant watermark, AuditEntry audit) {
+        return inner.raiseRevocationWatermark(workspace, watermark, audit);
+      }
+
+      @Override
+      public Optional<Instant> revocationWatermark(String workspace) {
+        return inner.revocationWatermark(workspace);
+      }
+
+      @Override
+      public java.util.Map<String, Instant> revocationWatermarks() {
+        return inner.revocationWatermarks();
       }
 
       @Override

@@ -35,6 +35,16 @@ public interface ChangeListener {
   default void feedReset() {}
 
   /**
+   * A workspace's revocation watermark was raised (by any process): its records written before
+   * {@code watermark} are revoked (see {@link RevocationWatermarks}). Stores that keep watermarks
+   * deliver it through the feed like a changed id; a listener must take it into account at once.
+   *
+   * @param workspace the workspace
+   * @param watermark the new watermark
+   */
+  default void revocationWatermarkRaised(String workspace, java.time.Instant watermark) {}
+
+  /**
    * The feed lost its connection; {@link #feedReset()} follows once it is back. Optional: a store
    * that calls it lets {@link io.latchkey.Latchkey#health()} report the feed down meanwhile.
    */

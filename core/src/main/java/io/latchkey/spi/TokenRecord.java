@@ -44,6 +44,9 @@ import org.jspecify.annotations.Nullable;
  * @param lastUsedIp the client address of that validation, or null
  * @param lastUsedIntegration the integration name of that validation, or null
  * @param version incremented by every replace; the compare-and-set token
+ * @param importedAt for an imported legacy key, when the import wrote it; null for a token Latchkey
+ *     issued, whose id carries that time. Never changes. Revocation watermarks compare it (see
+ *     {@link RevocationWatermarks#writtenAt})
  */
 public record TokenRecord(
     String id,
@@ -65,7 +68,8 @@ public record TokenRecord(
     @Nullable Instant lastUsedAt,
     @Nullable String lastUsedIp,
     @Nullable String lastUsedIntegration,
-    long version) {
+    long version,
+    @Nullable Instant importedAt) {
 
   /**
    * Checks the required components, copies the collections and the hash, and truncates times to
@@ -95,6 +99,7 @@ public record TokenRecord(
    * @param lastUsedIp the client address of that validation, or null
    * @param lastUsedIntegration the integration name of that validation, or null
    * @param version incremented by every replace; the compare-and-set token
+   * @param importedAt for an imported legacy key, when the import wrote it; null otherwise
    */
   public TokenRecord {
     Objects.requireNonNull(id, "id == null");
@@ -114,6 +119,7 @@ public record TokenRecord(
     updatedAt = Objects.requireNonNull(updatedAt, "updatedAt == null").truncatedTo(ChronoUnit.MILLIS);
     expiresAt = Objects.requireNonNull(expiresAt, "expiresAt == null").truncatedTo(ChronoUnit.MILLIS);
     lastUsedAt = lastUsedAt == null ? null : lastUsedAt.truncatedTo(ChronoUnit.MILLIS);
+    importedAt = importedAt == null ? null : importedAt.truncatedTo(ChronoUnit.MILLIS);
     lifetime = (lifetime == null ? Duration.between(createdAt, expiresAt) : lifetime)
         .truncatedTo(ChronoUnit.MILLIS);
   }
@@ -169,7 +175,8 @@ public record TokenRecord(
         && lifetime.equals(r.lifetime)
         && Objects.equals(lastUsedAt, r.lastUsedAt)
         && Objects.equals(lastUsedIp, r.lastUsedIp)
-        && Objects.equals(lastUsedIntegration, r.lastUsedIntegration);
+        && Objects.equals(lastUsedIntegration, r.lastUsedIntegration)
+        && Objects.equals(importedAt, r.importedAt);
   }
 
   @Override
@@ -198,6 +205,7 @@ public record TokenRecord(
         + ", lastUsedIp=" + lastUsedIp
         + ", lastUsedIntegration=" + lastUsedIntegration
         + ", version=" + version
+        + (importedAt == null ? "" : ", importedAt=" + importedAt)
         + "]";
   }
 
@@ -223,6 +231,7 @@ public record TokenRecord(
     private @Nullable String lastUsedIp;
     private @Nullable String lastUsedIntegration;
     private long version;
+    private @Nullable Instant importedAt;
 
     private Builder() {}
 
@@ -247,6 +256,7 @@ public record TokenRecord(
       lastUsedIp = r.lastUsedIp;
       lastUsedIntegration = r.lastUsedIntegration;
       version = r.version;
+      importedAt = r.importedAt;
     }
 
     /**
@@ -389,6 +399,13 @@ public record TokenRecord(
      * @return this builder
      */
     public Builder version(long version) { this.version = version; return this; }
+    /**
+     * Sets {@link TokenRecord#importedAt()}.
+     *
+     * @param importedAt the value, or null (a token Latchkey issued)
+     * @return this builder
+     */
+    public Builder importedAt(@Nullable Instant importedAt) { this.importedAt = importedAt; return this; }
 
     /**
      * Builds the record.
@@ -400,7 +417,7 @@ public record TokenRecord(
     public TokenRecord build() {
       return new TokenRecord(id, workspace, name, description, hint, keyId, hash, state,
           permissions, allowedIps, metadata, createdAt, createdBy, updatedAt, expiresAt, lifetime,
-          lastUsedAt, lastUsedIp, lastUsedIntegration, version);
+          lastUsedAt, lastUsedIp, lastUsedIntegration, version, importedAt);
     }
   }
 }

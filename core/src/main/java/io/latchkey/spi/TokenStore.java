@@ -5,6 +5,7 @@ import io.latchkey.StoreUnavailableException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -188,6 +189,76 @@ public interface TokenStore extends AutoCloseable {
    * @throws StoreUnavailableException if the backend cannot be reached
    */
   default void pruneAuditTrail(Instant cutoff) {}
+
+  /**
+   * Whether this store keeps revocation watermarks: true means the watermark methods below are
+   * implemented as documented. False by default, for stores written before watermarks existed;
+   * core then revokes a workspace token by token.
+   *
+   * @return true if this store implements the revocation-watermark methods
+   */
+  default boolean keepsRevocationWatermarks() {
+    return false;
+  }
+
+  /**
+   * Raises a workspace's revocation watermark to {@code watermark} atomically, and counts what
+   * that revoked: the records of the workspace that the new watermark covers and the old one did
+   * not ({@link RevocationWatermarks#covers}), whose stored state is not {@code REVOKED}. A
+   * watermark is never lowered: if the stored one is not earlier, nothing changes and the count is
+   * 0. The count is read in the same atomic step as the raise, in a constant number of round
+   * trips. A raise is delivered through the change feed ({@link
+   * ChangeListener#revocationWatermarkRaised}) to every subscriber, this store's own included.
+   * Records themselves are not written: core brings their stored state in line later.
+   *
+   * @param workspace the workspace
+   * @param watermark records written before this instant are revoked
+   * @return how many records this raise revoked, as above
+   * @throws UnsupportedOperationException by default: the store keeps no watermarks
+   * @throws StoreUnavailableException if the backend cannot be reached (nothing is written)
+   */
+  default int raiseRevocationWatermark(String workspace, Instant watermark) {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no watermarks");
+  }
+
+  /**
+   * As {@link #raiseRevocationWatermark(String, Instant)}, storing {@code audit} (the workspace's
+   * one entry, action {@code REVOKED_ALL}) atomically with the raise, with each {@link
+   * RevocationWatermarks#COUNT_PLACEHOLDER} in its detail replaced by the count; nothing is stored
+   * if the watermark is not raised. Core calls it only on a store that keeps the audit trail.
+   *
+   * @param workspace the workspace
+   * @param watermark records written before this instant are revoked
+   * @param audit the workspace's entry recording the revoke-all
+   * @return how many records this raise revoked
+   * @throws UnsupportedOperationException by default: the store keeps no watermarks
+   * @throws StoreUnavailableException if the backend cannot be reached (nothing is written)
+   */
+  default int raiseRevocationWatermark(String workspace, Instant watermark, AuditEntry audit) {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no watermarks");
+  }
+
+  /**
+   * A workspace's revocation watermark.
+   *
+   * @param workspace the workspace
+   * @return its watermark, or empty if it has none (or the store keeps none)
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  default Optional<Instant> revocationWatermark(String workspace) {
+    return Optional.empty();
+  }
+
+  /**
+   * Every workspace's revocation watermark: one per workspace that was ever revoked as a whole, so
+   * a small map. Core reads it at start and after a feed reset.
+   *
+   * @return workspace to watermark; empty if none (or the store keeps none)
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  default Map<String, Instant> revocationWatermarks() {
+    return Map.of();
+  }
 
   /**
    * Subscribes to the ids of records changed by any process (insert, replace, delete), if this

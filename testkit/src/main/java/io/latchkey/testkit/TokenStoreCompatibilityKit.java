@@ -112,6 +112,17 @@ public abstract class TokenStoreCompatibilityKit {
   }
 
   /**
+   * Whether this store keeps revocation watermarks ({@link TokenStore#keepsRevocationWatermarks()});
+   * a store without them must say so by overriding this to return false, and then skips the
+   * watermark tests (its {@code revokeAll} goes token by token).
+   *
+   * @return true (the default) if the store keeps revocation watermarks
+   */
+  protected boolean keepsRevocationWatermarks() {
+    return true;
+  }
+
+  /**
    * A second store over the same backend as {@code first}, as another process would open it; by
    * default {@code first} itself. Stores with a change feed should return a separate instance so
    * the cross-instance tests cross a real connection.
@@ -1315,6 +1326,219 @@ public abstract class TokenStoreCompatibilityKit {
           clock.advance(Duration.ofHours(1).plusSeconds(1));
           assertThat(other.validator().validate(t.secret()).reasonOrNull()).isEqualTo(Reason.REVOKED);
         }
+      } finally {
+        if (second != store) second.close();
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("RevokeAll: a per-workspace revocation watermark, atomic and of constant cost")
+  class RevokeAll {
+    private final Instant t = clock.instant();
+    private final AtomicLong sequence = new AtomicLong();
+
+    @BeforeEach
+    void onlyForStoresWithWatermarks() {
+      assertThat(store.keepsRevocationWatermarks()).as("keepsRevocationWatermarks()")
+          .isEqualTo(keepsRevocationWatermarks());
+      Assumptions.assumeTrue(keepsRevocationWatermarks(), "the store keeps no watermarks");
+    }
+
+    /** A record whose id carries {@code at} as its issue time, as Latchkey mints them. */
+    private TokenRecord writtenAt(String workspace, Instant at) {
+      String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+      long n = sequence.incrementAndGet() + ID_SEQUENCE.incrementAndGet() * 1000;
+      char[] tail = new char[8];
+      for (int i = 7; i >= 0; i--) {
+        tail[i] = alphabet.charAt((int) (n % 62));
+        n /= 62;
+      }
+      return record(workspace).toBuilder()
+          .id(io.latchkey.spi.RevocationWatermarks.idBound(at) + new String(tail)).build();
+    }
+
+    /** An imported legacy key: a derived id (no time in it), an old createdAt, importedAt set. */
+    private TokenRecord imported(String workspace, Instant importedAt) {
+      TokenRecord r = record(workspace);
+      return r.toBuilder().id("z" + r.id().substring(1)).hint("legacy abc...")
+          .createdAt(t.minus(Duration.ofDays(900))).importedAt(importedAt).build();
+    }
+
+    private TokenRecord insertedRecord(TokenRecord r) {
+      assertThat(store.insert(r)).isTrue();
+      return r;
+    }
+
+    @Test
+    @DisplayName("the count is the newly covered records not stored REVOKED, and records stay as written")
+    void raise_countsNewlyCoveredRecords() {
+      TokenRecord old = insertedRecord(writtenAt("ws-1", t.minusSeconds(10)));
+      TokenRecord revoked = insertedRecord(writtenAt("ws-1", t.minusSeconds(5)).toBuilder()
+          .state(StoredState.REVOKED).build());
+      TokenRecord disabled = insertedRecord(writtenAt("ws-1", t.minusMillis(1)).toBuilder()
+          .state(StoredState.DISABLED).build());
+      TokenRecord newer = insertedRecord(writtenAt("ws-1", t.plusSeconds(5)));
+      TokenRecord importedBefore = insertedRecord(imported("ws-1", t.minusMillis(1)));
+      TokenRecord importedAfter = insertedRecord(imported("ws-1", t.plusMillis(1)));
+      TokenRecord elsewhere = insertedRecord(writtenAt("ws-2", t.minusSeconds(10)));
+
+      assertThat(store.raiseRevocationWatermark("ws-1", t)).isEqualTo(3);
+      assertThat(store.revocationWatermark("ws-1")).contains(t);
+      assertThat(store.revocationWatermark("ws-2")).isEmpty();
+      assertThat(store.revocationWatermarks()).isEqualTo(Map.of("ws-1", t));
+      for (TokenRecord r : List.of(old, revoked, disabled, newer, importedBefore, importedAfter,
+          elsewhere)) {
+        assertThat(stored(r.id())).isEqualTo(r); // the raise writes no record
+      }
+      // Later: only what the new watermark adds is counted.
+      assertThat(store.raiseRevocationWatermark("ws-1", t.plusSeconds(10))).isEqualTo(2);
+      assertThat(store.raiseRevocationWatermark("ws-2", t)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a watermark is never lowered: an earlier or equal one changes nothing and counts 0")
+    void raise_isMonotonic() {
+      insertedRecord(writtenAt("ws-1", t.minusSeconds(10)));
+      assertThat(store.raiseRevocationWatermark("ws-1", t)).isEqualTo(1);
+      insertedRecord(writtenAt("ws-1", t.minusSeconds(20)));
+      assertThat(store.raiseRevocationWatermark("ws-1", t.minusSeconds(1))).isZero();
+      assertThat(store.raiseRevocationWatermark("ws-1", t)).isZero();
+      assertThat(store.revocationWatermark("ws-1")).contains(t);
+    }
+
+    @Test
+    @DisplayName("the raise stores the workspace's one entry, with the count, only when it raises")
+    void raise_storesOneWorkspaceEntry() {
+      Assumptions.assumeTrue(keepsAuditTrail(), "the store keeps no audit trail");
+      insertedRecord(writtenAt("ws-1", t.minusSeconds(10)));
+      insertedRecord(writtenAt("ws-1", t.minusSeconds(9)));
+      AuditEntry entry = new AuditEntry(newId(), t, "alice", "ws-1",
+          new TokenId(io.latchkey.spi.RevocationWatermarks.WORKSPACE_ENTRY_TOKEN_ID),
+          TokenEvent.Type.REVOKED_ALL, "revoked {count} tokens written before " + t);
+      assertThat(store.raiseRevocationWatermark("ws-1", t, entry)).isEqualTo(2);
+      AuditEntry lower = new AuditEntry(newId(), t, "alice", "ws-1", entry.tokenId(),
+          TokenEvent.Type.REVOKED_ALL, "revoked {count} tokens");
+      assertThat(store.raiseRevocationWatermark("ws-1", t.minusSeconds(1), lower)).isZero();
+      assertThat(store.workspaceHistory("ws-1", null, 100)).containsExactly(
+          new AuditEntry(entry.id(), entry.at(), entry.actor(), entry.workspace(),
+              entry.tokenId(), entry.action(), "revoked 2 tokens written before " + t));
+    }
+
+    @Test
+    @DisplayName("revokeAll revokes older tokens at once on every read path, and not newer ones")
+    void revokeAll_coversOlderTokensOnly() {
+      IssuedToken a = issue("ws-1", "a");
+      IssuedToken b = issue("ws-1", "b");
+      IssuedToken c = issue("ws-1", "c");
+      IssuedToken other = issue("ws-2", "x");
+      tokens.revoke(c.id());
+      assertThat(validate(a.secret())).isNull(); // cached valid
+      assertThat(tokens.revokeAll("ws-1")).isEqualTo(2);
+      // The clock has not moved: a token issued now is still after the watermark.
+      IssuedToken later = issue("ws-1", "later");
+
+      assertThat(validate(a.secret())).isEqualTo(Reason.REVOKED);
+      assertThat(validate(b.secret())).isEqualTo(Reason.REVOKED);
+      assertThat(validate(later.secret())).isNull();
+      assertThat(validate(other.secret())).isNull();
+      assertThat(tokens.get(a.id()).state()).isEqualTo(TokenState.REVOKED);
+      assertThat(tokens.get(later.id()).state()).isEqualTo(TokenState.ACTIVE);
+      assertThat(tokens.list(TokenQuery.in("ws-1").state(TokenState.ACTIVE)).tokens())
+          .extracting(Token::id).containsExactly(later.id());
+      assertThat(tokens.list(TokenQuery.in("ws-1").state(TokenState.REVOKED)).tokens())
+          .extracting(Token::id).containsExactlyInAnyOrder(a.id(), b.id(), c.id());
+      assertThatThrownBy(() -> tokens.disable(a.id())).isInstanceOf(IllegalTransitionException.class);
+      assertThatThrownBy(() -> tokens.enable(b.id())).isInstanceOf(IllegalTransitionException.class);
+      assertThatThrownBy(() -> tokens.rotate(a.id())).isInstanceOf(IllegalTransitionException.class);
+      assertThat(tokens.revoke(a.id()).state()).isEqualTo(TokenState.REVOKED);
+
+      // A second revoke-all covers what the first did not, and counts only that.
+      assertThat(tokens.revokeAll("ws-1")).isEqualTo(1);
+      assertThat(validate(later.secret())).isEqualTo(Reason.REVOKED);
+      assertThat(tokens.revokeAll("ws-1")).isZero();
+    }
+
+    @Test
+    @DisplayName("a legacy key imported after a revoke-all is not covered, whatever its createdAt")
+    void importAfterRevokeAll_isNotCovered() {
+      issue("ws-1", "a");
+      tokens.revokeAll("ws-1");
+      TokenId id = latchkey.legacyKeys().importKey(LegacyKey.in("ws-1").name("old")
+          .lookup("ak_live_after").plaintext("ak_live_after.secret")
+          .createdAt(t.minus(Duration.ofDays(100))));
+      assertThat(tokens.get(id).state()).isEqualTo(TokenState.ACTIVE);
+      assertThat(stored(id.value()).importedAt()).isNotNull();
+    }
+
+    @Test
+    @DisplayName("the background fix-up stores REVOKED with one entry per token, losing no concurrent change")
+    void fixUp_bringsRecordsInLine_withoutOverwritingConcurrentChanges() {
+      List<IssuedToken> issued = new ArrayList<>();
+      for (int i = 0; i < 30; i++) issued.add(issue("ws-1", "t" + i));
+      IssuedToken alreadyRevoked = issue("ws-1", "r");
+      tokens.revoke(alreadyRevoked.id());
+      assertThat(tokens.revokeAll("ws-1")).isEqualTo(30);
+      // Changes racing the fix-up: each must survive it.
+      for (int i = 0; i < issued.size(); i += 2) {
+        tokens.update(issued.get(i).id(), TokenUpdate.create().name("renamed-" + i));
+      }
+      await("the fix-up to store REVOKED", () -> issued.stream()
+          .allMatch(x -> stored(x.id().value()).state() == StoredState.REVOKED));
+      for (int i = 0; i < issued.size(); i++) {
+        TokenRecord r = stored(issued.get(i).id().value());
+        assertThat(r.name()).isEqualTo(i % 2 == 0 ? "renamed-" + i : "t" + i);
+      }
+      if (keepsAuditTrail()) {
+        for (IssuedToken x : issued) {
+          assertThat(store.history(x.id().value(), null, 100))
+              .filteredOn(e -> e.action() == TokenEvent.Type.REVOKED)
+              .singleElement().satisfies(e -> assertThat(e.detail()).contains("revoke-all"));
+        }
+        assertThat(store.history(alreadyRevoked.id().value(), null, 100))
+            .filteredOn(e -> e.action() == TokenEvent.Type.REVOKED).hasSize(1);
+        assertThat(tokens.workspaceHistory("ws-1", null, 1000).entries())
+            .filteredOn(e -> e.action() == TokenEvent.Type.REVOKED_ALL)
+            .singleElement().satisfies(e -> assertThat(e.detail()).startsWith("revoked 30 tokens"));
+      }
+    }
+
+    @Test
+    @DisplayName("a watermark survives reopening the store, and a new instance answers REVOKED at once")
+    void watermark_survivesReopen() throws Exception {
+      IssuedToken a = issue("ws-1", "a");
+      // Raised in the store directly: no fix-up ran, so only the watermark revokes it.
+      assertThat(store.raiseRevocationWatermark("ws-1", clock.instant().plusMillis(1))).isEqualTo(1);
+      TokenStore second = secondStore(store);
+      try (Latchkey other = newLatchkey(second)) {
+        assertThat(second.revocationWatermark("ws-1")).contains(clock.instant().plusMillis(1));
+        assertThat(other.validator().validate(a.secret()).reasonOrNull()).isEqualTo(Reason.REVOKED);
+      } finally {
+        if (second != store) second.close();
+      }
+    }
+
+    @Test
+    @DisplayName("a revoke-all on one instance reaches another instance's cache")
+    void revokeAll_propagatesAcrossInstances() throws Exception {
+      TokenStore second = secondStore(store);
+      try (Latchkey other = Latchkey.builder().store(second).clock(clock).tokenPrefix("kit")
+          .hashingKey(KEY).cacheTtl(Duration.ofHours(1)).build()) {
+        IssuedToken a = issue("ws-1", "a");
+        assertThat(other.validator().validate(a.secret()).isValid()).isTrue(); // cached there
+        assertThat(tokens.revokeAll("ws-1")).isEqualTo(1);
+        if (hasChangeFeed()) {
+          await("the watermark to reach the other instance",
+              () -> other.validator().validate(a.secret()).reasonOrNull() == Reason.REVOKED);
+        } else {
+          clock.advance(Duration.ofHours(1).plusSeconds(1));
+          assertThat(other.validator().validate(a.secret()).reasonOrNull())
+              .isEqualTo(Reason.REVOKED);
+        }
+        clock.advance(Duration.ofMillis(2)); // clocks move on: the other's next id is later
+        IssuedToken fresh = other.tokens().issue(NewToken.in("ws-1").name("fresh"));
+        assertThat(other.validator().validate(fresh.secret()).isValid()).isTrue();
+        assertThat(validate(fresh.secret())).isNull();
       } finally {
         if (second != store) second.close();
       }

@@ -81,7 +81,8 @@ import org.jspecify.annotations.Nullable;
 public final class JdbcTokenStore implements TokenStore {
   private static final String COLUMNS = "id, workspace, name, description, hint, key_id, hash, "
       + "state, permissions, allowed_ips, metadata, created_at, created_by, updated_at, "
-      + "expires_at, lifetime_ms, last_used_at, last_used_ip, last_used_integration, version";
+      + "expires_at, lifetime_ms, last_used_at, last_used_ip, last_used_integration, version, "
+      + "imported_at_ms";
 
   private final Jdbi jdbi;
   /** Connections for {@link #find}, which uses plain JDBC. */
@@ -105,6 +106,8 @@ public final class JdbcTokenStore implements TokenStore {
   private final String usageSql;
   private final String auditInsertSql;
   private final String auditTable;
+  private final String watermarkTable;
+  private final String coveredCountSql;
   private volatile boolean closed;
   /** Set for an H2 file database this store opened from a URL: compacted in {@link #close()}. */
   private volatile @Nullable Runnable compactOnClose;
@@ -134,7 +137,7 @@ public final class JdbcTokenStore implements TokenStore {
     String table = prefix + "tokens";
     String json = dialect.jsonParameter;
     this.insertSql = "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        + json + ", " + json + ", " + json + ", ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        + json + ", " + json + ", " + json + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.findSql = "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?";
     this.replaceSql = "UPDATE " + table + " SET workspace = ?, name = ?, description = ?, "
         + "hint = ?, key_id = ?, hash = ?, state = ?, permissions = " + json
@@ -150,6 +153,15 @@ public final class JdbcTokenStore implements TokenStore {
     this.listAfterSql = "SELECT " + COLUMNS + " FROM " + table
         + " WHERE workspace = ? AND id > ? ORDER BY workspace, id LIMIT ?";
     this.auditTable = prefix + "audit";
+    this.watermarkTable = prefix + "revocation_watermarks";
+    // RevocationWatermarks.covers as ranges: a version-1 id (and, before tags, a version-0 id)
+    // starts with its issue time, so those are id ranges of the (workspace, id) index; an imported
+    // key compares imported_at_ms.
+    this.coveredCountSql = "SELECT COUNT(*) FROM " + table + " WHERE workspace = ? AND state <> "
+        + "'REVOKED' AND ((imported_at_ms IS NULL AND ((id >= ? AND id < ?) OR (id >= ? AND id < ?)"
+        // an id of neither version (not minted by Latchkey) counts as written at the epoch
+        + " OR ((id < '0' OR id >= '2') AND ? <= 0 AND ? > 0)))"
+        + " OR (imported_at_ms >= ? AND imported_at_ms < ?))";
     this.auditInsertSql = "INSERT INTO " + auditTable
         + " (id, token_id, workspace, at, actor, action, detail) VALUES (?, ?, ?, ?, ?, ?, ?)";
     this.usageSql = "UPDATE " + table + " SET last_used_at = ?, last_used_ip = ?, "
@@ -228,7 +240,9 @@ public final class JdbcTokenStore implements TokenStore {
         bindInstant(u, i++, r.lastUsedAt());
         u.bind(i++, r.lastUsedIp());
         u.bind(i++, r.lastUsedIntegration());
-        u.bind(i, r.version());
+        u.bind(i++, r.version());
+        Instant imported = r.importedAt();
+        u.bind(i, imported == null ? null : imported.toEpochMilli());
         // A duplicate id throws (and rolls back); the entry is written only after the row.
         return u.execute() == 1 && audited(h, audit);
       });
@@ -423,6 +437,98 @@ public final class JdbcTokenStore implements TokenStore {
   };
 
   @Override
+  public boolean keepsRevocationWatermarks() {
+    return true;
+  }
+
+  @Override
+  public int raiseRevocationWatermark(String workspace, Instant watermark) {
+    return raise(workspace, watermark, null);
+  }
+
+  /** {@inheritDoc} The entry is written in the same transaction, only if the watermark rose. */
+  @Override
+  public int raiseRevocationWatermark(String workspace, Instant watermark, AuditEntry audit) {
+    Objects.requireNonNull(audit, "audit == null");
+    return raise(workspace, watermark, audit);
+  }
+
+  /**
+   * One transaction: lock (or create) the workspace's watermark row, count the rows the raise
+   * covers, raise it, write the entry. On PostgreSQL the row's trigger notifies the feed at
+   * commit. Two first raises of a workspace at once: the loser's insert fails on the primary key
+   * and it runs again, then finding the row.
+   */
+  private int raise(String workspace, Instant watermark, @Nullable AuditEntry audit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    Objects.requireNonNull(watermark, "watermark == null");
+    if (audit != null) StorableValues.check(audit);
+    started("raiseRevocationWatermark");
+    long to = watermark.toEpochMilli();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return jdbi.inTransaction(h -> {
+          Optional<Long> old = h.createQuery("SELECT watermark_ms FROM " + watermarkTable
+                  + " WHERE workspace = ? FOR UPDATE")
+              .bind(0, workspace).mapTo(Long.class).findOne();
+          if (old.isPresent() && old.get() >= to) return 0;
+          long from = old.orElse(Long.MIN_VALUE);
+          Instant fromInstant = Instant.ofEpochMilli(Math.max(0, from));
+          int count = h.createQuery(coveredCountSql)
+              .bind(0, workspace)
+              .bind(1, io.latchkey.spi.RevocationWatermarks.idBound(fromInstant))
+              .bind(2, io.latchkey.spi.RevocationWatermarks.idBound(watermark))
+              .bind(3, io.latchkey.spi.RevocationWatermarks.legacyIdBound(fromInstant))
+              .bind(4, io.latchkey.spi.RevocationWatermarks.legacyIdBound(watermark))
+              .bind(5, from)
+              .bind(6, to)
+              .bind(7, from)
+              .bind(8, to)
+              .mapTo(Long.class).one().intValue();
+          if (old.isPresent()) {
+            h.createUpdate("UPDATE " + watermarkTable + " SET watermark_ms = ? WHERE workspace = ?")
+                .bind(0, to).bind(1, workspace).execute();
+          } else {
+            h.createUpdate("INSERT INTO " + watermarkTable + " (workspace, watermark_ms) VALUES (?, ?)")
+                .bind(0, workspace).bind(1, to).execute();
+          }
+          if (audit != null) {
+            audited(h, new AuditEntry(audit.id(), audit.at(), audit.actor(), audit.workspace(),
+                audit.tokenId(), audit.action(), audit.detail().replace(
+                    io.latchkey.spi.RevocationWatermarks.COUNT_PLACEHOLDER,
+                    Integer.toString(count))));
+          }
+          return count;
+        });
+      } catch (JdbiException e) {
+        if (attempt < 3 && Failures.isUniqueViolation(e)) continue; // a concurrent first raise
+        throw Failures.unavailable("raiseRevocationWatermark", e);
+      }
+    }
+  }
+
+  @Override
+  public Optional<Instant> revocationWatermark(String workspace) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    started("revocationWatermark");
+    return retryingRead("revocationWatermark", () -> jdbi.withHandle(h -> h.createQuery(
+            "SELECT watermark_ms FROM " + watermarkTable + " WHERE workspace = ?")
+        .bind(0, workspace).mapTo(Long.class).findOne().map(Instant::ofEpochMilli)));
+  }
+
+  @Override
+  public java.util.Map<String, Instant> revocationWatermarks() {
+    started("revocationWatermarks");
+    return retryingRead("revocationWatermarks", () -> jdbi.withHandle(h -> {
+      java.util.Map<String, Instant> all = new java.util.HashMap<>();
+      h.createQuery("SELECT workspace, watermark_ms FROM " + watermarkTable)
+          .map((rs, ctx) -> java.util.Map.entry(rs.getString(1), rs.getLong(2)))
+          .forEach(e -> all.put(e.getKey(), Instant.ofEpochMilli(e.getValue())));
+      return all;
+    }));
+  }
+
+  @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new InvalidArgumentException("limit", "must be at least 1, was " + limit);
@@ -598,6 +704,7 @@ public final class JdbcTokenStore implements TokenStore {
         .lastUsedIp(rs.getString(18))
         .lastUsedIntegration(rs.getString(19))
         .version(rs.getLong(20))
+        .importedAt(millis(rs, 21))
         .build();
   }
 
@@ -605,6 +712,11 @@ public final class JdbcTokenStore implements TokenStore {
   private static @Nullable Duration duration(ResultSet rs, int column) throws SQLException {
     long millis = rs.getLong(column);
     return rs.wasNull() ? null : Duration.ofMillis(millis);
+  }
+
+  private static @Nullable Instant millis(ResultSet rs, int column) throws SQLException {
+    long millis = rs.getLong(column);
+    return rs.wasNull() ? null : Instant.ofEpochMilli(millis);
   }
 
   private static @Nullable Instant instant(ResultSet rs, int column) throws SQLException {

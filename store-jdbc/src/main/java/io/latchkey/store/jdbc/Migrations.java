@@ -29,8 +29,10 @@ final class Migrations {
   static final List<String> SCRIPTS = List.of(
       "V1__tokens.sql", "V2__change_feed.sql", "V3__id_order_and_feed.sql",
       "V4__lifetime.sql",
-      // V5 is reserved for work on another branch; versions apply by number, not order.
-      "V6__audit_trail.sql", "V7__legacy_keys.sql", "V8__feed_commit_time.sql");
+      // V5 was written after V6 and V7; each version is applied once, whenever it is missing,
+      // so a database at V7 gets V5 alone (and then V8).
+      "V5__revocation_watermarks.sql", "V6__audit_trail.sql", "V7__legacy_keys.sql",
+      "V8__feed_commit_time.sql");
   private static final Object H2_LOCK = new Object();
 
   private Migrations() {}

@@ -173,11 +173,39 @@ final class PgChangeFeed implements AutoCloseable {
     }
   }
 
-  /** A notification's payload: the id, and since migration V8 the commit time after an '@'. */
+  /**
+   * A notification's payload: the id, and since migration V8 the commit time after an '@'; or
+   * {@code "!w <watermark_ms> <workspace>"} from the watermark trigger (V5).
+   */
   private void deliver(String payload) {
+    if (payload.startsWith("!w ")) {
+      deliverWatermark(payload);
+      return;
+    }
     for (ChangeListener l : listeners) {
       try {
         ChangeMessages.deliver(l, payload);
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "change listener failed: " + e);
+      }
+    }
+  }
+
+  private void deliverWatermark(String payload) {
+    int space = payload.indexOf(' ', 3);
+    java.time.Instant watermark;
+    String workspace;
+    try {
+      watermark = java.time.Instant.ofEpochMilli(Long.parseLong(payload.substring(3, space)));
+      workspace = payload.substring(space + 1);
+    } catch (RuntimeException malformed) {
+      // Not from our trigger: nothing can be trusted, as after a lost notification.
+      for (ChangeListener l : listeners) l.feedReset();
+      return;
+    }
+    for (ChangeListener l : listeners) {
+      try {
+        l.revocationWatermarkRaised(workspace, watermark);
       } catch (RuntimeException e) {
         LOG.log(System.Logger.Level.WARNING, "change listener failed: " + e);
       }

@@ -31,8 +31,8 @@ class MigrationsTest {
   void apply_emptyPostgres_createsSchemaAndRecordsEveryVersion() {
     String prefix = SharedPostgres.freshPrefix();
     Jdbi jdbi = postgres();
-    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).containsExactly(1, 2, 3, 4, 6, 7, 8);
-    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3, 4, 6, 7, 8);
+    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
     int rows = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM " + prefix + "tokens")
         .mapTo(Integer.class).one());
     assertThat(rows).isZero();
@@ -44,7 +44,7 @@ class MigrationsTest {
     Jdbi jdbi = postgres();
     Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix);
     assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).isEmpty();
-    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3, 4, 6, 7, 8);
+    assertThat(versions(jdbi, prefix)).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
   }
 
   @ParameterizedTest
@@ -68,7 +68,7 @@ class MigrationsTest {
     } finally {
       pool.shutdownNow();
     }
-    assertThat(versions(db.sql(), db.prefix())).containsExactly(1, 2, 3, 4, 6, 7, 8);
+    assertThat(versions(db.sql(), db.prefix())).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
     int rows = db.sql().withHandle(h -> h.createQuery(
         "SELECT count(*) FROM " + db.prefix() + "schema_version").mapTo(Integer.class).one());
     assertThat(rows).isEqualTo(Migrations.SCRIPTS.size());
@@ -77,9 +77,9 @@ class MigrationsTest {
   @Test
   void apply_emptyH2_thenAgain_isNoOp() {
     Jdbi jdbi = Jdbi.create("jdbc:h2:mem:migrations;DB_CLOSE_DELAY=-1");
-    assertThat(Migrations.apply(jdbi, Dialect.H2, "m_")).containsExactly(1, 2, 3, 4, 6, 7, 8);
+    assertThat(Migrations.apply(jdbi, Dialect.H2, "m_")).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
     assertThat(Migrations.apply(jdbi, Dialect.H2, "m_")).isEmpty();
-    assertThat(versions(jdbi, "m_")).containsExactly(1, 2, 3, 4, 6, 7, 8);
+    assertThat(versions(jdbi, "m_")).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
   }
 
   @Test
@@ -110,6 +110,33 @@ class MigrationsTest {
       Jdbi.create(url).useHandle(h -> h.execute(
           "UPDATE " + store.tablePrefix() + "tokens SET lifetime_ms = NULL"));
       assertThat(store.find(r.id()).orElseThrow().lifetime()).isEqualTo(java.time.Duration.ofDays(3));
+    }
+  }
+
+  @Test
+  void v5_keyImportedBefore_countsAsWrittenAtTheEpoch() {
+    String url = "jdbc:h2:mem:prev5;DB_CLOSE_DELAY=-1";
+    Jdbi jdbi = Jdbi.create(url);
+    List<String> withoutV5 = new ArrayList<>(Migrations.SCRIPTS);
+    withoutV5.remove("V5__revocation_watermarks.sql");
+    Migrations.apply(jdbi, Dialect.H2, "latchkey_", withoutV5);
+    for (String[] row : new String[][] {{"zq0000000000000a", "legacy ak_live..."},
+        {"1000000000000001", "lk_...abcd"}}) {
+      jdbi.useHandle(h -> h.execute("INSERT INTO latchkey_tokens (id, workspace, name, "
+          + "description, hint, key_id, hash, state, permissions, allowed_ips, metadata, "
+          + "created_at, created_by, updated_at, expires_at, version) VALUES (?, 'ws', 'n', '', "
+          + "?, 'legacy:bcrypt', ?, 'ACTIVE', '{}', '[]', '{}', "
+          + "TIMESTAMP WITH TIME ZONE '2020-01-01 00:00:00Z', 'import', "
+          + "TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00Z', "
+          + "TIMESTAMP WITH TIME ZONE '2030-01-01 00:00:00Z', 1)", row[0], row[1], new byte[32]));
+    }
+    try (JdbcTokenStore store = JdbcTokenStore.create(url)) { // applies V5
+      assertThat(store.find("zq0000000000000a").orElseThrow().importedAt())
+          .isEqualTo(java.time.Instant.EPOCH);
+      assertThat(store.find("1000000000000001").orElseThrow().importedAt()).isNull();
+      // Both predate any watermark: the imported one by its backfill, the other by its id.
+      assertThat(store.raiseRevocationWatermark("ws", java.time.Instant.parse("2026-01-01T00:00:00Z")))
+          .isEqualTo(2);
     }
   }
 }

@@ -41,6 +41,7 @@ final class Compact {
   private final @Nullable String lastUsedIp;
   private final @Nullable String lastUsedIntegration;
   final long version;
+  private final long importedAt;
 
   private Compact(TokenRecord r, long lastUsedAt, @Nullable String lastUsedIp,
       @Nullable String lastUsedIntegration) {
@@ -64,6 +65,8 @@ final class Compact {
     this.lastUsedIntegration =
         lastUsedIntegration == null ? null : Interner.intern(lastUsedIntegration);
     this.version = r.version();
+    Instant imported = r.importedAt();
+    this.importedAt = imported == null ? NONE : imported.toEpochMilli();
   }
 
   private Compact(Compact c, long lastUsedAt, @Nullable String lastUsedIp,
@@ -88,6 +91,7 @@ final class Compact {
     this.lastUsedIntegration =
         lastUsedIntegration == null ? null : Interner.intern(lastUsedIntegration);
     this.version = c.version;
+    this.importedAt = c.importedAt;
   }
 
   /** The whole record, usage included. */
@@ -131,7 +135,19 @@ final class Compact {
         .lastUsedIp(lastUsedIp)
         .lastUsedIntegration(lastUsedIntegration)
         .version(version)
+        .importedAt(importedAt == NONE ? null : Instant.ofEpochMilli(importedAt))
         .build();
+  }
+
+  /** Whether the stored state is REVOKED. */
+  boolean revoked() {
+    return state == StoredState.REVOKED;
+  }
+
+  /** When Latchkey wrote this record ({@link io.latchkey.spi.RevocationWatermarks#writtenAt}). */
+  long writtenAtMillis(String id) {
+    return io.latchkey.spi.RevocationWatermarks.writtenAtMillis(id, hint,
+        importedAt == NONE ? null : Instant.ofEpochMilli(importedAt));
   }
 
   /**

@@ -4,6 +4,7 @@ import io.latchkey.AuditEntry;
 import io.latchkey.InvalidArgumentException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.RevocationWatermarks;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
@@ -20,6 +21,10 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.HashMap;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,6 +41,10 @@ import org.jspecify.annotations.Nullable;
  * <p>It keeps the audit trail: an entry is added inside the same atomic per-record step as its
  * change (before the change is visible), so no caller ever sees a change without its entry.
  *
+ * <p>It keeps revocation watermarks: a raise counts the workspace's covered records in one pass
+ * over its index while record writes wait (they share a read lock that the raise takes
+ * exclusively), so the count and the raise are one atomic step.
+ *
  * <p>After {@link #close()} every method throws {@link StoreUnavailableException}. Close the
  * Latchkey first: a Latchkey closed after its store cannot write its buffered usage and throws.
  */
@@ -50,6 +59,14 @@ public final class InMemoryTokenStore implements TokenStore {
   private final ConcurrentMap<String, NavigableMap<String, AuditEntry>> workspaceTrails =
       new ConcurrentHashMap<>();
   private volatile boolean closed;
+  /** Revocation watermarks: workspace to epoch milliseconds. */
+  private final ConcurrentMap<String, Long> watermarks = new ConcurrentHashMap<>();
+  /**
+   * Record writes share this lock; a watermark raise takes it exclusively, so its count and the
+   * raise are one atomic step (no write lands between them).
+   */
+  private final ReentrantReadWriteLock raiseLock = new ReentrantReadWriteLock();
+  private final Lock writes = raiseLock.readLock();
 
   @Override
   public boolean insert(TokenRecord record) {
@@ -61,16 +78,21 @@ public final class InMemoryTokenStore implements TokenStore {
     Objects.requireNonNull(record, "record == null");
     open();
     boolean[] inserted = new boolean[1];
-    records.compute(record.id(), (id, current) -> {
-      if (current != null) return current;
-      inserted[0] = true;
-      keep(audit);
-      return Compact.of(record);
-    });
-    if (!inserted[0]) return false;
-    // Indexed after the record exists; list() skips ids whose record is gone.
-    workspaces.computeIfAbsent(record.workspace(), w -> new ConcurrentSkipListSet<>())
-        .add(record.id());
+    writes.lock();
+    try {
+      records.compute(record.id(), (id, current) -> {
+        if (current != null) return current;
+        inserted[0] = true;
+        keep(audit);
+        return Compact.of(record);
+      });
+      if (!inserted[0]) return false;
+      // Indexed after the record exists; list() skips ids whose record is gone.
+      workspaces.computeIfAbsent(record.workspace(), w -> new ConcurrentSkipListSet<>())
+          .add(record.id());
+    } finally {
+      writes.unlock();
+    }
     changed(record.id());
     return true;
   }
@@ -93,12 +115,17 @@ public final class InMemoryTokenStore implements TokenStore {
     Objects.requireNonNull(updated, "updated == null");
     open();
     boolean[] replaced = new boolean[1];
-    records.computeIfPresent(updated.id(), (id, current) -> {
-      if (current.version != expectedVersion) return current;
-      replaced[0] = true;
-      keep(audit);
-      return current.replacedBy(updated); // usage fields belong to applyUsage alone
-    });
+    writes.lock();
+    try {
+      records.computeIfPresent(updated.id(), (id, current) -> {
+        if (current.version != expectedVersion) return current;
+        replaced[0] = true;
+        keep(audit);
+        return current.replacedBy(updated); // usage fields belong to applyUsage alone
+      });
+    } finally {
+      writes.unlock();
+    }
     if (replaced[0]) changed(updated.id());
     return replaced[0];
   }
@@ -113,15 +140,20 @@ public final class InMemoryTokenStore implements TokenStore {
     Objects.requireNonNull(id, "id == null");
     open();
     Compact[] removedBox = new Compact[1];
-    records.computeIfPresent(id, (key, current) -> {
-      removedBox[0] = current;
-      keep(audit);
-      return null;
-    });
-    Compact removed = removedBox[0];
-    if (removed == null) return false;
-    ConcurrentSkipListSet<String> index = workspaces.get(removed.workspace);
-    if (index != null) index.remove(id);
+    writes.lock();
+    try {
+      records.computeIfPresent(id, (key, current) -> {
+        removedBox[0] = current;
+        keep(audit);
+        return null;
+      });
+      Compact removed = removedBox[0];
+      if (removed == null) return false;
+      ConcurrentSkipListSet<String> index = workspaces.get(removed.workspace);
+      if (index != null) index.remove(id);
+    } finally {
+      writes.unlock();
+    }
     changed(id);
     return true;
   }
@@ -214,6 +246,75 @@ public final class InMemoryTokenStore implements TokenStore {
         .put(e.id(), e);
     workspaceTrails.computeIfAbsent(e.workspace(), k -> new ConcurrentSkipListMap<>())
         .put(e.id(), e);
+  }
+
+  @Override
+  public boolean keepsRevocationWatermarks() {
+    return true;
+  }
+
+  @Override
+  public int raiseRevocationWatermark(String workspace, Instant watermark) {
+    return raise(workspace, watermark, null);
+  }
+
+  @Override
+  public int raiseRevocationWatermark(String workspace, Instant watermark, AuditEntry audit) {
+    Objects.requireNonNull(audit, "audit == null");
+    return raise(workspace, watermark, audit);
+  }
+
+  /**
+   * Counts the workspace's records newly covered (one pass over its index, in memory) and raises
+   * the watermark, with no record write in between; notifies after.
+   */
+  private int raise(String workspace, Instant watermark, @Nullable AuditEntry audit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    Objects.requireNonNull(watermark, "watermark == null");
+    open();
+    long to = watermark.toEpochMilli();
+    int count = 0;
+    raiseLock.writeLock().lock();
+    try {
+      Long old = watermarks.get(workspace);
+      long from = old == null ? Long.MIN_VALUE : old;
+      if (to <= from) return 0;
+      ConcurrentSkipListSet<String> index = workspaces.get(workspace);
+      if (index != null) {
+        for (String id : index) {
+          Compact c = records.get(id);
+          if (c == null || c.revoked()) continue;
+          long written = c.writtenAtMillis(id);
+          if (written >= from && written < to) count++;
+        }
+      }
+      watermarks.put(workspace, to);
+      if (audit != null) {
+        keep(new AuditEntry(audit.id(), audit.at(), audit.actor(), audit.workspace(),
+            audit.tokenId(), audit.action(), audit.detail().replace(
+                RevocationWatermarks.COUNT_PLACEHOLDER, Integer.toString(count))));
+      }
+    } finally {
+      raiseLock.writeLock().unlock();
+    }
+    for (ChangeListener l : listeners) l.revocationWatermarkRaised(workspace, watermark);
+    return count;
+  }
+
+  @Override
+  public Optional<Instant> revocationWatermark(String workspace) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    open();
+    Long w = watermarks.get(workspace);
+    return w == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(w));
+  }
+
+  @Override
+  public Map<String, Instant> revocationWatermarks() {
+    open();
+    Map<String, Instant> all = new HashMap<>();
+    watermarks.forEach((ws, w) -> all.put(ws, Instant.ofEpochMilli(w)));
+    return all;
   }
 
   /**

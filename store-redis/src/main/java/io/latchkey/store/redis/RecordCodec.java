@@ -49,12 +49,14 @@ final class RecordCodec {
   private static final String UPDATED_AT = "u";
   private static final String EXPIRES_AT = "e";
   private static final String LIFETIME = "f";
+  /** Epoch milliseconds; only on imported legacy keys (TokenRecord.importedAt). */
+  private static final String IMPORTED_AT = "j";
   /**
    * The fields a record may leave out: a replace deletes them before it writes the new record's
    * fields, so that one set before does not survive (see {@link Scripts#REPLACE}).
    */
   static final List<String> OPTIONAL = List.of(DESCRIPTION, STATE, PERMISSIONS, ALLOWED_IPS,
-      METADATA, UPDATED_AT, LIFETIME);
+      METADATA, UPDATED_AT, LIFETIME, IMPORTED_AT);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {};
@@ -85,6 +87,7 @@ final class RecordCodec {
       add(f, LIFETIME, Long.toString(r.lifetime().toMillis()));
     }
     add(f, VERSION, Long.toString(r.version()));
+    if (r.importedAt() != null) add(f, IMPORTED_AT, Long.toString(r.importedAt().toEpochMilli()));
     return f;
   }
 
@@ -141,6 +144,7 @@ final class RecordCodec {
       String metadata = h.get(METADATA);
       String createdAt = required(h, CREATED_AT);
       String updatedAt = h.get(UPDATED_AT);
+      String importedAt = h.get(IMPORTED_AT);
       return TokenRecord.builder()
           .id(id)
           .workspace(required(h, WORKSPACE))
@@ -162,6 +166,7 @@ final class RecordCodec {
           .lastUsedIp(h.get(LAST_USED_IP))
           .lastUsedIntegration(h.get(LAST_USED_INTEGRATION))
           .version(Long.parseLong(required(h, VERSION)))
+          .importedAt(importedAt == null ? null : instant(importedAt))
           .build();
     } catch (MissingField e) {
       throw malformed(id, "no field " + e.getMessage());
