@@ -150,9 +150,9 @@ class RedisOutageTest {
       assertThat(load.escaped()).isEmpty();
       assertThat(worstMillis(uncached)).isLessThan(BOUND_MILLIS + SLACK_MILLIS);
       // A read on a dropped connection is sent again once the client has reconnected. Without
-      // that, most reads in flight at each kill answered UNAVAILABLE. Since the Redis layout 2
-      // and metrics merges, about one run in three (on loaded and on quiet machines) has had one
-      // UNAVAILABLE among ~290 uncached validations, a failure not classified as a disconnect
+      // that, most reads in flight at each kill answered UNAVAILABLE. About one run in three of
+      // this wave (on loaded and on quiet machines, before and after the Redis layout change) has
+      // had one UNAVAILABLE among ~290 uncached validations, a failure not classified as a disconnect
       // that we have not pinned down yet (store-redis/README.md, "Outages"): at most 1 in 100.
       assertThat(count(uncached, Reason.UNAVAILABLE)).isLessThanOrEqualTo(
           Math.max(1, uncached.size() / 100));
