@@ -411,7 +411,8 @@ public final class Scale {
       }
       revokeAll("PostgreSQL", store, second, true);
     }
-    // Redis keeps no revocation watermarks yet: its revokeAll is still token by token.
+    // Redis keeps revocation watermarks too (store-redis/README.md, "Revoke-all"); not measured
+    // here yet.
   }
 
   /**

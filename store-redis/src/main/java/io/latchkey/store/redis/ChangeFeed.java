@@ -112,6 +112,10 @@ final class ChangeFeed extends RedisPubSubAdapter<String, String> {
   @Override
   public void message(String channel, String message) {
     if (!this.channel.equals(channel)) return;
+    if (message.startsWith(WATERMARK)) {
+      watermark(message);
+      return;
+    }
     // "<id>@<committed millis>" (ChangeMessages); a bare id from a store of an older version
     String tokenId = ChangeMessages.tokenId(message);
     deliver(() -> {
@@ -120,6 +124,44 @@ final class ChangeFeed extends RedisPubSubAdapter<String, String> {
           ChangeMessages.deliver(r.listener, message);
         } catch (RuntimeException e) {
           LOG.log(System.Logger.Level.WARNING, "change listener failed on token " + tokenId, e);
+        }
+      }
+    });
+  }
+
+  /**
+   * {@code !w <watermark ms> <workspace>}, published by the raise script (the PostgreSQL feed's
+   * convention); token ids are base62, so no change message starts with {@code !}.
+   */
+  private static final String WATERMARK = "!w ";
+
+  private void watermark(String message) {
+    int space = message.indexOf(' ', WATERMARK.length());
+    java.time.Instant watermark;
+    String workspace;
+    try {
+      watermark = java.time.Instant.ofEpochMilli(
+          Long.parseLong(message.substring(WATERMARK.length(), space)));
+      workspace = message.substring(space + 1);
+    } catch (RuntimeException malformed) {
+      // Not from our script: nothing can be trusted, as after a lost message.
+      deliver(() -> {
+        for (Registration r : registrations) {
+          try {
+            r.listener.feedReset();
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "change listener failed on feed reset", e);
+          }
+        }
+      });
+      return;
+    }
+    deliver(() -> {
+      for (Registration r : registrations) {
+        try {
+          r.listener.revocationWatermarkRaised(workspace, watermark);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "change listener failed on a watermark", e);
         }
       }
     });

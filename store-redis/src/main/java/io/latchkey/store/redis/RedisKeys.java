@@ -19,11 +19,19 @@ import java.util.Base64;
  *       earliest due hour in it, so a sweep finds the buckets with entries to drop;
  *   <li>{@code <prefix>hw:{<workspace>}}: the workspace's audit pointers, {@code <entry
  *       id>\n<token id>\n<epoch ms>}, every score 0, so they sort by entry id;
+ *   <li>{@code <prefix>hwe:{<workspace>}}: the workspace's own audit entries, those of no single
+ *       token ({@code REVOKED_ALL}), as in a token's trail; written with their pointer;
+ *   <li>{@code <prefix>r:{<workspace>}}: the workspace's revocation watermark, epoch ms;
+ *   <li>{@code <prefix>w:{<workspace>}}: the indexed ids whose written-at time is not in the id
+ *       (imported keys), scored by it, so a raise counts them without a scan;
+ *   <li>{@code <prefix>watermarked}: a set of the workspaces that may have a watermark, added to
+ *       before each raise, so every watermark's workspace is in it;
  *   <li>{@code <prefix>changes}: the pub/sub channel of the change feed (not a key).
  * </ul>
  *
  * <p>A workspace that is empty or holds a brace would break the hash tag, so it is spelled in
- * Base64url under the distinct kinds {@code ix}/{@code ex}/{@code hwx} instead: names stay
+ * Base64url under the distinct kinds {@code ix}/{@code ex}/{@code hwx}/{@code hwex}/{@code rx}/{@code
+ * wx} instead: names stay
  * injective.
  */
 final class RedisKeys {
@@ -66,6 +74,26 @@ final class RedisKeys {
   /** The workspace's audit pointers (see {@link RedisTokenStore#workspaceHistory}). */
   String workspaceTrail(String workspace) {
     return workspaceKey("hw", workspace);
+  }
+
+  /** The workspace's own audit entries ({@code REVOKED_ALL}), in the pointers' slot. */
+  String workspaceEntries(String workspace) {
+    return workspaceKey("hwe", workspace);
+  }
+
+  /** The workspace's revocation watermark, epoch milliseconds as a string. */
+  String watermark(String workspace) {
+    return workspaceKey("r", workspace);
+  }
+
+  /** The workspace's indexed ids whose written-at time is not in the id, scored by it. */
+  String writtenAt(String workspace) {
+    return workspaceKey("w", workspace);
+  }
+
+  /** Every workspace that may have a watermark (a set, in a slot of its own). */
+  String watermarked() {
+    return prefix + "watermarked";
   }
 
   /** The bucket directory; a bucket's key is this, a colon, and its lower bound. */

@@ -5,6 +5,7 @@ import io.latchkey.InvalidArgumentException;
 import io.latchkey.StoreUnavailableException;
 import io.latchkey.spi.ChangeListener;
 import io.latchkey.spi.ChangeMessages;
+import io.latchkey.spi.RevocationWatermarks;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
@@ -69,6 +70,12 @@ import org.jspecify.annotations.Nullable;
  * insert indexes the id first and writes the record second, and a delete removes the record first
  * and the index entry second. A crash between the two leaves at worst an index entry without a
  * record, which listing skips: never a record that validation finds but revoke-all cannot reach.
+ *
+ * <p><b>Revoke-all.</b> {@link #raiseRevocationWatermark} is one script in the workspace's slot
+ * that raises the watermark, counts from the index (whose members carry a REVOKED flag, since a
+ * record's state is in another slot on a Cluster), writes the workspace's entry and publishes
+ * {@code !w <ms> <workspace>}; see store-redis/README.md, "Revoke-all", for when the count is
+ * exact.
  *
  * <p><b>Retention.</b> Every record carries a Redis TTL: it disappears {@linkplain
  * Builder#retention(Duration) retention} (30 days by default) after it expires, or after it is
@@ -227,15 +234,20 @@ public final class RedisTokenStore implements TokenStore {
     args.add(ChangeMessages.encode(updated.id(), System.currentTimeMillis()));
     addAudit(args, audit);
     args.addAll(RecordCodec.fields(updated));
-    String previousWorkspace = await(Scripts.REPLACE.<String>run(commands(what),
+    String previous = await(Scripts.REPLACE.<String>run(commands(what),
         ScriptOutputType.VALUE, new String[] {keys.record(updated.id()), keys.trail(updated.id())},
         args.toArray(String[]::new)), what);
-    if (previousWorkspace == null) {
+    if (previous == null) {
       unpointQuietly(audit, pointer);
       return false;
     }
+    int line = previous.indexOf('\n');
+    boolean wasRevoked = StoredState.REVOKED.name().equals(previous.substring(0, line));
+    String previousWorkspace = previous.substring(line + 1);
     if (!previousWorkspace.equals(updated.workspace())) {
       unindexQuietly(previousWorkspace, updated.id());
+    } else if (wasRevoked != (updated.state() == StoredState.REVOKED)) {
+      flagQuietly(updated);
     }
     return true;
   }
@@ -314,7 +326,11 @@ public final class RedisTokenStore implements TokenStore {
       for (String p : pointers) {
         String[] f = p.split("\n", -1);
         String entryId = f[0];
-        reads.add(commands(what).zrangebylex(keys.trail(f.length > 1 ? f[1] : ""),
+        String tokenId = f.length > 1 ? f[1] : "";
+        // A REVOKED_ALL entry lives in the workspace's slot, written with the raise.
+        String trail = RevocationWatermarks.WORKSPACE_ENTRY_TOKEN_ID.equals(tokenId)
+            ? keys.workspaceEntries(workspace) : keys.trail(tokenId);
+        reads.add(commands(what).zrangebylex(trail,
             Range.from(Range.Boundary.including(entryId + "\n"),
                 Range.Boundary.excluding(entryId + "\u000b")),
             Limit.create(0, 1)).toCompletableFuture());
@@ -380,6 +396,108 @@ public final class RedisTokenStore implements TokenStore {
   }
 
   @Override
+  public boolean keepsRevocationWatermarks() {
+    return true;
+  }
+
+  @Override
+  public int raiseRevocationWatermark(String workspace, java.time.Instant watermark) {
+    return raise(workspace, watermark, null);
+  }
+
+  /** {@inheritDoc} The entry and its pointer are written by the script that raises. */
+  @Override
+  public int raiseRevocationWatermark(String workspace, java.time.Instant watermark,
+      AuditEntry audit) {
+    Objects.requireNonNull(audit, "audit == null");
+    return raise(workspace, watermark, audit);
+  }
+
+  /**
+   * Two steps: the workspace joins the registry ({@code watermarked}, its own slot), then one
+   * script in the workspace's slot raises the watermark, counts, writes the entry and its pointer,
+   * and publishes {@code !w <ms> <workspace>}. A crash between them leaves a workspace in the
+   * registry without a raise, which {@link #revocationWatermarks()} skips; never a watermark
+   * missing from it.
+   */
+  private int raise(String workspace, java.time.Instant watermark, @Nullable AuditEntry audit) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    Objects.requireNonNull(watermark, "watermark == null");
+    open();
+    String what = "revocation watermark of workspace " + workspace;
+    reachable(keys.watermarked(), what);
+    reachable(keys.index(workspace), what);
+    await(commands(what).sadd(keys.watermarked(), workspace), what);
+    String entryHead = "";
+    String detail = "";
+    String pointer = "";
+    if (audit != null) {
+      // The detail is the last field: the script replaces {count} in it alone.
+      entryHead = AuditCodec.encode(new AuditEntry(audit.id(), audit.at(), audit.actor(),
+          audit.workspace(), audit.tokenId(), audit.action(), ""));
+      detail = AuditCodec.encode(audit).substring(entryHead.length());
+      pointer = audit.id() + '\n' + audit.tokenId().value() + '\n' + audit.at().toEpochMilli();
+    }
+    String[] raiseKeys = {keys.index(workspace), keys.due(workspace), keys.writtenAt(workspace),
+        keys.watermark(workspace), keys.workspaceTrail(workspace),
+        keys.workspaceEntries(workspace)};
+    Long count = await(Scripts.RAISE.<Long>run(commands(what), ScriptOutputType.INTEGER,
+        raiseKeys, Long.toString(watermark.toEpochMilli()), keys.channel(), entryHead, detail,
+        pointer, Long.toString(auditRetentionMillis),
+        Long.toString(auditRetentionMillis + INDEX_MARGIN_MILLIS), workspace), what);
+    return count == null || count < 0 ? 0 : (int) Math.min(Integer.MAX_VALUE, count);
+  }
+
+  @Override
+  public Optional<java.time.Instant> revocationWatermark(String workspace) {
+    Objects.requireNonNull(workspace, "workspace == null");
+    open();
+    String what = "revocation watermark of workspace " + workspace;
+    String key = keys.watermark(workspace);
+    long deadline = System.nanoTime() + timeoutNanos;
+    String ms = retryingRead(deadline, () -> {
+      reachable(key, what);
+      return Await.until(commands(what).get(key), deadline, what);
+    });
+    return Optional.ofNullable(ms).map(RedisTokenStore::watermarkOf);
+  }
+
+  /**
+   * The registry's workspaces, then their watermarks in one pipeline (in a cluster, on their
+   * nodes). A workspace without one (its raise failed, crashed or is under way) is left out.
+   */
+  @Override
+  public Map<String, java.time.Instant> revocationWatermarks() {
+    open();
+    String what = "revocation watermarks";
+    long deadline = System.nanoTime() + timeoutNanos;
+    return retryingRead(deadline, () -> {
+      reachable(keys.watermarked(), what);
+      List<String> workspaces = new ArrayList<>(
+          Await.until(commands(what).smembers(keys.watermarked()), deadline, what));
+      List<CompletableFuture<String>> reads = new ArrayList<>(workspaces.size());
+      for (String ws : workspaces) {
+        reads.add(commands(what).get(keys.watermark(ws)).toCompletableFuture());
+      }
+      Map<String, java.time.Instant> all = new java.util.HashMap<>();
+      for (int i = 0; i < workspaces.size(); i++) {
+        String ms = Await.until(reads.get(i), deadline, what);
+        if (ms != null) all.put(workspaces.get(i), watermarkOf(ms));
+      }
+      return all;
+    });
+  }
+
+  private static java.time.Instant watermarkOf(String ms) {
+    try {
+      return java.time.Instant.ofEpochMilli(Long.parseLong(ms));
+    } catch (NumberFormatException e) {
+      throw new StoreUnavailableException(
+          "Redis token store holds a malformed revocation watermark", null);
+    }
+  }
+
+  @Override
   public List<TokenRecord> list(String workspace, @Nullable String afterId, int limit) {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new InvalidArgumentException("limit", "must be at least 1, was " + limit);
@@ -391,7 +509,7 @@ public final class RedisTokenStore implements TokenStore {
   private List<TokenRecord> listOnce(String workspace, @Nullable String afterId, int limit) {
     String what = "list of workspace " + workspace;
     reachable(keys.index(workspace), what);
-    String[] indexKeys = {keys.index(workspace), keys.due(workspace)};
+    String[] indexKeys = indexKeys(workspace);
     List<TokenRecord> page = new ArrayList<>(Math.min(limit, 256));
     String cursor = afterId;
     while (page.size() < limit) {
@@ -495,10 +613,13 @@ public final class RedisTokenStore implements TokenStore {
 
   /** Indexes the record's id in its workspace; returns the record's expiry (Redis time, ms). */
   private long index(TokenRecord r, String what) {
+    boolean explicit = explicitWrittenAt(r);
+    String flags = (r.state() == StoredState.REVOKED ? "r" : "") + (explicit ? "w" : "");
     Long expireAt = await(Scripts.INDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
-        new String[] {keys.index(r.workspace()), keys.due(r.workspace())}, r.id(),
+        indexKeys(r.workspace()), r.id(),
         Long.toString(ttlMillis(r)), Integer.toString(SWEEP_BUCKETS),
-        Long.toString(INDEX_MARGIN_MILLIS)), what);
+        Long.toString(INDEX_MARGIN_MILLIS), flags,
+        Long.toString(RevocationWatermarks.writtenAtMillis(r))), what);
     return Objects.requireNonNull(expireAt, "INDEX script returned nil");
   }
 
@@ -510,10 +631,41 @@ public final class RedisTokenStore implements TokenStore {
     String what = "unindex of token " + id;
     try {
       await(Scripts.UNINDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
-          new String[] {keys.index(workspace), keys.due(workspace)}, id), what);
+          indexKeys(workspace), id), what);
     } catch (StoreUnavailableException e) {
       System.getLogger(RedisTokenStore.class.getName()).log(System.Logger.Level.DEBUG,
           "index entry of token " + id + " left for the sweep: " + e.getMessage());
+    }
+  }
+
+  /** The keys of a workspace's index, as the index scripts take them (one slot). */
+  private String[] indexKeys(String workspace) {
+    return new String[] {keys.index(workspace), keys.due(workspace), keys.writtenAt(workspace)};
+  }
+
+  /**
+   * Whether the record's written-at time is not the one its id gives (an imported key): its index
+   * member is then flagged and its time kept in {@code w:{ws}}. An id of neither version gives
+   * the epoch, as such a record without {@code importedAt} is: the raise counts it by id range.
+   */
+  static boolean explicitWrittenAt(TokenRecord r) {
+    return r.importedAt() != null || RevocationWatermarks.writtenAtMillis(r)
+        != RevocationWatermarks.writtenAtMillis(r.id(), "", null);
+  }
+
+  /**
+   * Brings the REVOKED flag of a record's index member in line after a replace changed its state.
+   * The change has happened by then; if this fails, only the count of a later raise is off by
+   * one (README, "Revoke-all").
+   */
+  private void flagQuietly(TokenRecord r) {
+    String what = "index flag of token " + r.id();
+    try {
+      await(Scripts.FLAG.<Long>run(commands(what), ScriptOutputType.INTEGER,
+          indexKeys(r.workspace()), r.id(), r.state() == StoredState.REVOKED ? "1" : "0"), what);
+    } catch (StoreUnavailableException e) {
+      System.getLogger(RedisTokenStore.class.getName()).log(System.Logger.Level.DEBUG,
+          "index flag of token " + r.id() + " left stale: " + e.getMessage());
     }
   }
 

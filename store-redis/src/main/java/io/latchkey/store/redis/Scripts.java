@@ -21,10 +21,13 @@ final class Scripts {
   static final int BUCKET_MAX = 120;
 
   /**
-   * The workspace index (KEYS[1] the bucket directory, KEYS[2] the buckets' due hours; the buckets
-   * themselves are KEYS[1] .. ':' .. lower bound, in the same slot). A member is the id, '\1' and
-   * the hour (since the epoch, Redis time) after which its record is certainly gone; '\1' sorts
-   * below every character of an id, so members sort as their ids do.
+   * The workspace index (KEYS[1] the bucket directory, KEYS[2] the buckets' due hours, KEYS[3] the
+   * ids whose written-at time is not in the id; the buckets themselves are KEYS[1] .. ':' .. lower
+   * bound, in the same slot). A member is the id, '\1' and the hour (since the epoch, Redis time)
+   * after which its record is certainly gone, then, only if it has any, '\1' and its flags:
+   * {@code r} if the record is stored REVOKED, {@code w} if its written-at time is in KEYS[3]
+   * rather than in its id. '\1' sorts below every character of an id, so members sort as their
+   * ids do.
    */
   private static final String INDEX_LIB = """
       local SEP = '\\1'
@@ -37,7 +40,22 @@ final class Scripts {
         return redis.call('ZRANGEBYLEX', bk, '[' .. id .. SEP, '(' .. id .. '\\2', 'LIMIT', 0, 1)[1]
       end
       local function id_of(m) return string.sub(m, 1, string.find(m, SEP, 1, true) - 1) end
-      local function due_of(m) return tonumber(string.sub(m, string.find(m, SEP, 1, true) + 1)) end
+      local function parts(m)
+        local a = string.find(m, SEP, 1, true)
+        local b = string.find(m, SEP, a + 1, true)
+        if b then return tonumber(string.sub(m, a + 1, b - 1)), string.sub(m, b + 1) end
+        return tonumber(string.sub(m, a + 1)), ''
+      end
+      local function due_of(m) local d = parts(m) return d end
+      local function flags_of(m) local _, f = parts(m) return f end
+      local function member(id, due, flags)
+        local m = id .. SEP .. string.format('%d', due)
+        if flags ~= '' then m = m .. SEP .. flags end
+        return m
+      end
+      local function forget(m)
+        if string.find(flags_of(m), 'w', 1, true) then redis.call('ZREM', KEYS[3], id_of(m)) end
+      end
       local function drop_if_empty(lb)
         if redis.call('EXISTS', bkey(lb)) == 0 then
           redis.call('ZREM', KEYS[2], lb)
@@ -53,6 +71,7 @@ final class Scripts {
             local d = due_of(m)
             if d <= now_hour then
               redis.call('ZREM', bk, m)
+              forget(m)
             elseif (not min) or d < min then
               min = d
             end
@@ -89,9 +108,11 @@ final class Scripts {
 
   /**
    * Indexes an id in its workspace before its record is written. KEYS: bucket directory, due
-   * hours. ARGV: id, the record's time to live (ms), how many due buckets to sweep, margin (ms).
-   * The due hour only ever rises, so it never falls before the record's own expiry; returns that
-   * expiry (absolute ms, Redis time) for the record script's PEXPIREAT.
+   * hours, written-at times. ARGV: id, the record's time to live (ms), how many due buckets to
+   * sweep, margin (ms), the flags of a new member, its written-at time (ms, for flag {@code w}).
+   * An existing member keeps its flags (a replace changes them after its compare-and-set, see
+   * {@link #FLAG}). The due hour only ever rises, so it never falls before the record's own
+   * expiry; returns that expiry (absolute ms, Redis time) for the record script's PEXPIREAT.
    */
   static final LuaScript INDEX = new LuaScript(NOW + INDEX_LIB + SPLIT + """
       sweep(tonumber(ARGV[3]))
@@ -101,11 +122,15 @@ final class Scripts {
       local lb = bucket_of(id)
       local bk = bkey(lb)
       local current = member_of(bk, id)
+      local flags = ARGV[5]
       if current then
         if due_of(current) >= due then return expire_at end
+        flags = flags_of(current)
         redis.call('ZREM', bk, current)
+      elseif string.find(flags, 'w', 1, true) then
+        redis.call('ZADD', KEYS[3], ARGV[6], id)
       end
-      redis.call('ZADD', bk, 0, id .. SEP .. string.format('%d', due))
+      redis.call('ZADD', bk, 0, member(id, due, flags))
       local min = redis.call('ZSCORE', KEYS[2], lb)
       if (not min) or tonumber(min) > due then redis.call('ZADD', KEYS[2], due, lb) end
       if redis.call('ZCARD', bk) > BUCKET_MAX then split(bk, id) end
@@ -116,9 +141,106 @@ final class Scripts {
   static final LuaScript UNINDEX = new LuaScript(NOW + INDEX_LIB + """
       local lb = bucket_of(ARGV[1])
       local m = member_of(bkey(lb), ARGV[1])
-      if m then redis.call('ZREM', bkey(lb), m) end
+      if m then
+        redis.call('ZREM', bkey(lb), m)
+        forget(m)
+      end
       drop_if_empty(lb)
       return 1
+      """);
+
+  /**
+   * Sets (ARGV[2] '1') or clears ('0') the REVOKED flag of an indexed id (ARGV[1]) after a
+   * replace changed it. KEYS: as INDEX. Does nothing if the id is not indexed.
+   */
+  static final LuaScript FLAG = new LuaScript(NOW + INDEX_LIB + """
+      local lb = bucket_of(ARGV[1])
+      local m = member_of(bkey(lb), ARGV[1])
+      if not m then return 0 end
+      local due, flags = parts(m)
+      local w = string.find(flags, 'w', 1, true) and 'w' or ''
+      local updated = member(ARGV[1], due, (ARGV[2] == '1' and 'r' or '') .. w)
+      if updated ~= m then
+        redis.call('ZREM', bkey(lb), m)
+        redis.call('ZADD', bkey(lb), 0, updated)
+      end
+      return 1
+      """);
+
+  /**
+   * Raises a workspace's revocation watermark and counts what it newly covers. KEYS: bucket
+   * directory, due hours, written-at times, the watermark, the workspace's audit pointers, the
+   * workspace's own entries. ARGV: the watermark (ms), channel, the entry encoded up to its detail
+   * ('' for none), its detail (where {@code {count}} becomes the count), its pointer, audit
+   * retention (ms), the pointers' time to live (ms), the workspace (for the feed message {@code
+   * !w <ms> <workspace>}). Returns -1 if the stored watermark is not
+   * earlier (nothing written), else the count: indexed ids written in [old, new) (by id range for
+   * ids that carry their time, by score in KEYS[3] for the others; ids of neither version count as
+   * written at the epoch) whose member is not flagged REVOKED and not due (a due member's record
+   * is certainly gone).
+   */
+  static final LuaScript RAISE = new LuaScript(NOW + INDEX_LIB + """
+      local to = tonumber(ARGV[1])
+      local old = redis.call('GET', KEYS[4])
+      if old and tonumber(old) >= to then return -1 end
+      local DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+      local function enc(ms, width)
+        local v = math.max(0, math.min(3521614606207, ms))
+        local out = {}
+        for i = width, 1, -1 do
+          local d = v % 62
+          out[i] = string.sub(DIGITS, d + 1, d + 1)
+          v = (v - d) / 62
+        end
+        return table.concat(out)
+      end
+      local function live(m)
+        local due, flags = parts(m)
+        return due > now_hour and not string.find(flags, 'r', 1, true)
+      end
+      -- ids in [lo, hi) (hi nil: to the end) that carry their time, bucket by bucket
+      local function count_range(lo, hi)
+        if hi and lo >= hi then return 0 end
+        local max = hi and ('(' .. hi) or '+'
+        local n = 0
+        local lb = bucket_of(lo)
+        local min = '[' .. lo
+        while lb do
+          for _, m in ipairs(redis.call('ZRANGEBYLEX', bkey(lb), min, max)) do
+            if live(m) and not string.find(flags_of(m), 'w', 1, true) then n = n + 1 end
+          end
+          lb = redis.call('ZRANGEBYLEX', KEYS[1], '(' .. lb, max, 'LIMIT', 0, 1)[1]
+          min = '-'
+        end
+        return n
+      end
+      local from = old and tonumber(old) or 0
+      local count = count_range('1' .. enc(from, 7), '1' .. enc(to, 7))
+          + count_range(enc(from, 8), enc(to, 8))
+      if from <= 0 and to > 0 then
+        -- ids of neither version count as written at the epoch, as on JDBC
+        count = count + count_range('', '0') + count_range('2', nil)
+      end
+      local min_score = old and string.format('%d', tonumber(old)) or '-inf'
+      for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], min_score, '(' .. ARGV[1])) do
+        local m = member_of(bkey(bucket_of(id)), id)
+        if m and live(m) then count = count + 1 end
+      end
+      redis.call('SET', KEYS[4], ARGV[1])
+      if ARGV[3] ~= '' then
+        local detail = string.gsub(ARGV[4], '{count}', string.format('%d', count))
+        redis.call('ZADD', KEYS[6], 0, ARGV[3] .. detail)
+        redis.call('PEXPIRE', KEYS[6], ARGV[6])
+        redis.call('ZADD', KEYS[5], 0, ARGV[5])
+        local cutoff = now - tonumber(ARGV[6])
+        for _, p in ipairs(redis.call('ZRANGE', KEYS[5], 0, 9)) do
+          local at = tonumber(string.match(p, '\\n(%d+)$'))
+          if at and at < cutoff then redis.call('ZREM', KEYS[5], p) else break end
+        end
+        redis.call('PEXPIRE', KEYS[5], ARGV[7])
+      end
+      redis.call('PUBLISH', ARGV[2], '!w ' .. ARGV[1] .. ' ' .. ARGV[8])
+      return count
       """);
 
   /**
@@ -182,19 +304,21 @@ final class Scripts {
    * Compare-and-set on the version. KEYS: record, trail. ARGV: expected version, expire-at (ms),
    * channel, feed message, audit entry, trail TTL, then field, value, … (never the usage fields).
    * Returns
-   * the workspace it had, or nil if the record is gone or its version differs.
+   * the state it had ('' for ACTIVE), a line break and the workspace it had; or nil if the record
+   * is gone or its version differs.
    */
   static final LuaScript REPLACE = new LuaScript("""
       local version = redis.call('HGET', KEYS[1], 'v')
       if version ~= ARGV[1] then return false end
       local workspace = redis.call('HGET', KEYS[1], 'w')
+      local state = redis.call('HGET', KEYS[1], 't') or ''
       redis.call('HDEL', KEYS[1], """ + OPTIONAL_FIELDS + """
       )
       redis.call('HSET', KEYS[1], unpack(ARGV, 7))
       redis.call('PEXPIREAT', KEYS[1], ARGV[2])
       """ + audit(5) + """
       redis.call('PUBLISH', ARGV[3], ARGV[4])
-      return workspace
+      return state .. '\\n' .. workspace
       """);
 
   /**

@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads and plants a workspace's index (layout 2: buckets of {@code id\1due-hour}) in tests. */
+/**
+ * Reads and plants a workspace's index (layout 2: buckets of {@code id\1due-hour}, then {@code
+ * \1flags} if any) in tests.
+ */
 final class IndexView {
   private IndexView() {}
 
@@ -18,7 +21,9 @@ final class IndexView {
     for (String lb : lowerBounds(redis, keys, workspace)) {
       for (String m : redis.zrangebylex(keys.bucket(workspace, lb), Range.unbounded())) {
         int sep = m.indexOf('\u0001');
-        out.put(m.substring(0, sep), Long.parseLong(m.substring(sep + 1)));
+        int flags = m.indexOf('\u0001', sep + 1); // then the member's flags, if it has any
+        out.put(m.substring(0, sep),
+            Long.parseLong(m.substring(sep + 1, flags < 0 ? m.length() : flags)));
       }
     }
     return out;
@@ -49,8 +54,13 @@ final class IndexView {
   /** Makes an indexed id (of the first bucket) due long ago, as if its record's TTL had ended. */
   static void makeDue(RedisClusterCommands<String, String> redis, RedisKeys keys,
       String workspace, String id) {
-    Long due = entries(redis, keys, workspace).get(id);
-    redis.zrem(keys.bucket(workspace, ""), id + '\u0001' + due);
-    plant(redis, keys, workspace, id, 1);
+    String member = redis.zrangebylex(keys.bucket(workspace, ""),
+        Range.create(id + '\u0001', id + '\u0002')).get(0);
+    redis.zrem(keys.bucket(workspace, ""), member);
+    int flags = member.indexOf('\u0001', id.length() + 1);
+    redis.zadd(keys.bucket(workspace, ""), 0,
+        id + '\u0001' + 1 + (flags < 0 ? "" : member.substring(flags)));
+    Double min = redis.zscore(keys.due(workspace), "");
+    if (min == null || min > 1) redis.zadd(keys.due(workspace), 1, "");
   }
 }

@@ -24,10 +24,4 @@ class RedisClusterTokenStoreCompatibilityTest extends TokenStoreCompatibilityKit
     return RedisTokenStore.builder().clusterUri(nodes.get(0), nodes.get(1)).keyPrefix(prefix)
         .build();
   }
-
-  /** Not yet: revokeAll on Redis goes token by token (docs/architecture.md, "States"). */
-  @Override
-  protected boolean keepsRevocationWatermarks() {
-    return false;
-  }
 }

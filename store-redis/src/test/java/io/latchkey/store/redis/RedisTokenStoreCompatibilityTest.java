@@ -17,10 +17,4 @@ class RedisTokenStoreCompatibilityTest extends TokenStoreCompatibilityKit {
   protected TokenStore secondStore(TokenStore first) {
     return RedisTokenStore.builder().uri(TestRedis.standaloneUri()).keyPrefix(prefix).build();
   }
-
-  /** Not yet: revokeAll on Redis goes token by token (docs/architecture.md, "States"). */
-  @Override
-  protected boolean keepsRevocationWatermarks() {
-    return false;
-  }
 }
