@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -99,11 +100,15 @@ public final class Latchkey implements AutoCloseable {
     // Only with a recorder: the validator's reads and the usage writes go through a timing store.
     TokenStore readStore = metered ? Metered.store(store, metrics) : store;
     this.usage = new UsageBuffer(readStore);
-    this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+    ScheduledThreadPoolExecutor background = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "latchkey-background");
       t.setDaemon(true);
       return t;
     });
+    // A delayed task (the revocation fix-up's start pass, a retry) must not hold close() up:
+    // dropped at shutdown, it runs again at the next start.
+    background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.background = background;
     this.invalidations = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "latchkey-invalidations");
       t.setDaemon(true);
