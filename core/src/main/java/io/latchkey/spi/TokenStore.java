@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -134,6 +135,65 @@ public interface TokenStore extends AutoCloseable {
    */
   default boolean replace(TokenRecord updated, long expectedVersion, AuditEntry audit) {
     throw new UnsupportedOperationException(getClass().getName() + " keeps no audit trail");
+  }
+
+  /**
+   * Many independent compare-and-set replaces in one call, for bulk work such as bringing a
+   * workspace's records in line with a revocation watermark: element {@code i} is {@link
+   * #replace(TokenRecord, long, AuditEntry) replace(updated.get(i), expectedVersions[i],
+   * audits.get(i))}, or {@link #replace(TokenRecord, long)} when {@code audits} is null. Each
+   * element succeeds or fails on its own, never all or nothing: a record that is gone or whose
+   * version differs is left as it is, and its entry is not stored. A store overrides this to save
+   * round trips (one transaction, one script); the default replaces one by one.
+   *
+   * <p>If the backend fails part-way, some elements may have been written and the call throws:
+   * the caller retries with what it reads again, and the compare-and-set makes a retry of an
+   * element already written fail harmlessly.
+   *
+   * @param updated the new records, each with its id and its next version, no id twice
+   * @param expectedVersions the version each stored record must have, one per record
+   * @param audits the entries recording each change, one per record, or null to store none (a
+   *     store that keeps no audit trail is only called with null)
+   * @return for each element, whether its record was replaced
+   * @throws StoreUnavailableException if the backend cannot be reached
+   */
+  default boolean[] replaceEach(List<TokenRecord> updated, long[] expectedVersions,
+      @Nullable List<AuditEntry> audits) {
+    checkReplaceEach(updated, expectedVersions, audits);
+    boolean[] written = new boolean[updated.size()];
+    for (int i = 0; i < written.length; i++) {
+      written[i] = audits == null
+          ? replace(updated.get(i), expectedVersions[i])
+          : replace(updated.get(i), expectedVersions[i], audits.get(i));
+    }
+    return written;
+  }
+
+  /**
+   * The argument checks of {@link #replaceEach}, for stores that override it.
+   *
+   * @param updated the new records
+   * @param expectedVersions one version per record
+   * @param audits one entry per record, or null
+   * @throws NullPointerException if a list, the array or an element is null
+   * @throws IllegalArgumentException if the sizes differ
+   */
+  static void checkReplaceEach(List<TokenRecord> updated, long[] expectedVersions,
+      @Nullable List<AuditEntry> audits) {
+    Objects.requireNonNull(updated, "updated == null");
+    Objects.requireNonNull(expectedVersions, "expectedVersions == null");
+    for (TokenRecord r : updated) Objects.requireNonNull(r, "updated contains null");
+    if (expectedVersions.length != updated.size()) {
+      throw new IllegalArgumentException("expectedVersions: " + expectedVersions.length
+          + " versions for " + updated.size() + " records");
+    }
+    if (audits != null) {
+      for (AuditEntry a : audits) Objects.requireNonNull(a, "audits contains null");
+      if (audits.size() != updated.size()) {
+        throw new IllegalArgumentException("audits: " + audits.size() + " entries for "
+            + updated.size() + " records");
+      }
+    }
   }
 
   /**
