@@ -43,8 +43,9 @@ import java.util.concurrent.Future;
  * of N dirty tokens; memory per token; the memory a validator keeps after N distinct tokens; and
  * PostgreSQL's cache miss against a bare primary-key read; revoke-all of N (time to return, until
  * a second instance answers REVOKED, of the background fix-up; a token issued after it is VALID).
- * {@code --revoke-all} runs only that part. Wall-clock figures on a shared machine:
- * medians of repeated calls, ratios rather than absolute times.
+ * {@code --revoke-all} runs only that part ({@code --revoke-all --only=redis}: Redis's).
+ * Wall-clock figures on a shared machine: medians of repeated calls, ratios rather than absolute
+ * times.
  */
 public final class Scale {
   static final String BIG = "big";
@@ -77,7 +78,11 @@ public final class Scale {
       if (only == null || only.equals("validator")) s.validatorMemory();
       if (only == null || only.equals("postgres")) s.postgresMiss();
     }
-    if (only == null || revokeAllOnly) s.revokeAllEverywhere();
+    if (revokeAllOnly && "redis".equals(only)) {
+      s.revokeAllRedis();
+    } else if (only == null || revokeAllOnly) {
+      s.revokeAllEverywhere();
+    }
     System.out.println();
     System.out.printf(Locale.ROOT, "Scale, N = %,d per workspace, %.0f s, %d CPUs%n%n", s.n,
         (System.nanoTime() - started) / 1e9, Runtime.getRuntime().availableProcessors());
@@ -411,8 +416,23 @@ public final class Scale {
       }
       revokeAll("PostgreSQL", store, second, true);
     }
-    // Redis keeps revocation watermarks too (store-redis/README.md, "Revoke-all"); not measured
-    // here yet.
+    revokeAllRedis();
+  }
+
+  /**
+   * Redis: N records written through the store's own insert (index and record scripts, 16 at a
+   * time), then two stores on the same prefix, as two processes would have.
+   */
+  private void revokeAllRedis() throws Exception {
+    step("revoke-all, Redis");
+    String uri = Backends.redisUri();
+    String keyPrefix = Backends.freshPrefix() + ":";
+    try (RedisTokenStore store = RedisTokenStore.builder().uri(uri).keyPrefix(keyPrefix).build();
+         RedisTokenStore second = RedisTokenStore.builder().uri(uri).keyPrefix(keyPrefix)
+             .build()) {
+      insertAll(store, RALL, n - SAMPLE, 16, Scale::writtenRecord);
+      revokeAll("Redis", store, second, true);
+    }
   }
 
   /**
