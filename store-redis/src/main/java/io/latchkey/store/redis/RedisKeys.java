@@ -24,6 +24,9 @@ import java.util.Base64;
  *   <li>{@code <prefix>r:{<workspace>}}: the workspace's revocation watermark, epoch ms;
  *   <li>{@code <prefix>w:{<workspace>}}: the indexed ids whose written-at time is not in the id
  *       (imported keys), scored by it, so a raise counts them without a scan;
+ *   <li>{@code <prefix>n:{<workspace>}}: the bucket counters, a hash from each bucket's lower
+ *       bound to how many of its members carry no flag, so a raise sums them instead of reading
+ *       every member;
  *   <li>{@code <prefix>watermarked}: a set of the workspaces that may have a watermark, added to
  *       before each raise, so every watermark's workspace is in it;
  *   <li>{@code <prefix>changes}: the pub/sub channel of the change feed (not a key).
@@ -31,7 +34,7 @@ import java.util.Base64;
  *
  * <p>A workspace that is empty or holds a brace would break the hash tag, so it is spelled in
  * Base64url under the distinct kinds {@code ix}/{@code ex}/{@code hwx}/{@code hwex}/{@code rx}/{@code
- * wx} instead: names stay
+ * wx}/{@code nx} instead: names stay
  * injective.
  */
 final class RedisKeys {
@@ -89,6 +92,14 @@ final class RedisKeys {
   /** The workspace's indexed ids whose written-at time is not in the id, scored by it. */
   String writtenAt(String workspace) {
     return workspaceKey("w", workspace);
+  }
+
+  /**
+   * The workspace's bucket counters: a hash from each index bucket's lower bound to how many of
+   * its members are flagged neither REVOKED nor with a written-at time of their own.
+   */
+  String counters(String workspace) {
+    return workspaceKey("n", workspace);
   }
 
   /** Every workspace that may have a watermark (a set, in a slot of its own). */

@@ -73,7 +73,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Revoke-all.</b> {@link #raiseRevocationWatermark} is one script in the workspace's slot
  * that raises the watermark, counts from the index (whose members carry a REVOKED flag, since a
- * record's state is in another slot on a Cluster), writes the workspace's entry and publishes
+ * record's state is in another slot on a Cluster; of the buckets a raise covers whole it reads
+ * per-bucket counters that the index scripts keep, not their members), writes the workspace's entry and publishes
  * {@code !w <ms> <workspace>}; see store-redis/README.md, "Revoke-all", for when the count is
  * exact.
  *
@@ -440,7 +441,7 @@ public final class RedisTokenStore implements TokenStore {
     }
     String[] raiseKeys = {keys.index(workspace), keys.due(workspace), keys.writtenAt(workspace),
         keys.watermark(workspace), keys.workspaceTrail(workspace),
-        keys.workspaceEntries(workspace)};
+        keys.workspaceEntries(workspace), keys.counters(workspace)};
     Long count = await(Scripts.RAISE.<Long>run(commands(what), ScriptOutputType.INTEGER,
         raiseKeys, Long.toString(watermark.toEpochMilli()), keys.channel(), entryHead, detail,
         pointer, Long.toString(auditRetentionMillis),
@@ -613,14 +614,17 @@ public final class RedisTokenStore implements TokenStore {
 
   /** Indexes the record's id in its workspace; returns the record's expiry (Redis time, ms). */
   private long index(TokenRecord r, String what) {
-    boolean explicit = explicitWrittenAt(r);
-    String flags = (r.state() == StoredState.REVOKED ? "r" : "") + (explicit ? "w" : "");
     Long expireAt = await(Scripts.INDEX.<Long>run(commands(what), ScriptOutputType.INTEGER,
         indexKeys(r.workspace()), r.id(),
         Long.toString(ttlMillis(r)), Integer.toString(SWEEP_BUCKETS),
-        Long.toString(INDEX_MARGIN_MILLIS), flags,
+        Long.toString(INDEX_MARGIN_MILLIS), indexFlags(r),
         Long.toString(RevocationWatermarks.writtenAtMillis(r))), what);
     return Objects.requireNonNull(expireAt, "INDEX script returned nil");
+  }
+
+  /** The flags of a new index member for the record (see {@link Scripts#INDEX}). */
+  private static String indexFlags(TokenRecord r) {
+    return (r.state() == StoredState.REVOKED ? "r" : "") + (explicitWrittenAt(r) ? "w" : "");
   }
 
   /**
@@ -640,7 +644,8 @@ public final class RedisTokenStore implements TokenStore {
 
   /** The keys of a workspace's index, as the index scripts take them (one slot). */
   private String[] indexKeys(String workspace) {
-    return new String[] {keys.index(workspace), keys.due(workspace), keys.writtenAt(workspace)};
+    return new String[] {keys.index(workspace), keys.due(workspace), keys.writtenAt(workspace),
+        keys.counters(workspace)};
   }
 
   /**

@@ -28,10 +28,19 @@ final class Scripts {
    * {@code r} if the record is stored REVOKED, {@code w} if its written-at time is in KEYS[3]
    * rather than in its id. '\1' sorts below every character of an id, so members sort as their
    * ids do.
+   *
+   * <p>The last key is the workspace's bucket counters (a hash): for each bucket's lower bound,
+   * how many of its members carry neither flag. Every script that adds, removes, moves or
+   * re-flags a member keeps it, so a raise sums the counters of the buckets it covers whole
+   * instead of reading their members. Counting starts when the hash exists: an insert into an
+   * empty workspace creates it; a workspace indexed before the counters existed gets it from its
+   * first raise, which counts every bucket once ({@code tally} does nothing until then).
    */
   private static final String INDEX_LIB = """
       local SEP = '\\1'
       local now_hour = math.floor(now / 3600000)
+      local CKEY = KEYS[#KEYS]
+      local counting = redis.call('EXISTS', CKEY) == 1
       local function bkey(lb) return KEYS[1] .. ':' .. lb end
       local function bucket_of(id)
         return redis.call('ZREVRANGEBYLEX', KEYS[1], '[' .. id, '-', 'LIMIT', 0, 1)[1] or ''
@@ -56,10 +65,22 @@ final class Scripts {
       local function forget(m)
         if string.find(flags_of(m), 'w', 1, true) then redis.call('ZREM', KEYS[3], id_of(m)) end
       end
+      -- a member the counters count: flagged neither REVOKED nor with a written-at time of its own
+      local function plain(m)
+        local f = flags_of(m)
+        return not string.find(f, 'r', 1, true) and not string.find(f, 'w', 1, true)
+      end
+      local function tally(lb, m, delta)
+        if counting and plain(m) then redis.call('HINCRBY', CKEY, lb, delta) end
+      end
       local function drop_if_empty(lb)
         if redis.call('EXISTS', bkey(lb)) == 0 then
           redis.call('ZREM', KEYS[2], lb)
-          if lb ~= '' then redis.call('ZREM', KEYS[1], lb) end
+          -- the first bucket's counter stays: the hash must not vanish while counting
+          if lb ~= '' then
+            redis.call('ZREM', KEYS[1], lb)
+            if counting then redis.call('HDEL', CKEY, lb) end
+          end
         end
       end
       local function sweep(buckets)
@@ -72,6 +93,7 @@ final class Scripts {
             if d <= now_hour then
               redis.call('ZREM', bk, m)
               forget(m)
+              tally(lb, m, -1)
             elseif (not min) or d < min then
               min = d
             end
@@ -82,7 +104,8 @@ final class Scripts {
       """;
 
   private static final String SPLIT = """
-      local function split(bk, id)
+      local function split(olb, id)
+        local bk = bkey(olb)
         local members = redis.call('ZRANGE', bk, 0, -1)
         local n = #members
         -- Ids that grow with time arrive at the end: a new bucket then starts with the new id
@@ -93,49 +116,75 @@ final class Scripts {
         local nbk = bkey(lb)
         local moved = {}
         local min = nil
+        local plains = 0
         for i = from, n do
           moved[#moved + 1] = 0
           moved[#moved + 1] = members[i]
           local d = due_of(members[i])
           if (not min) or d < min then min = d end
+          if plain(members[i]) then plains = plains + 1 end
         end
         redis.call('ZADD', nbk, unpack(moved))
         redis.call('ZREM', bk, unpack(members, from, n))
         redis.call('ZADD', KEYS[1], 0, lb)
         redis.call('ZADD', KEYS[2], min, lb)
+        if counting then
+          -- not -plains: Lua 5.1 writes minus zero as '-0', which HINCRBY refuses
+          redis.call('HINCRBY', CKEY, olb, 0 - plains)
+          redis.call('HINCRBY', CKEY, lb, plains)
+        end
       end
       """;
 
   /**
-   * Indexes an id in its workspace before its record is written. KEYS: bucket directory, due
-   * hours, written-at times. ARGV: id, the record's time to live (ms), how many due buckets to
-   * sweep, margin (ms), the flags of a new member, its written-at time (ms, for flag {@code w}).
-   * An existing member keeps its flags (a replace changes them after its compare-and-set, see
-   * {@link #FLAG}). The due hour only ever rises, so it never falls before the record's own
-   * expiry; returns that expiry (absolute ms, Redis time) for the record script's PEXPIREAT.
+   * Indexing one id: {@code start_counting} first (counters begin with an empty workspace), then
+   * a sweep, then {@code index_one} per id. An existing member keeps its flags (a replace changes
+   * them after its compare-and-set, see {@link #FLAG}). The due hour only ever rises, so it never
+   * falls before the record's own expiry; {@code index_one} returns that expiry (absolute ms,
+   * Redis time) for the record script's PEXPIREAT.
    */
-  static final LuaScript INDEX = new LuaScript(NOW + INDEX_LIB + SPLIT + """
-      sweep(tonumber(ARGV[3]))
-      local id = ARGV[1]
-      local expire_at = now + tonumber(ARGV[2])
-      local due = math.ceil((expire_at + tonumber(ARGV[4])) / 3600000)
-      local lb = bucket_of(id)
-      local bk = bkey(lb)
-      local current = member_of(bk, id)
-      local flags = ARGV[5]
-      if current then
-        if due_of(current) >= due then return expire_at end
-        flags = flags_of(current)
-        redis.call('ZREM', bk, current)
-      elseif string.find(flags, 'w', 1, true) then
-        redis.call('ZADD', KEYS[3], ARGV[6], id)
+  private static final String INDEX_ONE = """
+      local function start_counting()
+        if (not counting) and redis.call('EXISTS', KEYS[1], bkey('')) == 0 then
+          -- an empty workspace: its counters start here, complete (HINCRBY creates them)
+          redis.call('HINCRBY', CKEY, '', 0)
+          counting = true
+        end
       end
-      redis.call('ZADD', bk, 0, member(id, due, flags))
-      local min = redis.call('ZSCORE', KEYS[2], lb)
-      if (not min) or tonumber(min) > due then redis.call('ZADD', KEYS[2], due, lb) end
-      if redis.call('ZCARD', bk) > BUCKET_MAX then split(bk, id) end
-      return expire_at
-      """.replace("BUCKET_MAX", Integer.toString(BUCKET_MAX)));
+      local function index_one(id, ttl, margin, flags, written)
+        local expire_at = now + ttl
+        local due = math.ceil((expire_at + margin) / 3600000)
+        local lb = bucket_of(id)
+        local bk = bkey(lb)
+        local current = member_of(bk, id)
+        if current then
+          if due_of(current) >= due then return expire_at end
+          flags = flags_of(current)
+          redis.call('ZREM', bk, current)
+        elseif string.find(flags, 'w', 1, true) then
+          redis.call('ZADD', KEYS[3], written, id)
+        end
+        local added = member(id, due, flags)
+        redis.call('ZADD', bk, 0, added)
+        if not current then tally(lb, added, 1) end
+        local min = redis.call('ZSCORE', KEYS[2], lb)
+        if (not min) or tonumber(min) > due then redis.call('ZADD', KEYS[2], due, lb) end
+        if redis.call('ZCARD', bk) > BUCKET_MAX then split(lb, id) end
+        return expire_at
+      end
+      """.replace("BUCKET_MAX", Integer.toString(BUCKET_MAX));
+
+  /**
+   * Indexes an id in its workspace before its record is written. KEYS: bucket directory, due
+   * hours, written-at times, bucket counters. ARGV: id, the record's time to live (ms), how many
+   * due buckets to sweep, margin (ms), the flags of a new member, its written-at time (ms, for
+   * flag {@code w}). Returns the record's expiry (see {@link #INDEX_ONE}).
+   */
+  static final LuaScript INDEX = new LuaScript(NOW + INDEX_LIB + SPLIT + INDEX_ONE + """
+      start_counting()
+      sweep(tonumber(ARGV[3]))
+      return index_one(ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4]), ARGV[5], ARGV[6])
+      """);
 
   /** Removes an id from its workspace after its record is deleted. KEYS: as INDEX. ARGV: id. */
   static final LuaScript UNINDEX = new LuaScript(NOW + INDEX_LIB + """
@@ -144,6 +193,7 @@ final class Scripts {
       if m then
         redis.call('ZREM', bkey(lb), m)
         forget(m)
+        tally(lb, m, -1)
       end
       drop_if_empty(lb)
       return 1
@@ -163,6 +213,8 @@ final class Scripts {
       if updated ~= m then
         redis.call('ZREM', bkey(lb), m)
         redis.call('ZADD', bkey(lb), 0, updated)
+        tally(lb, m, -1)
+        tally(lb, updated, 1)
       end
       return 1
       """);
@@ -170,14 +222,16 @@ final class Scripts {
   /**
    * Raises a workspace's revocation watermark and counts what it newly covers. KEYS: bucket
    * directory, due hours, written-at times, the watermark, the workspace's audit pointers, the
-   * workspace's own entries. ARGV: the watermark (ms), channel, the entry encoded up to its detail
+   * workspace's own entries, bucket counters (built here if the workspace has none yet). ARGV: the watermark (ms), channel, the entry encoded up to its detail
    * ('' for none), its detail (where {@code {count}} becomes the count), its pointer, audit
    * retention (ms), the pointers' time to live (ms), the workspace (for the feed message {@code
    * !w <ms> <workspace>}). Returns -1 if the stored watermark is not
    * earlier (nothing written), else the count: indexed ids written in [old, new) (by id range for
    * ids that carry their time, by score in KEYS[3] for the others; ids of neither version count as
    * written at the epoch) whose member is not flagged REVOKED and not due (a due member's record
-   * is certainly gone).
+   * is certainly gone). Of the buckets the id ranges cover whole, only the counters are read
+   * (a bucket that may hold due members is read member by member instead); the two buckets at
+   * each end of a range are read member by member.
    */
   static final LuaScript RAISE = new LuaScript(NOW + INDEX_LIB + """
       local to = tonumber(ARGV[1])
@@ -198,20 +252,69 @@ final class Scripts {
         local due, flags = parts(m)
         return due > now_hour and not string.find(flags, 'r', 1, true)
       end
-      -- ids in [lo, hi) (hi nil: to the end) that carry their time, bucket by bucket
+      -- members of one bucket in a lex range that are live and carry their time in their id
+      local function walk(lb, min, max)
+        local n = 0
+        for _, m in ipairs(redis.call('ZRANGEBYLEX', bkey(lb), min, max)) do
+          if live(m) and not string.find(flags_of(m), 'w', 1, true) then n = n + 1 end
+        end
+        return n
+      end
+      if not counting then
+        -- indexed before the counters existed: count every bucket once, from now on kept
+        local function plains(lb)
+          local n = 0
+          for _, m in ipairs(redis.call('ZRANGE', bkey(lb), 0, -1)) do
+            if plain(m) then n = n + 1 end
+          end
+          return n
+        end
+        redis.call('HINCRBY', CKEY, '', plains(''))
+        for _, lb in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+          redis.call('HINCRBY', CKEY, lb, plains(lb))
+        end
+        counting = true
+      end
+      -- buckets that may hold due members: their counters count them, so they are walked
+      local due_set = nil
+      local function may_hold_due(lb)
+        if not due_set then
+          due_set = {}
+          for _, b in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now_hour)) do
+            due_set[b] = true
+          end
+        end
+        return due_set[lb]
+      end
+      -- ids in [lo, hi) (hi nil: to the end) that carry their time: the two buckets at the ends
+      -- of the range member by member, those in between by their counters
       local function count_range(lo, hi)
         if hi and lo >= hi then return 0 end
         local max = hi and ('(' .. hi) or '+'
-        local n = 0
-        local lb = bucket_of(lo)
-        local min = '[' .. lo
-        while lb do
-          for _, m in ipairs(redis.call('ZRANGEBYLEX', bkey(lb), min, max)) do
-            if live(m) and not string.find(flags_of(m), 'w', 1, true) then n = n + 1 end
+        local first = bucket_of(lo)
+        local n = walk(first, '[' .. lo, max)
+        local inner = redis.call('ZRANGEBYLEX', KEYS[1], '(' .. first, max)
+        local k = #inner
+        if k == 0 then return n end
+        n = n + walk(inner[k], '-', max)
+        local batch = {}
+        local function add_counters()
+          if #batch == 0 then return end
+          for _, c in ipairs(redis.call('HMGET', CKEY, unpack(batch))) do
+            n = n + (tonumber(c) or 0)
           end
-          lb = redis.call('ZRANGEBYLEX', KEYS[1], '(' .. lb, max, 'LIMIT', 0, 1)[1]
-          min = '-'
+          batch = {}
         end
+        for i = 1, k - 1 do
+          local lb = inner[i]
+          if may_hold_due(lb) then
+            n = n + walk(lb, '-', '+')
+          else
+            batch[#batch + 1] = lb
+            if #batch == 1000 then add_counters() end
+          end
+        end
+        add_counters()
         return n
       end
       local from = old and tonumber(old) or 0

@@ -92,9 +92,9 @@ class RedisSecretScanTest {
     }
     messages.forEach(m -> dump.append(m).append('\n'));
 
-    // six records and their six audit trails; per workspace one index bucket, its due hours and
-    // its audit pointers; the layout key
-    assertThat(keys).isEqualTo(6 * 2 + 2 * 3 + 1);
+    // six records and their six audit trails; per workspace one index bucket, its due hours, its
+    // bucket counters and its audit pointers; the layout key
+    assertThat(keys).isEqualTo(6 * 2 + 2 * 4 + 1);
     assertThat(dump).contains("scanner-test", "team-3"); // usage and metadata: the dump is real
     for (String id : ids) assertThat(dump).contains(prefix + "t{" + id + "}");
     assertThat(messages).allMatch(m -> m.matches(java.util.regex.Pattern.quote(prefix)

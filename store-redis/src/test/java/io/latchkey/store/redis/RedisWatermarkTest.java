@@ -15,9 +15,14 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.time.Instant;
+import io.lettuce.core.Range;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -98,6 +103,179 @@ class RedisWatermarkTest {
       assertThat(one + two + three)
           .isEqualTo(stored.stream().filter(r -> r.state() != StoredState.REVOKED).count());
     }
+  }
+
+  /** Each bucket's members flagged neither REVOKED nor with a written-at time of their own. */
+  static Map<String, Long> recount(RedisClusterCommands<String, String> redis,
+      RedisKeys keys, String workspace) {
+    Map<String, Long> out = new HashMap<>();
+    for (String lb : IndexView.lowerBounds(redis, keys, workspace)) {
+      long n = 0;
+      for (String m : redis.zrangebylex(keys.bucket(workspace, lb), Range.unbounded())) {
+        int flags = m.indexOf('\u0001', m.indexOf('\u0001') + 1);
+        String f = flags < 0 ? "" : m.substring(flags + 1);
+        if (!f.contains("r") && !f.contains("w")) n++;
+      }
+      out.put(lb, n);
+    }
+    return out;
+  }
+
+  static Map<String, Long> counters(RedisClusterCommands<String, String> redis,
+      RedisKeys keys, String workspace) {
+    Map<String, Long> out = new HashMap<>();
+    redis.hgetall(keys.counters(workspace)).forEach((k, v) -> out.put(k, Long.parseLong(v)));
+    return out;
+  }
+
+  /** Rewrites an indexed id's due hour to long ago, as if its record's TTL had ended. */
+  private static void makeDue(RedisClusterCommands<String, String> redis, RedisKeys keys,
+      String workspace, String lb, String id) {
+    String bucket = keys.bucket(workspace, lb);
+    String m = redis.zrangebylex(bucket, Range.create(id + '\u0001', id + '\u0002')).get(0);
+    int flags = m.indexOf('\u0001', id.length() + 1);
+    redis.zrem(bucket, m);
+    redis.zadd(bucket, 0, id + '\u0001' + 1 + (flags < 0 ? "" : m.substring(flags)));
+    redis.zadd(keys.due(workspace), 1, lb);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Topology.class)
+  void counters_keptByEveryChange_equalACountOfTheMembers(Topology topology) {
+    RedisClusterCommands<String, String> redis = topology.admin();
+    try (RedisTokenStore store = topology.builder().keyPrefix(TestRedis.freshPrefix()).build()) {
+      RedisKeys keys = store.keys();
+      List<TokenRecord> stored = new ArrayList<>();
+      for (int i = 0; i < 700; i++) {
+        TokenRecord r = writtenAt("ws-1", T0.plusMillis(i * 10L), i);
+        if (i % 5 == 0) r = r.toBuilder().state(StoredState.REVOKED).build();
+        stored.add(r);
+      }
+      for (int i = 0; i < 40; i++) stored.add(imported("ws-1", T0.plusMillis(i * 100L), i));
+      // Shuffled, so that buckets split in the middle as well as at the end.
+      List<TokenRecord> order = new ArrayList<>(stored);
+      Collections.shuffle(order, new Random(12));
+      for (TokenRecord r : order) assertThat(store.insert(r)).isTrue();
+      assertThat(counters(redis, keys, "ws-1")).isEqualTo(recount(redis, keys, "ws-1"));
+
+      for (int i = 1; i < stored.size(); i += 9) { // REVOKED flag set and cleared
+        TokenRecord r = stored.get(i);
+        TokenRecord next = r.toBuilder().version(r.version() + 1).state(
+            r.state() == StoredState.REVOKED ? StoredState.ACTIVE : StoredState.REVOKED).build();
+        assertThat(store.replace(next, r.version())).isTrue();
+        stored.set(i, next);
+      }
+      for (int i = 2; i < stored.size(); i += 31) { // moved to another workspace
+        TokenRecord r = stored.get(i);
+        assertThat(store.replace(r.toBuilder().workspace("ws-2").version(r.version() + 1).build(),
+            r.version())).isTrue();
+      }
+      for (int i = 3; i < stored.size(); i += 17) assertThat(store.delete(stored.get(i).id()))
+          .isTrue();
+      // A due member in a middle bucket is swept (listing sweeps up to two due buckets).
+      List<String> lbs = IndexView.lowerBounds(redis, keys, "ws-1");
+      String middle = lbs.get(lbs.size() / 2);
+      String dueId = IndexView.ids(redis, keys, "ws-1").stream().filter(id -> id.compareTo(middle) > 0)
+          .findFirst().orElseThrow();
+      makeDue(redis, keys, "ws-1", middle, dueId);
+      store.list("ws-1", null, 1);
+      assertThat(IndexView.ids(redis, keys, "ws-1")).doesNotContain(dueId);
+
+      assertThat(counters(redis, keys, "ws-1")).isEqualTo(recount(redis, keys, "ws-1"));
+      assertThat(counters(redis, keys, "ws-2")).isEqualTo(recount(redis, keys, "ws-2"));
+      assertThat(recount(redis, keys, "ws-1").values().stream().mapToLong(Long::longValue).sum())
+          .isPositive();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Topology.class)
+  void raise_workspaceIndexedWithoutCounters_buildsThem_andCountsExactly(Topology topology) {
+    RedisClusterCommands<String, String> redis = topology.admin();
+    try (RedisTokenStore store = topology.builder().keyPrefix(TestRedis.freshPrefix()).build()) {
+      RedisKeys keys = store.keys();
+      List<TokenRecord> stored = new ArrayList<>();
+      for (int i = 0; i < 500; i++) {
+        TokenRecord r = writtenAt("ws-1", T0.plusMillis(i), i);
+        if (i % 3 == 0) r = r.toBuilder().state(StoredState.REVOKED).build();
+        assertThat(store.insert(r)).isTrue();
+        stored.add(r);
+      }
+      // As the previous release of layout 2 left it: the index without the counters.
+      redis.del(keys.counters("ws-1"));
+      TokenRecord later = writtenAt("ws-1", T0.plusMillis(500), 500);
+      assertThat(store.insert(later)).isTrue(); // not counted until the raise builds them
+      stored.add(later);
+      assertThat(redis.exists(keys.counters("ws-1"))).isZero();
+
+      Instant first = T0.plusMillis(250);
+      assertThat(store.raiseRevocationWatermark("ws-1", first))
+          .isEqualTo((int) expected(stored, Instant.EPOCH, first));
+      assertThat(counters(redis, keys, "ws-1")).isEqualTo(recount(redis, keys, "ws-1"));
+      TokenRecord last = writtenAt("ws-1", T0.plusMillis(501), 501);
+      assertThat(store.insert(last)).isTrue();
+      stored.add(last);
+      assertThat(counters(redis, keys, "ws-1")).isEqualTo(recount(redis, keys, "ws-1"));
+      Instant second = T0.plusSeconds(1);
+      assertThat(store.raiseRevocationWatermark("ws-1", second))
+          .isEqualTo((int) expected(stored, first, second));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Topology.class)
+  void raise_bucketThatMayHoldDueMembers_isReadMemberByMember(Topology topology) {
+    RedisClusterCommands<String, String> redis = topology.admin();
+    try (RedisTokenStore store = topology.builder().keyPrefix(TestRedis.freshPrefix()).build()) {
+      RedisKeys keys = store.keys();
+      List<TokenRecord> stored = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        TokenRecord r = writtenAt("ws-1", T0.plusMillis(i), i);
+        assertThat(store.insert(r)).isTrue();
+        stored.add(r);
+      }
+      List<String> lbs = IndexView.lowerBounds(redis, keys, "ws-1");
+      assertThat(lbs).hasSizeGreaterThan(3);
+      String middle = lbs.get(2); // a bucket the raise covers whole
+      makeDue(redis, keys, "ws-1", middle, middle);
+      Instant to = T0.plusSeconds(1);
+      // The due member's record is certainly gone: not counted, though its counter still has it.
+      assertThat(store.raiseRevocationWatermark("ws-1", to))
+          .isEqualTo((int) expected(stored, Instant.EPOCH, to) - 1);
+    }
+  }
+
+  /**
+   * The raise's work in Redis: of the buckets it covers whole it reads one counter each, not
+   * their members. Commands called by a script are counted in {@code INFO commandstats}; an own
+   * server, so that no other test's commands are counted.
+   */
+  @org.junit.jupiter.api.Test
+  void raise_readsCountersOfWholeBuckets_notTheirMembers() {
+    TestRedis.Node node = TestRedis.startOwn(false);
+    try (RedisTokenStore store = RedisTokenStore.builder().uri(node.uri())
+        .keyPrefix(TestRedis.freshPrefix()).build()) {
+      RedisCommands<String, String> redis = TestRedis.connect(node.uri());
+      for (int i = 0; i < 3_000; i++) {
+        assertThat(store.insert(writtenAt("ws-1", T0.plusMillis(i), i))).isTrue();
+      }
+      assertThat(IndexView.lowerBounds(redis, store.keys(), "ws-1")).hasSizeGreaterThan(20);
+      redis.configResetstat();
+      assertThat(store.raiseRevocationWatermark("ws-1", T0.plusSeconds(10))).isEqualTo(3_000);
+      String stats = redis.info("commandstats");
+      // Four id ranges on a first raise, each: the bucket at either end and the directory.
+      assertThat(calls(stats, "zrangebylex")).isBetween(1L, 12L);
+      assertThat(calls(stats, "hmget")).isBetween(1L, 4L);
+      assertThat(calls(stats, "zrange")).isZero();
+    } finally {
+      node.stop();
+    }
+  }
+
+  private static long calls(String commandstats, String command) {
+    return commandstats.lines().filter(l -> l.startsWith("cmdstat_" + command + ":"))
+        .map(l -> Long.parseLong(l.substring(l.indexOf("calls=") + 6, l.indexOf(','))))
+        .findFirst().orElse(0L);
   }
 
   @ParameterizedTest
