@@ -26,6 +26,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.StringCodec;
@@ -36,6 +37,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -103,6 +105,8 @@ public final class RedisTokenStore implements TokenStore {
   static final int SWEEP_BUCKETS = 2;
   private static final long MAX_LIVE_MILLIS = Duration.ofDays(100 * 366).toMillis();
   private static final int MAX_LIST_BATCH = 1000;
+  /** The most records one compare-and-set script of {@link #replaceEach} replaces. */
+  static final int MAX_REPLACE_BATCH = 500;
   /**
    * The longest pause between two reconnect attempts of the clients the store creates; the first
    * comes after {@link #MIN_RECONNECT_DELAY}, each next one after twice as long. Lettuce's default
@@ -251,6 +255,165 @@ public final class RedisTokenStore implements TokenStore {
       flagQuietly(updated);
     }
     return true;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The steps of {@link #replace(TokenRecord, long, AuditEntry)}, each for every element at
+   * once and pipelined, so a chunk costs three round trips whatever its size: the index entries
+   * (one script per workspace, in its slot) and the audit pointers; the compare-and-sets, one
+   * script per {@value #MAX_REPLACE_BATCH} records on a standalone server and, on a Cluster, one
+   * per slot that records share (each record has a slot of its own, by its id), with the entries
+   * written by the script that replaces, the change feed published for each record replaced;
+   * then the REVOKED flags of the index members whose state changed, the index entries of
+   * records that changed workspace, and the pointers of entries not written (as replace does, a
+   * failure of this last step is only logged).
+   */
+  @Override
+  public boolean[] replaceEach(List<TokenRecord> updated, long[] expectedVersions,
+      @Nullable List<AuditEntry> audits) {
+    TokenStore.checkReplaceEach(updated, expectedVersions, audits);
+    int size = updated.size();
+    boolean[] written = new boolean[size];
+    if (size == 0) return written;
+    open();
+    String what = "replace of " + size + " tokens";
+    for (TokenRecord r : updated) {
+      reachable(keys.index(r.workspace()), what);
+      reachable(keys.record(r.id()), what);
+    }
+    // 1. Index entries first (their due times rise before any record's TTL can), per workspace;
+    // the audit pointers with them.
+    Map<String, List<Integer>> byWorkspace = new LinkedHashMap<>();
+    for (int i = 0; i < size; i++) {
+      byWorkspace.computeIfAbsent(updated.get(i).workspace(), w -> new ArrayList<>()).add(i);
+    }
+    List<CompletableFuture<List<Object>>> indexed = new ArrayList<>(byWorkspace.size());
+    for (Map.Entry<String, List<Integer>> ws : byWorkspace.entrySet()) {
+      List<String> args = new ArrayList<>(2 + 4 * ws.getValue().size());
+      args.add(Integer.toString(SWEEP_BUCKETS));
+      args.add(Long.toString(INDEX_MARGIN_MILLIS));
+      for (int i : ws.getValue()) {
+        TokenRecord r = updated.get(i);
+        args.add(r.id());
+        args.add(Long.toString(ttlMillis(r)));
+        args.add(indexFlags(r));
+        args.add(Long.toString(RevocationWatermarks.writtenAtMillis(r)));
+      }
+      indexed.add(Scripts.INDEX_EACH.run(commands(what), ScriptOutputType.MULTI,
+          indexKeys(ws.getKey()), args.toArray(String[]::new)));
+    }
+    String[] pointers = new String[size];
+    List<CompletableFuture<Long>> pointed = new ArrayList<>();
+    if (audits != null) {
+      for (int i = 0; i < size; i++) {
+        AuditEntry audit = audits.get(i);
+        pointers[i] = audit.id() + '\n' + audit.tokenId().value() + '\n'
+            + audit.at().toEpochMilli();
+        pointed.add(Scripts.AUDIT_POINT.run(commands(what), ScriptOutputType.INTEGER,
+            new String[] {keys.workspaceTrail(audit.workspace())}, pointers[i],
+            Long.toString(auditRetentionMillis),
+            Long.toString(auditRetentionMillis + INDEX_MARGIN_MILLIS)));
+      }
+    }
+    long deadline = System.nanoTime() + timeoutNanos;
+    long[] expireAt = new long[size];
+    int w = 0;
+    for (List<Integer> members : byWorkspace.values()) {
+      List<Object> expiries = Await.until(indexed.get(w++), deadline, what);
+      for (int k = 0; k < members.size(); k++) {
+        expireAt[members.get(k)] = (Long) expiries.get(k);
+      }
+    }
+    for (CompletableFuture<Long> p : pointed) Await.until(p, deadline, what);
+
+    // 2. The compare-and-sets: one script per batch of records that share a slot.
+    List<List<Integer>> batches = replaceBatches(updated);
+    List<CompletableFuture<List<Object>>> replaced = new ArrayList<>(batches.size());
+    long now = System.currentTimeMillis();
+    for (List<Integer> batch : batches) {
+      String[] batchKeys = new String[2 * batch.size()];
+      List<String> args = new ArrayList<>(batch.size() * 24);
+      for (int k = 0; k < batch.size(); k++) {
+        int i = batch.get(k);
+        TokenRecord r = updated.get(i);
+        batchKeys[2 * k] = keys.record(r.id());
+        batchKeys[2 * k + 1] = keys.trail(r.id());
+        List<String> fields = RecordCodec.fields(r);
+        args.add(Integer.toString(6 + fields.size()));
+        args.add(Long.toString(expectedVersions[i]));
+        args.add(Long.toString(expireAt[i]));
+        args.add(keys.channel());
+        args.add(ChangeMessages.encode(r.id(), now));
+        addAudit(args, audits == null ? null : audits.get(i));
+        args.addAll(fields);
+      }
+      replaced.add(Scripts.REPLACE_EACH.run(commands(what), ScriptOutputType.MULTI, batchKeys,
+          args.toArray(String[]::new)));
+    }
+    deadline = System.nanoTime() + timeoutNanos;
+    String[] previous = new String[size];
+    for (int b = 0; b < batches.size(); b++) {
+      List<Object> results = Await.until(replaced.get(b), deadline, what);
+      List<Integer> batch = batches.get(b);
+      for (int k = 0; k < batch.size(); k++) previous[batch.get(k)] = (String) results.get(k);
+    }
+
+    // 3. Index flags, moves and pointers of entries not written: quietly, as replace does.
+    List<CompletableFuture<?>> followUps = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      TokenRecord r = updated.get(i);
+      String before = previous[i];
+      if (before == null || before.isEmpty()) {
+        if (pointers[i] != null) {
+          followUps.add(commands(what).zrem(keys.workspaceTrail(audits.get(i).workspace()),
+              pointers[i]).toCompletableFuture());
+        }
+        continue;
+      }
+      written[i] = true;
+      int line = before.indexOf('\n');
+      boolean wasRevoked = StoredState.REVOKED.name().equals(before.substring(0, line));
+      String previousWorkspace = before.substring(line + 1);
+      if (!previousWorkspace.equals(r.workspace())) {
+        followUps.add(Scripts.UNINDEX.run(commands(what), ScriptOutputType.INTEGER,
+            indexKeys(previousWorkspace), r.id()));
+      } else if (wasRevoked != (r.state() == StoredState.REVOKED)) {
+        followUps.add(Scripts.FLAG.run(commands(what), ScriptOutputType.INTEGER,
+            indexKeys(r.workspace()), r.id(), r.state() == StoredState.REVOKED ? "1" : "0"));
+      }
+    }
+    deadline = System.nanoTime() + timeoutNanos;
+    for (CompletableFuture<?> f : followUps) {
+      try {
+        Await.until(f, deadline, what);
+      } catch (StoreUnavailableException e) {
+        System.getLogger(RedisTokenStore.class.getName()).log(System.Logger.Level.DEBUG,
+            "index flag, entry or audit pointer left for the sweep: " + e.getMessage());
+      }
+    }
+    return written;
+  }
+
+  /**
+   * The elements of a {@link #replaceEach} grouped for one script each: at most {@value
+   * #MAX_REPLACE_BATCH}, and on a Cluster only records whose keys share a slot.
+   */
+  private List<List<Integer>> replaceBatches(List<TokenRecord> updated) {
+    Map<Integer, List<Integer>> bySlot = new LinkedHashMap<>();
+    boolean cluster = "cluster".equals(connections.mode);
+    for (int i = 0; i < updated.size(); i++) {
+      int slot = cluster ? SlotHash.getSlot(keys.record(updated.get(i).id())) : 0;
+      bySlot.computeIfAbsent(slot, x -> new ArrayList<>()).add(i);
+    }
+    List<List<Integer>> batches = new ArrayList<>();
+    for (List<Integer> group : bySlot.values()) {
+      for (int from = 0; from < group.size(); from += MAX_REPLACE_BATCH) {
+        batches.add(group.subList(from, Math.min(group.size(), from + MAX_REPLACE_BATCH)));
+      }
+    }
+    return batches;
   }
 
   @Override

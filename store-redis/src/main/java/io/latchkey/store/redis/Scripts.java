@@ -186,6 +186,22 @@ final class Scripts {
       return index_one(ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[4]), ARGV[5], ARGV[6])
       """);
 
+  /**
+   * {@link #INDEX} for many ids of one workspace, for {@code replaceEach}. KEYS: as INDEX. ARGV:
+   * how many due buckets to sweep, margin (ms), then per id: id, time to live (ms), flags,
+   * written-at time (ms). Returns each record's expiry, in order.
+   */
+  static final LuaScript INDEX_EACH = new LuaScript(NOW + INDEX_LIB + SPLIT + INDEX_ONE + """
+      start_counting()
+      sweep(tonumber(ARGV[1]))
+      local margin = tonumber(ARGV[2])
+      local out = {}
+      for i = 3, #ARGV, 4 do
+        out[#out + 1] = index_one(ARGV[i], tonumber(ARGV[i + 1]), margin, ARGV[i + 2], ARGV[i + 3])
+      end
+      return out
+      """);
+
   /** Removes an id from its workspace after its record is deleted. KEYS: as INDEX. ARGV: id. */
   static final LuaScript UNINDEX = new LuaScript(NOW + INDEX_LIB + """
       local lb = bucket_of(ARGV[1])
@@ -422,6 +438,40 @@ final class Scripts {
       """ + audit(5) + """
       redis.call('PUBLISH', ARGV[3], ARGV[4])
       return state .. '\\n' .. workspace
+      """);
+
+  /**
+   * {@link #REPLACE} for many records in one script (a standalone server, or records that share
+   * a cluster slot). KEYS: record and trail of each, in order. ARGV: per record, how many
+   * arguments follow, then REPLACE's arguments. Returns per record what REPLACE returns, with ''
+   * for nil (the record is gone or its version differs: nothing of it written). Each record
+   * succeeds or fails on its own.
+   */
+  static final LuaScript REPLACE_EACH = new LuaScript("""
+      local out = {}
+      local a = 1
+      for k = 1, #KEYS / 2 do
+        local rk, tk = KEYS[2 * k - 1], KEYS[2 * k]
+        local n = tonumber(ARGV[a])
+        if redis.call('HGET', rk, 'v') ~= ARGV[a + 1] then
+          out[k] = ''
+        else
+          local workspace = redis.call('HGET', rk, 'w')
+          local state = redis.call('HGET', rk, 't') or ''
+          redis.call('HDEL', rk, """ + OPTIONAL_FIELDS + """
+      )
+          redis.call('HSET', rk, unpack(ARGV, a + 7, a + n))
+          redis.call('PEXPIREAT', rk, ARGV[a + 2])
+          if ARGV[a + 5] ~= '' then
+            redis.call('ZADD', tk, 0, ARGV[a + 5])
+            redis.call('PEXPIRE', tk, ARGV[a + 6])
+          end
+          redis.call('PUBLISH', ARGV[a + 3], ARGV[a + 4])
+          out[k] = state .. '\\n' .. workspace
+        end
+        a = a + n + 1
+      end
+      return out
       """);
 
   /**
