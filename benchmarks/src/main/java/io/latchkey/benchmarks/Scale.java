@@ -62,7 +62,8 @@ public final class Scale {
   public static void main(String[] args) throws Exception {
     boolean quick = Arrays.asList(args).contains("--quick");
     // --only=redis (or memory, h2, postgres, validator) runs one part: e.g. the deterministic
-    // memory figures of one backend at full N. --revoke-all runs only the revoke-all measurement.
+    // memory figures of one backend at full N. --revoke-all runs only the revoke-all measurement,
+    // of every backend or, with --only=memory, h2 or postgres, of that one.
     String only = Arrays.stream(args).filter(a -> a.startsWith("--only=")).map(a -> a.substring(7))
         .findFirst().orElse(null);
     boolean revokeAllOnly = Arrays.asList(args).contains("--revoke-all");
@@ -77,7 +78,7 @@ public final class Scale {
       if (only == null || only.equals("validator")) s.validatorMemory();
       if (only == null || only.equals("postgres")) s.postgresMiss();
     }
-    if (only == null || revokeAllOnly) s.revokeAllEverywhere();
+    if (only == null || revokeAllOnly) s.revokeAllEverywhere(only);
     System.out.println();
     System.out.printf(Locale.ROOT, "Scale, N = %,d per workspace, %.0f s, %d CPUs%n%n", s.n,
         (System.nanoTime() - started) / 1e9, Runtime.getRuntime().availableProcessors());
@@ -382,13 +383,24 @@ public final class Scale {
   /** Tokens issued through Latchkey (with secrets) among the N, validated on both instances. */
   static final int SAMPLE = 100;
 
-  private void revokeAllEverywhere() throws Exception {
+  /** Revoke-all on every backend, or on the one {@code --only} names (memory, h2, postgres). */
+  private void revokeAllEverywhere(@org.jspecify.annotations.Nullable String only) throws Exception {
+    if (only == null || only.equals("memory")) revokeAllInMemory();
+    if (only == null || only.equals("h2")) revokeAllH2();
+    if (only == null || only.equals("postgres")) revokeAllPostgres();
+    // Redis keeps revocation watermarks too (store-redis/README.md, "Revoke-all"); not measured
+    // here yet.
+  }
+
+  private void revokeAllInMemory() throws Exception {
     step("revoke-all, in memory");
     InMemoryTokenStore memory = new InMemoryTokenStore();
     insertAll(memory, RALL, n - SAMPLE, 1, Scale::writtenRecord);
     revokeAll("memory", memory, memory, true);
     memory.close();
+  }
 
+  private void revokeAllH2() throws Exception {
     step("revoke-all, H2");
     Path dir = Files.createTempDirectory("latchkey-scale-rall");
     String h2 = "jdbc:h2:file:" + dir.resolve("db") + ";DB_CLOSE_DELAY=0";
@@ -398,7 +410,9 @@ public final class Scale {
       }
       revokeAll("H2", store, store, false);
     }
+  }
 
+  private void revokeAllPostgres() throws Exception {
     step("revoke-all, PostgreSQL");
     String url = Backends.postgresUrl();
     String prefix = Backends.freshPrefix() + "_";
@@ -411,8 +425,6 @@ public final class Scale {
       }
       revokeAll("PostgreSQL", store, second, true);
     }
-    // Redis keeps revocation watermarks too (store-redis/README.md, "Revoke-all"); not measured
-    // here yet.
   }
 
   /**
