@@ -592,6 +592,11 @@ public final class JdbcTokenStore implements TokenStore {
     return elapsedMillis < Builder.NETWORK_GRACE_MILLIS && Failures.isDroppedConnection(e);
   }
 
+  /** The revoke-all count (parameters as {@code raise} binds them); for the plan tests. */
+  String coveredCountSql() {
+    return coveredCountSql;
+  }
+
   /** The keyset listing query, first page or after a cursor; for the plan tests. */
   String listSql(boolean afterCursor) {
     return afterCursor ? listAfterSql : listFirstSql;
