@@ -139,6 +139,41 @@ public final class InMemoryTokenStore implements TokenStore {
     return replaced[0];
   }
 
+  /**
+   * {@inheritDoc} Here under one acquisition of the write lock: each element is its own atomic
+   * step, exactly as {@link #replace}, and listeners hear of each written record after all are
+   * done.
+   */
+  @Override
+  public boolean[] replaceEach(List<TokenRecord> updated, long[] expectedVersions,
+      @Nullable List<AuditEntry> audits) {
+    TokenStore.checkReplaceEach(updated, expectedVersions, audits);
+    open();
+    boolean[] written = new boolean[updated.size()];
+    writes.lock();
+    try {
+      for (int i = 0; i < written.length; i++) {
+        TokenRecord next = updated.get(i);
+        long expected = expectedVersions[i];
+        AuditEntry audit = audits == null ? null : audits.get(i);
+        int at = i;
+        records.computeIfPresent(next.id(), (id, current) -> {
+          if (current.version != expected) return current;
+          written[at] = true;
+          keep(audit);
+          indexed(current.workspace, id, next);
+          return current.replacedBy(next);
+        });
+      }
+    } finally {
+      writes.unlock();
+    }
+    for (int i = 0; i < written.length; i++) {
+      if (written[i]) changed(updated.get(i).id());
+    }
+    return written;
+  }
+
   @Override
   public boolean delete(String id) {
     return delete(id, null);
