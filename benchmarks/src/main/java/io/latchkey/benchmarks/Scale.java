@@ -483,7 +483,7 @@ public final class Scale {
       }
       long fixedUp = System.nanoTime() - start;
       boolean done = storeA.find(last).orElseThrow().state() == StoredState.REVOKED;
-      row(backend, "revokeAll: background fix-up of N records (one compare-and-set each)",
+      row(backend, "revokeAll: background fix-up of N records (one replaceEach per chunk of 200)",
           done ? String.format(Locale.ROOT, "%.1f s", fixedUp / 1e9) : "not done in 30 min",
           "—", done ? "done" : "no");
     }
