@@ -33,6 +33,12 @@ public class ForwardingStore implements TokenStore {
   }
 
   @Override
+  public boolean[] replaceEach(java.util.List<TokenRecord> updated, long[] expectedVersions,
+      java.util.@org.jspecify.annotations.Nullable List<io.latchkey.AuditEntry> audits) {
+    return inner.replaceEach(updated, expectedVersions, audits);
+  }
+
+  @Override
   public boolean delete(String id) {
     return inner.delete(id);
   }

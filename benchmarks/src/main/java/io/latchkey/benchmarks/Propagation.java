@@ -142,6 +142,12 @@ public final class Propagation {
     }
 
     @Override
+    public boolean[] replaceEach(java.util.List<TokenRecord> updated, long[] expectedVersions,
+        java.util.@org.jspecify.annotations.Nullable List<io.latchkey.AuditEntry> audits) {
+      return inner.replaceEach(updated, expectedVersions, audits);
+    }
+
+    @Override
     public boolean delete(String id) {
       return inner.delete(id);
     }

@@ -487,8 +487,16 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       emit(entry);
       return true;
     }
+    return bringInLineAfterChange(listed.id(), watermark);
+  }
+
+  /**
+   * The read-and-retry for a record whose listed version is stale: revokes what it reads if that
+   * is still covered and not REVOKED.
+   */
+  private boolean bringInLineAfterChange(String id, Instant watermark) {
     try {
-      return mutate(new TokenId(listed.id()), "revoke", "revoke-all",
+      return mutate(new TokenId(id), "revoke", "revoke-all",
           r -> r.state() == StoredState.REVOKED
               || RevocationWatermarks.writtenAtMillis(r) >= watermark.toEpochMilli() ? null
               : new Edit(r.toBuilder().state(StoredState.REVOKED).build(),
@@ -497,6 +505,54 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     } catch (TokenNotFoundException gone) {
       return false; // deleted meanwhile
     }
+  }
+
+  /**
+   * As {@link #bringInLine(TokenRecord, Instant)} for a chunk of listed records, with one {@link
+   * TokenStore#replaceEach} for all of them: the covered records not stored REVOKED are revoked by
+   * compare-and-set on their listed versions in one store call (with the same entries, when the
+   * store keeps a trail); each one that was written is invalidated and its event emitted, and each
+   * whose compare-and-set failed (changed or deleted meanwhile) goes the one-record way, whose
+   * read-and-retry re-checks coverage and state on what it reads.
+   *
+   * @return how many records this call wrote
+   */
+  public int bringInLine(List<TokenRecord> listed, Instant watermark) {
+    List<TokenRecord> candidates = new ArrayList<>();
+    for (TokenRecord r : listed) {
+      if (r.state() != StoredState.REVOKED
+          && RevocationWatermarks.writtenAtMillis(r) < watermark.toEpochMilli()) {
+        candidates.add(r);
+      }
+    }
+    if (candidates.isEmpty()) return 0;
+    boolean audited = keepsAuditTrail();
+    Instant at = now();
+    List<TokenRecord> next = new ArrayList<>(candidates.size());
+    long[] versions = new long[candidates.size()];
+    List<AuditEntry> entries = new ArrayList<>(candidates.size());
+    for (int i = 0; i < versions.length; i++) {
+      TokenRecord r = candidates.get(i);
+      next.add(r.toBuilder().state(StoredState.REVOKED).version(r.version() + 1).updatedAt(at)
+          .build());
+      versions[i] = r.version();
+      entries.add(entry(TokenEvent.Type.REVOKED, r.id(), r.workspace(), r.state()
+          + " -> REVOKED (revoke-all of the workspace, watermark " + watermark + ")",
+          "revoke-all"));
+    }
+    boolean[] written = ctx.store().replaceEach(next, versions, audited ? entries : null);
+    int count = 0;
+    for (int i = 0; i < written.length; i++) {
+      TokenRecord r = candidates.get(i);
+      if (written[i]) {
+        invalidate(r.id());
+        emit(entries.get(i));
+        count++;
+      } else if (bringInLineAfterChange(r.id(), watermark)) {
+        count++;
+      }
+    }
+    return count;
   }
 
   /** For a store without watermarks: each live token, by compare-and-set. */

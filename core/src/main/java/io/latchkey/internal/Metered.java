@@ -197,6 +197,12 @@ public final class Metered {
       }
 
       @Override
+      public boolean[] replaceEach(List<TokenRecord> updated, long[] expectedVersions,
+          @Nullable List<AuditEntry> audits) {
+        return inner.replaceEach(updated, expectedVersions, audits);
+      }
+
+      @Override
       public boolean delete(String id, AuditEntry audit) {
         return inner.delete(id, audit);
       }

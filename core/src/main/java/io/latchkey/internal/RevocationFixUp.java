@@ -1,7 +1,5 @@
 package io.latchkey.internal;
 
-import io.latchkey.spi.RevocationWatermarks;
-import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import java.time.Instant;
@@ -16,8 +14,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Brings stored records in line with revocation watermarks, in the background: a workspace is
  * listed in chunks of {@link #CHUNK} records, one chunk per task on the background thread (so a
- * usage flush or another workspace runs between two chunks), and each covered record whose stored
- * state is not REVOKED is revoked by compare-and-set ({@link DefaultTokenManager#bringInLine}).
+ * usage flush or another workspace runs between two chunks), and the chunk's covered records whose
+ * stored state is not REVOKED are revoked by compare-and-set on their listed versions, all in one
+ * {@link TokenStore#replaceEach} (one transaction or script on a store that overrides it), those
+ * changed meanwhile by the one-record read-and-retry ({@link
+ * DefaultTokenManager#bringInLine(List, Instant)}).
  * Correctness never depends on it: every read path already treats a covered record as REVOKED.
  *
  * <p>Resumable after a crash without a persisted cursor: the instance that called {@code
@@ -90,12 +91,7 @@ public final class RevocationFixUp implements DefaultTokenManager.FixUp {
     List<TokenRecord> batch;
     try {
       batch = store.list(workspace, after, CHUNK);
-      for (TokenRecord r : batch) {
-        if (r.state() != StoredState.REVOKED && RevocationWatermarks.covers(w, r)
-            && manager.bringInLine(r, w)) {
-          written.incrementAndGet();
-        }
-      }
+      written.addAndGet(manager.bringInLine(batch, w));
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.WARNING, "revoke-all fix-up of workspace " + workspace
           + " failed; retrying: " + e);

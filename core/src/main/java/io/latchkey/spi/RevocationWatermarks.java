@@ -122,10 +122,19 @@ public final class RevocationWatermarks {
     return new String(out);
   }
 
+  /** Each ASCII character's base62 value, or -1 (a table: a revoke-all count decodes every id). */
+  private static final byte[] VALUES = new byte[128];
+
+  static {
+    java.util.Arrays.fill(VALUES, (byte) -1);
+    for (int i = 0; i < DIGITS.length(); i++) VALUES[DIGITS.charAt(i)] = (byte) i;
+  }
+
   private static long decode(String s, int from, int width) {
     long v = 0;
     for (int i = from; i < from + width; i++) {
-      int d = DIGITS.indexOf(s.charAt(i));
+      char c = s.charAt(i);
+      int d = c < 128 ? VALUES[c] : -1;
       if (d < 0) return 0;
       v = v * 62 + d;
     }

@@ -32,7 +32,7 @@ final class Migrations {
       // V5 was written after V6 and V7; each version is applied once, whenever it is missing,
       // so a database at V7 gets V5 alone (and then V8).
       "V5__revocation_watermarks.sql", "V6__audit_trail.sql", "V7__legacy_keys.sql",
-      "V8__feed_commit_time.sql");
+      "V8__feed_commit_time.sql", "V9__covering_workspace_index.sql");
   private static final Object H2_LOCK = new Object();
 
   private Migrations() {}

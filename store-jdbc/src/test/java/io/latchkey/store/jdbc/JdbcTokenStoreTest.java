@@ -96,6 +96,42 @@ class JdbcTokenStoreTest {
     }
   }
 
+  /**
+   * replaceEach is one transaction: an entry that cannot be written (its id taken) undoes every
+   * element, also those whose own entry was fine, and the call throws.
+   */
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void replaceEach_whoseOneEntryFails_changesNothing(Backend backend) {
+    Backend.Opened db = backend.open();
+    try (JdbcTokenStore store = db.builder().build()) {
+      TokenRecord a = record("0000000000000001");
+      TokenRecord b = record("0000000000000002");
+      assertThat(store.insert(a, entry("e000000000000001", a, TokenEvent.Type.ISSUED))).isTrue();
+      assertThat(store.insert(b)).isTrue();
+      List<TokenRecord> revoked = List.of(
+          a.toBuilder().state(StoredState.REVOKED).version(2).build(),
+          b.toBuilder().state(StoredState.REVOKED).version(2).build());
+      List<AuditEntry> entries = List.of(entry("e000000000000002", a, TokenEvent.Type.REVOKED),
+          entry("e000000000000001", b, TokenEvent.Type.REVOKED)); // b's entry id is taken
+
+      assertThatThrownBy(() -> store.replaceEach(revoked, new long[] {1, 1}, entries))
+          .isInstanceOf(StoreUnavailableException.class);
+
+      assertThat(store.find(a.id())).contains(a);
+      assertThat(store.find(b.id())).contains(b);
+      assertThat(store.history(a.id(), null, 10)).extracting(AuditEntry::action)
+          .containsExactly(TokenEvent.Type.ISSUED);
+      assertThat(store.history(b.id(), null, 10)).isEmpty();
+      // The same call with free entry ids writes both, with their entries.
+      List<AuditEntry> free = List.of(entry("e000000000000003", a, TokenEvent.Type.REVOKED),
+          entry("e000000000000004", b, TokenEvent.Type.REVOKED));
+      assertThat(store.replaceEach(revoked, new long[] {1, 1}, free)).containsExactly(true, true);
+      assertThat(store.find(b.id())).contains(revoked.get(1));
+      assertThat(store.history(b.id(), null, 10)).containsExactly(free.get(1));
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void pruneAuditTrail_removesOlderEntriesOnly(Backend backend) {

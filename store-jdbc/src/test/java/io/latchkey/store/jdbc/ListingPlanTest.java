@@ -51,16 +51,21 @@ class ListingPlanTest {
    * directly, then statistics gathered.
    */
   private static void fill(Jdbi sql, String prefix) {
+    fill(sql, prefix, "");
+  }
+
+  /** As {@link #fill(Jdbi, String)}, each row's description {@code description}. */
+  static void fill(Jdbi sql, String prefix, String description) {
     sql.useHandle(h -> {
       PreparedBatch batch = h.prepareBatch("INSERT INTO " + prefix + "tokens (id, workspace, "
           + "name, description, hint, key_id, hash, state, permissions, allowed_ips, metadata, "
-          + "created_at, created_by, updated_at, expires_at, version) VALUES (?, ?, 'n', '', "
+          + "created_at, created_by, updated_at, expires_at, version) VALUES (?, ?, 'n', ?, "
           + "'h', 'k1', ?, 'ACTIVE', " + json(h) + ", " + json(h) + ", " + json(h)
           + ", CURRENT_TIMESTAMP, 't', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)");
       for (int i = 0; i < ROWS; i++) {
         batch.bind(0, String.format("%016d", i)).bind(1, i % 100 == 7 ? "small" : "big")
-            .bind(2, new byte[32]).bind(3, i % 2 == 0 ? "{}" : "[]").bind(4, "[]").bind(5, "{}")
-            .add();
+            .bind(2, description).bind(3, new byte[32]).bind(4, i % 2 == 0 ? "{}" : "[]")
+            .bind(5, "[]").bind(6, "{}").add();
       }
       batch.execute();
       h.execute(isPostgres(h) ? "ANALYZE " + prefix + "tokens" : "ANALYZE");

@@ -81,6 +81,8 @@ class OpenCloseCycleTest {
       }
     }
     @Override public boolean replace(TokenRecord u, long v) { return d.replace(u, v); }
+    @Override public boolean[] replaceEach(List<TokenRecord> u, long[] v,
+        @Nullable List<io.latchkey.AuditEntry> a) { return d.replaceEach(u, v, a); }
     @Override public boolean delete(String id) { return d.delete(id); }
     @Override public List<TokenRecord> list(String w, @Nullable String a, int l) { return d.list(w, a, l); }
     @Override public void applyUsage(Collection<UsageUpdate> u) { d.applyUsage(u); }

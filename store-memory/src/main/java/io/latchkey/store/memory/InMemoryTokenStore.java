@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -43,14 +42,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>It keeps revocation watermarks: a raise counts the workspace's covered records in one pass
  * over its index while record writes wait (they share a read lock that the raise takes
- * exclusively), so the count and the raise are one atomic step.
+ * exclusively), so the count and the raise are one atomic step. Each index entry says whether its
+ * record is stored REVOKED and whether its id holds its written time, so the pass reads no record
+ * but an imported key's.
  *
  * <p>After {@link #close()} every method throws {@link StoreUnavailableException}. Close the
  * Latchkey first: a Latchkey closed after its store cannot write its buffered usage and throws.
  */
 public final class InMemoryTokenStore implements TokenStore {
   private final ConcurrentMap<String, Compact> records = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, ConcurrentSkipListSet<String>> workspaces =
+  /**
+   * Each workspace's ids in order, each with what a watermark raise needs to know of its record
+   * (kept in step by every versioned write, inside the record's atomic step): whether it is stored
+   * REVOKED and whether its id holds its written time. The raise then counts by walking this map
+   * alone; a set of ids would cost the same memory (a set is a map to one shared value).
+   */
+  private final ConcurrentMap<String, ConcurrentSkipListMap<String, Coverage>> workspaces =
       new ConcurrentHashMap<>();
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   /** Audit entries by token id, then by workspace; each map keyed by entry id. */
@@ -84,12 +91,13 @@ public final class InMemoryTokenStore implements TokenStore {
         if (current != null) return current;
         inserted[0] = true;
         keep(audit);
+        // Indexed in the record's atomic step, so a write of the same id cannot reorder the two;
+        // list() skips an id whose record is not (or no longer) there.
+        workspaces.computeIfAbsent(record.workspace(), w -> new ConcurrentSkipListMap<>())
+            .put(id, Coverage.of(record));
         return Compact.of(record);
       });
       if (!inserted[0]) return false;
-      // Indexed after the record exists; list() skips ids whose record is gone.
-      workspaces.computeIfAbsent(record.workspace(), w -> new ConcurrentSkipListSet<>())
-          .add(record.id());
     } finally {
       writes.unlock();
     }
@@ -121,6 +129,7 @@ public final class InMemoryTokenStore implements TokenStore {
         if (current.version != expectedVersion) return current;
         replaced[0] = true;
         keep(audit);
+        indexed(current.workspace, id, updated);
         return current.replacedBy(updated); // usage fields belong to applyUsage alone
       });
     } finally {
@@ -128,6 +137,41 @@ public final class InMemoryTokenStore implements TokenStore {
     }
     if (replaced[0]) changed(updated.id());
     return replaced[0];
+  }
+
+  /**
+   * {@inheritDoc} Here under one acquisition of the write lock: each element is its own atomic
+   * step, exactly as {@link #replace}, and listeners hear of each written record after all are
+   * done.
+   */
+  @Override
+  public boolean[] replaceEach(List<TokenRecord> updated, long[] expectedVersions,
+      @Nullable List<AuditEntry> audits) {
+    TokenStore.checkReplaceEach(updated, expectedVersions, audits);
+    open();
+    boolean[] written = new boolean[updated.size()];
+    writes.lock();
+    try {
+      for (int i = 0; i < written.length; i++) {
+        TokenRecord next = updated.get(i);
+        long expected = expectedVersions[i];
+        AuditEntry audit = audits == null ? null : audits.get(i);
+        int at = i;
+        records.computeIfPresent(next.id(), (id, current) -> {
+          if (current.version != expected) return current;
+          written[at] = true;
+          keep(audit);
+          indexed(current.workspace, id, next);
+          return current.replacedBy(next);
+        });
+      }
+    } finally {
+      writes.unlock();
+    }
+    for (int i = 0; i < written.length; i++) {
+      if (written[i]) changed(updated.get(i).id());
+    }
+    return written;
   }
 
   @Override
@@ -145,12 +189,11 @@ public final class InMemoryTokenStore implements TokenStore {
       records.computeIfPresent(id, (key, current) -> {
         removedBox[0] = current;
         keep(audit);
+        ConcurrentSkipListMap<String, Coverage> index = workspaces.get(current.workspace);
+        if (index != null) index.remove(id);
         return null;
       });
-      Compact removed = removedBox[0];
-      if (removed == null) return false;
-      ConcurrentSkipListSet<String> index = workspaces.get(removed.workspace);
-      if (index != null) index.remove(id);
+      if (removedBox[0] == null) return false;
     } finally {
       writes.unlock();
     }
@@ -163,10 +206,10 @@ public final class InMemoryTokenStore implements TokenStore {
     Objects.requireNonNull(workspace, "workspace == null");
     if (limit < 1) throw new InvalidArgumentException("limit", "must be at least 1, was " + limit);
     open();
-    ConcurrentSkipListSet<String> index = workspaces.get(workspace);
+    ConcurrentSkipListMap<String, Coverage> index = workspaces.get(workspace);
     List<TokenRecord> page = new ArrayList<>(Math.min(limit, 256));
     if (index == null) return page;
-    for (String id : afterId == null ? index : index.tailSet(afterId, false)) {
+    for (String id : afterId == null ? index.keySet() : index.tailMap(afterId, false).keySet()) {
       Compact c = records.get(id);
       if (c == null) continue;
       page.add(c.record(id));
@@ -279,12 +322,21 @@ public final class InMemoryTokenStore implements TokenStore {
       Long old = watermarks.get(workspace);
       long from = old == null ? Long.MIN_VALUE : old;
       if (to <= from) return 0;
-      ConcurrentSkipListSet<String> index = workspaces.get(workspace);
+      ConcurrentSkipListMap<String, Coverage> index = workspaces.get(workspace);
       if (index != null) {
-        for (String id : index) {
-          Compact c = records.get(id);
-          if (c == null || c.revoked()) continue;
-          long written = c.writtenAtMillis(id);
+        // No record is read unless its written time is not in its id (an imported key).
+        for (Map.Entry<String, Coverage> e : index.entrySet()) {
+          Coverage coverage = e.getValue();
+          if (coverage == Coverage.REVOKED) continue;
+          String id = e.getKey();
+          long written;
+          if (coverage == Coverage.IN_ID) {
+            written = RevocationWatermarks.writtenAtMillis(id, "", null);
+          } else {
+            Compact c = records.get(id);
+            if (c == null) continue;
+            written = c.writtenAtMillis(id);
+          }
           if (written >= from && written < to) count++;
         }
       }
@@ -330,6 +382,35 @@ public final class InMemoryTokenStore implements TokenStore {
   public void close() {
     closed = true;
     listeners.clear();
+  }
+
+  /**
+   * Keeps a workspace index entry in step with a replace, inside the record's atomic step (so a
+   * raise, which waits for it, sees both or neither). A replace may move a record to another
+   * workspace: its entry moves too.
+   */
+  private void indexed(String oldWorkspace, String id, TokenRecord updated) {
+    if (!oldWorkspace.equals(updated.workspace())) {
+      ConcurrentSkipListMap<String, Coverage> old = workspaces.get(oldWorkspace);
+      if (old != null) old.remove(id);
+    }
+    workspaces.computeIfAbsent(updated.workspace(), w -> new ConcurrentSkipListMap<>())
+        .put(id, Coverage.of(updated));
+  }
+
+  /** What a raise's count needs of a record, as a shared constant per workspace index entry. */
+  private enum Coverage {
+    /** Stored REVOKED: never counted. */
+    REVOKED,
+    /** Written at the time its id starts with. */
+    IN_ID,
+    /** An imported key: its written time is in the record ({@code importedAt}, or the epoch). */
+    IN_RECORD;
+
+    static Coverage of(TokenRecord r) {
+      if (r.state() == io.latchkey.spi.StoredState.REVOKED) return REVOKED;
+      return r.importedAt() == null && !r.hint().startsWith("legacy ") ? IN_ID : IN_RECORD;
+    }
   }
 
   private void changed(String id) {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -76,12 +77,59 @@ class RevocationWatermarkTest {
     }
   }
 
+  /**
+   * The fix-up writes a chunk of records with one replaceEach, not one replace each; a record
+   * changed between the listing and that call fails its compare-and-set and is revoked by the
+   * read-and-retry, keeping the change. Each record gets one REVOKED entry either way.
+   */
+  @Test
+  void fixUp_writesEachChunkWithOneReplaceEach_andRereadsARecordChangedMeanwhile()
+      throws InterruptedException {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    Flaky flaky = new Flaky(store);
+    try (Latchkey a = latchkey(flaky)) {
+      List<String> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < 450; i++) {
+        ids.add(a.tokens().issue(NewToken.in("ws").name("t" + i)).id().value());
+      }
+      String renamed = ids.get(3);
+      flaky.beforeReplaceEach.set(() -> {
+        TokenRecord r = store.find(renamed).orElseThrow();
+        assertThat(store.replace(r.toBuilder().name("renamed").version(r.version() + 1).build(),
+            r.version())).isTrue();
+      });
+
+      assertThat(a.tokens().revokeAll("ws")).isEqualTo(450);
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!ids.stream().allMatch(id -> store.find(id).orElseThrow().state()
+          == io.latchkey.spi.StoredState.REVOKED)) {
+        assertThat(System.nanoTime()).as("fix-up done within 30 s").isLessThan(deadline);
+        Thread.sleep(10);
+      }
+      assertThat(flaky.replaceEachCalls).as("one call per chunk of 200").hasValue(3);
+      assertThat(flaky.replaceEachElements).hasValue(450);
+      assertThat(flaky.replaceCalls).as("only the record changed meanwhile").hasValue(1);
+      assertThat(store.find(renamed).orElseThrow().name()).isEqualTo("renamed");
+      for (String id : ids) {
+        assertThat(store.history(id, null, 10)).filteredOn(e -> e.action()
+                == io.latchkey.TokenEvent.Type.REVOKED).singleElement()
+            .satisfies(e -> assertThat(e.actor()).isEqualTo("revoke-all"));
+      }
+    }
+  }
+
   /** The in-memory store, whose watermark reads can fail and whose raises can be dropped. */
   private static final class Flaky implements TokenStore {
     final InMemoryTokenStore inner;
     final AtomicBoolean watermarksDown = new AtomicBoolean();
     final AtomicBoolean dropWatermarks = new AtomicBoolean();
     final AtomicReference<ChangeListener> listener = new AtomicReference<>();
+    final AtomicInteger replaceCalls = new AtomicInteger();
+    final AtomicInteger replaceEachCalls = new AtomicInteger();
+    final AtomicInteger replaceEachElements = new AtomicInteger();
+    /** Run (once) before the next replaceEach reaches the store. */
+    final AtomicReference<Runnable> beforeReplaceEach = new AtomicReference<>();
 
     Flaky(InMemoryTokenStore inner) {
       this.inner = inner;
@@ -99,7 +147,18 @@ class RevocationWatermarkTest {
 
     @Override
     public boolean replace(TokenRecord updated, long expectedVersion) {
+      replaceCalls.incrementAndGet();
       return inner.replace(updated, expectedVersion);
+    }
+
+    @Override
+    public boolean[] replaceEach(java.util.List<TokenRecord> updated, long[] expectedVersions,
+        java.util.@org.jspecify.annotations.Nullable List<io.latchkey.AuditEntry> audits) {
+      replaceEachCalls.incrementAndGet();
+      replaceEachElements.addAndGet(updated.size());
+      Runnable before = beforeReplaceEach.getAndSet(null);
+      if (before != null) before.run();
+      return inner.replaceEach(updated, expectedVersions, audits);
     }
 
     @Override
@@ -129,6 +188,7 @@ class RevocationWatermarkTest {
 
     @Override
     public boolean replace(TokenRecord updated, long expectedVersion, AuditEntry audit) {
+      replaceCalls.incrementAndGet();
       return inner.replace(updated, expectedVersion, audit);
     }
 
