@@ -263,7 +263,7 @@ public final class RedisTokenStore implements TokenStore {
    * <p>The steps of {@link #replace(TokenRecord, long, AuditEntry)}, each for every element at
    * once and pipelined, so a chunk costs three round trips whatever its size: the index entries
    * (one script per workspace, in its slot) and the audit pointers; the compare-and-sets, one
-   * script per {@value #MAX_REPLACE_BATCH} records on a standalone server and, on a Cluster, one
+   * script per 500 records on a standalone server and, on a Cluster, one
    * per slot that records share (each record has a slot of its own, by its id), with the entries
    * written by the script that replaces, the change feed published for each record replaced;
    * then the REVOKED flags of the index members whose state changed, the index entries of
