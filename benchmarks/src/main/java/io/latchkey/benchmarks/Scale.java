@@ -315,6 +315,10 @@ public final class Scale {
       @Override public boolean insert(TokenRecord r) { return backing.insert(r); }
       @Override public java.util.Optional<TokenRecord> find(String id) { return backing.find(id); }
       @Override public boolean replace(TokenRecord r, long v) { return backing.replace(r, v); }
+      @Override public boolean[] replaceEach(List<TokenRecord> r, long[] v,
+          @org.jspecify.annotations.Nullable List<io.latchkey.AuditEntry> a) {
+        return backing.replaceEach(r, v, a);
+      }
       @Override public boolean delete(String id) { return backing.delete(id); }
       @Override public List<TokenRecord> list(String w, String a, int l) {
         return backing.list(w, a, l);

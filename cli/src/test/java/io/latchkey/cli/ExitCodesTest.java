@@ -56,6 +56,10 @@ class ExitCodesTest {
     @Override public boolean replace(TokenRecord updated, long expectedVersion) {
       return delegate.replace(updated, expectedVersion);
     }
+    @Override public boolean[] replaceEach(List<TokenRecord> updated, long[] expectedVersions,
+        @Nullable List<io.latchkey.AuditEntry> audits) {
+      return delegate.replaceEach(updated, expectedVersions, audits);
+    }
     @Override public boolean delete(String id) { return delegate.delete(id); }
     @Override public List<TokenRecord> list(String w, @Nullable String a, int l) {
       return delegate.list(w, a, l);

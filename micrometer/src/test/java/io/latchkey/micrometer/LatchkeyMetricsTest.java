@@ -85,6 +85,12 @@ class LatchkeyMetricsTest {
       }
 
       @Override
+      public boolean[] replaceEach(List<TokenRecord> updated, long[] expectedVersions,
+          @Nullable List<io.latchkey.AuditEntry> audits) {
+        return inner.replaceEach(updated, expectedVersions, audits);
+      }
+
+      @Override
       public boolean delete(String id) {
         return inner.delete(id);
       }

@@ -79,6 +79,12 @@ class LatchkeyHealthIndicatorTest {
     }
 
     @Override
+    public boolean[] replaceEach(List<TokenRecord> updated, long[] expectedVersions,
+        @Nullable List<io.latchkey.AuditEntry> audits) {
+      return delegate.replaceEach(updated, expectedVersions, audits);
+    }
+
+    @Override
     public boolean delete(String id) {
       return delegate.delete(id);
     }

@@ -95,7 +95,7 @@ class PostgresSchemaTest {
           + "TIMESTAMPTZ '2026-01-01 01:00:00Z', 1)", id, new byte[32]));
     }
 
-    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).containsExactly(3, 4, 5, 6, 7, 8);
+    assertThat(Migrations.apply(jdbi, Dialect.POSTGRESQL, prefix)).containsExactly(3, 4, 5, 6, 7, 8, 9);
 
     try (JdbcTokenStore v4 = JdbcTokenStore.builder()
         .jdbcUrl(SharedPostgres.get().getJdbcUrl("postgres", SharedPostgres.icuDatabase()))
