@@ -419,8 +419,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     UsageBuffer.Slot slot = entry.usage;
     if (slot != null && now > slot.usedAt // at most once per millisecond per token
         && request.recordUsage()) {
-      usage.record(slot, now, entry.hasAllowlist() || IpRanges.isAddress(ip) ? ip : null,
-          Checks.integrationOrNull(request.integration()));
+      usage.record(slot, now, ip, Checks.integrationOrNull(request.integration()));
       // Tell the eviction policy that this entry is in use, sampled (one millisecond in 16): its
       // frequency sketch needs relative popularity, not every read, and each recorded read costs
       // a reordering of the access deque and a sketch increment, cache misses with many tokens.

@@ -133,6 +133,33 @@ public final class IpRanges {
     return hasColon(ip, from, to) ? v6(ip, from, to, VALID) != 0 : parseV4(ip, from, to) >= 0;
   }
 
+  /**
+   * 4 or 6 for a well-formed IPv4 or IPv6 address (as {@link #isAddress}), 0 for anything else.
+   * With {@link #high} and {@link #low}, an address kept as two longs instead of its text.
+   */
+  static int family(@Nullable String ip) {
+    if (ip == null) return 0;
+    int from = start(ip);
+    int to = end(ip, from);
+    if (to < 0) return 0;
+    if (!hasColon(ip, from, to)) return parseV4(ip, from, to) >= 0 ? 4 : 0;
+    return v6(ip, from, to, VALID) != 0 ? 6 : 0;
+  }
+
+  /** The high 64 bits of an address {@link #family} accepted, as IPv6 (IPv4 mapped). */
+  static long high(String ip) {
+    int from = start(ip);
+    int to = end(ip, from);
+    return hasColon(ip, from, to) ? v6(ip, from, to, HIGH) : V4_MAPPED_HI;
+  }
+
+  /** The low 64 bits of an address {@link #family} accepted, as IPv6 (IPv4 mapped). */
+  static long low(String ip) {
+    int from = start(ip);
+    int to = end(ip, from);
+    return hasColon(ip, from, to) ? v6(ip, from, to, LOW) : V4_MAPPED_LO | parseV4(ip, from, to);
+  }
+
   private static int start(String ip) {
     int from = 0;
     while (from < ip.length() && Character.isWhitespace(ip.charAt(from))) from++;

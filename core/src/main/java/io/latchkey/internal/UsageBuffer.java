@@ -90,17 +90,30 @@ public final class UsageBuffer {
     slots.remove(tokenId);
   }
 
-  /** Records one use; the latest time wins. */
+  /**
+   * Records one use; the latest time wins. {@code clientIp} is kept only if it is an address, and
+   * as two longs, not as the request's String: a reference stored into a slot that lives in the
+   * old generation costs a GC write barrier (a card marked, later scanned by a refinement thread),
+   * which over a million tokens on two busy cores cut two-thread throughput by a third
+   * (benchmarks/README.md, "Two threads"). The integration, usually one constant, is stored only
+   * when it is another object.
+   */
   public void record(Slot slot, long nowMillis, @Nullable String clientIp,
       @Nullable String integration) {
     long prev = slot.usedAt;
-    if (nowMillis <= prev) return;
-    if (!(boolean) Slot.USED_AT.compareAndSet(slot, prev, nowMillis)) return;
-    // Release stores, not volatile ones (a fence each, on the path of nearly every request with
-    // many tokens): a flush reads them after it saw the slot dirty, and the compare-and-set above
-    // and the dirty flag below order them; at worst it writes the previous use's address.
-    Slot.CLIENT_IP.setRelease(slot, clientIp);
-    Slot.INTEGRATION.setRelease(slot, integration);
+    // Negative: another thread is writing this slot (below), for a use as recent as this one.
+    if (nowMillis <= prev || prev < 0) return;
+    // The compare-and-set makes this thread the slot's one writer until the release store below,
+    // so a flush never reads half of one use's address and half of another's (Slot#snapshot).
+    if (!(boolean) Slot.USED_AT.compareAndSet(slot, prev, -nowMillis)) return;
+    int family = IpRanges.family(clientIp);
+    if (family != 0) {
+      slot.ipHigh = IpRanges.high(clientIp);
+      slot.ipLow = IpRanges.low(clientIp);
+    }
+    slot.hasIp = family != 0;
+    if (slot.integration != integration) slot.integration = integration;
+    Slot.USED_AT.setRelease(slot, nowMillis); // publishes the fields above
     if (slot.dirty || !(boolean) Slot.DIRTY.compareAndSet(slot, false, true)) return;
     // First use since the last flush. The slot may have been dropped meanwhile (its entry left the
     // cache between compiling and this use): put it back, or, if the token has a newer slot,
@@ -146,6 +159,15 @@ public final class UsageBuffer {
     // Only what was dirty when the flush began: tokens used meanwhile wait for the next one, so a
     // busy host cannot keep one flush going for ever.
     int todo = dirtyCount.get();
+    List<Slot> busy = new ArrayList<>(0);
+    try {
+      return flushChunks(deadline, todo, busy);
+    } finally {
+      for (Slot s : busy) enqueue(s);
+    }
+  }
+
+  private int flushChunks(long deadline, int todo, List<Slot> busy) {
     int written = 0;
     List<Slot> chunk = new ArrayList<>(Math.min(chunkSize, Math.max(todo, 1)));
     List<UsageUpdate> updates = new ArrayList<>(chunk.size());
@@ -158,9 +180,14 @@ public final class UsageBuffer {
         todo--;
         dirtyCount.decrementAndGet();
         s.dirty = false; // a use recorded after this queues the slot again: nothing is lost
+        UsageUpdate update = s.snapshot();
+        if (update == null) {
+          // A use is being written into it right now: the next flush takes it.
+          if ((boolean) Slot.DIRTY.compareAndSet(s, false, true)) busy.add(s);
+          continue;
+        }
         chunk.add(s);
-        updates.add(new UsageUpdate(s.tokenId, Instant.ofEpochMilli(s.usedAt),
-            canonical(s.clientIp), s.integration));
+        updates.add(update);
       }
       if (chunk.isEmpty()) break;
       if (!write(updates, deadline)) {
@@ -229,49 +256,59 @@ public final class UsageBuffer {
         (id, s) -> s == slot && s.holders == 0 && !s.dirty ? null : s);
   }
 
-  /**
-   * The address as {@link UsageUpdate} promises it, canonical (so {@code ::FFFF:192.0.2.1} and
-   * {@code 192.0.2.1} are one address). Done here, once per token per flush, rather than on the
-   * validation path; null if it is not an address.
-   */
-  private static @Nullable String canonical(@Nullable String ip) {
-    if (ip == null || !IpRanges.isAddress(ip)) return null;
-    try {
-      return IpRanges.canonicalize("clientIp", ip);
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
   /** The buffered usage of one token. */
   public static final class Slot {
     static final VarHandle USED_AT;
     static final VarHandle DIRTY;
-    static final VarHandle CLIENT_IP;
-    static final VarHandle INTEGRATION;
 
     static {
       try {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         USED_AT = lookup.findVarHandle(Slot.class, "usedAt", long.class);
         DIRTY = lookup.findVarHandle(Slot.class, "dirty", boolean.class);
-        CLIENT_IP = lookup.findVarHandle(Slot.class, "clientIp", String.class);
-        INTEGRATION = lookup.findVarHandle(Slot.class, "integration", String.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
     }
 
     final String tokenId;
+    /** The latest use; negative while a use is being written (its time, negated). */
     volatile long usedAt;
-    volatile @Nullable String clientIp;
-    volatile @Nullable String integration;
+    /** The latest use's address as IPv6 (IPv4 mapped), if {@link #hasIp}. */
+    long ipHigh;
+    long ipLow;
+    boolean hasIp;
+    @Nullable String integration;
     volatile boolean dirty;
     /** Cached entries holding this slot; guarded by the map's lock on its id. */
     int holders;
 
     Slot(String tokenId) {
       this.tokenId = Objects.requireNonNull(tokenId);
+    }
+
+    /**
+     * The latest use as an update, its address canonical (so {@code ::FFFF:192.0.2.1} and {@code
+     * 192.0.2.1} are one address); null if a use is being written and did not finish within a
+     * short spin. A seqlock read: the time before and after the fields must be the same.
+     */
+    @Nullable UsageUpdate snapshot() {
+      for (int spins = 0; spins < 10_000; spins++) {
+        long at = (long) USED_AT.getAcquire(this);
+        if (at >= 0) {
+          boolean ip = hasIp;
+          long high = ipHigh;
+          long low = ipLow;
+          String via = integration;
+          VarHandle.loadLoadFence();
+          if ((long) USED_AT.getAcquire(this) == at) {
+            return new UsageUpdate(tokenId, Instant.ofEpochMilli(at),
+                ip ? IpRanges.format(high, low, 128) : null, via);
+          }
+        }
+        Thread.onSpinWait();
+      }
+      return null;
     }
   }
 }

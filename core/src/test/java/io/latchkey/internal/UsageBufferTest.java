@@ -23,6 +23,8 @@ class UsageBufferTest {
   /** Decides, per call (by its index), whether the store fails it. */
   Predicate<Integer> failCall = i -> false;
   final Map<String, Integer> written = new HashMap<>();
+  /** Every update the store accepted, in order. */
+  final List<UsageUpdate> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   final ForwardingStore store = new ForwardingStore(new MapTokenStore()) {
     @Override
@@ -33,6 +35,7 @@ class UsageBufferTest {
       accepted.add(!fail);
       if (fail) throw new StoreUnavailableException("down", null);
       for (UsageUpdate u : updates) written.merge(u.tokenId(), 1, Integer::sum);
+      UsageBufferTest.this.updates.addAll(updates);
     }
   };
 
@@ -155,5 +158,51 @@ class UsageBufferTest {
     long start = System.nanoTime();
     assertThat(buffer.drain(Duration.ofMillis(200))).isEqualTo(25);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void record_keepsTheAddressCanonicalAndDropsWhatIsNotAnAddress() {
+    buffer.record(buffer.peek("a000000000000000"), 5, " ::FFFF:192.0.2.1 ", "servlet");
+    buffer.record(buffer.peek("b000000000000000"), 5, "2001:0DB8:0:0::7%eth0", null);
+    buffer.record(buffer.peek("c000000000000000"), 5, "not-an-address", null);
+    buffer.flush();
+    assertThat(updates).extracting(UsageUpdate::tokenId, UsageUpdate::clientIp,
+            UsageUpdate::integration)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("a000000000000000", "192.0.2.1", "servlet"),
+            org.assertj.core.groups.Tuple.tuple("b000000000000000", "2001:db8::7", null),
+            org.assertj.core.groups.Tuple.tuple("c000000000000000", null, null));
+  }
+
+  /**
+   * The address is two longs written by whichever thread records a use: a flush running at the
+   * same time must write one use's whole address, never the high half of one and the low half of
+   * another, and must not lose the last use.
+   */
+  @Test
+  void flush_whileThreadsRecord_writesWholeAddressesAndTheLastUse() throws Exception {
+    String a = "2001:db8:1:1::1:1";
+    String b = "2001:db8:2:2::2:2";
+    UsageBuffer.Slot slot = buffer.peek("d000000000000000");
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Thread> writers = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      String ip = t % 2 == 0 ? a : b;
+      Thread w = new Thread(() -> {
+        while (!stop.get()) buffer.record(slot, clock.incrementAndGet(), ip, null);
+      });
+      w.start();
+      writers.add(w);
+    }
+    long until = System.nanoTime() + Duration.ofMillis(300).toNanos();
+    while (System.nanoTime() < until) buffer.flush();
+    stop.set(true);
+    for (Thread w : writers) w.join();
+    buffer.flush();
+    assertThat(updates).hasSizeGreaterThan(10)
+        .allSatisfy(u -> assertThat(u.clientIp()).isIn(a, b));
+    assertThat(updates.get(updates.size() - 1).usedAt().toEpochMilli())
+        .as("the last use recorded is the last written").isEqualTo(slot.usedAt);
   }
 }
