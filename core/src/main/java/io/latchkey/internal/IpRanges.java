@@ -126,11 +126,7 @@ public final class IpRanges {
    * are allowed). Never throws, allocates nothing.
    */
   public static boolean isAddress(@Nullable String ip) {
-    if (ip == null) return false;
-    int from = start(ip);
-    int to = end(ip, from);
-    if (to < 0) return false;
-    return hasColon(ip, from, to) ? v6(ip, from, to, VALID) != 0 : parseV4(ip, from, to) >= 0;
+    return family(ip) != 0;
   }
 
   /**

@@ -159,15 +159,6 @@ public final class UsageBuffer {
     // Only what was dirty when the flush began: tokens used meanwhile wait for the next one, so a
     // busy host cannot keep one flush going for ever.
     int todo = dirtyCount.get();
-    List<Slot> busy = new ArrayList<>(0);
-    try {
-      return flushChunks(deadline, todo, busy);
-    } finally {
-      for (Slot s : busy) enqueue(s);
-    }
-  }
-
-  private int flushChunks(long deadline, int todo, List<Slot> busy) {
     int written = 0;
     List<Slot> chunk = new ArrayList<>(Math.min(chunkSize, Math.max(todo, 1)));
     List<UsageUpdate> updates = new ArrayList<>(chunk.size());
@@ -182,8 +173,8 @@ public final class UsageBuffer {
         s.dirty = false; // a use recorded after this queues the slot again: nothing is lost
         UsageUpdate update = s.snapshot();
         if (update == null) {
-          // A use is being written into it right now: the next flush takes it.
-          if ((boolean) Slot.DIRTY.compareAndSet(s, false, true)) busy.add(s);
+          // A use is being written into it right now: queued again, behind the others.
+          if ((boolean) Slot.DIRTY.compareAndSet(s, false, true)) enqueue(s);
           continue;
         }
         chunk.add(s);
