@@ -422,17 +422,15 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
     Instant at = now();
     String entryId = ctx.ids().next(at.toEpochMilli());
     Instant watermark = Instant.ofEpochMilli(ctx.ids().watermarkAfter(at.toEpochMilli()));
-    String detail = "revoked " + RevocationWatermarks.COUNT_PLACEHOLDER
-        + " tokens written before " + watermark;
     AuditEntry entry = new AuditEntry(entryId, at, actor, workspace,
         new TokenId(RevocationWatermarks.WORKSPACE_ENTRY_TOKEN_ID), TokenEvent.Type.REVOKED_ALL,
-        detail);
+        "revoked " + RevocationWatermarks.COUNT_PLACEHOLDER + " tokens written before "
+            + watermark);
     int count = keepsAuditTrail()
         ? ctx.store().raiseRevocationWatermark(workspace, watermark, entry)
         : ctx.store().raiseRevocationWatermark(workspace, watermark);
     learned(workspace, watermark);
-    emit(new AuditEntry(entry.id(), at, actor, workspace, entry.tokenId(), entry.action(),
-        detail.replace(RevocationWatermarks.COUNT_PLACEHOLDER, Integer.toString(count))));
+    emit(RevocationWatermarks.withCount(entry, count));
     FixUp f = fixUp;
     if (f != null) f.schedule(workspace);
     return count;
@@ -462,68 +460,45 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
   }
 
   /**
-   * Brings one listed record in line with the workspace's watermark: stored state REVOKED, the
-   * version bumped, one REVOKED entry saying it came from the revoke-all. A compare-and-set on
-   * the listed version first; if the record changed meanwhile, the usual read-and-retry, which
-   * re-checks coverage and state on what it reads, so a concurrent change is never overwritten.
-   *
-   * @return true if this call wrote the record
-   */
-  public boolean bringInLine(TokenRecord listed, Instant watermark) {
-    if (listed.state() == StoredState.REVOKED
-        || RevocationWatermarks.writtenAtMillis(listed) >= watermark.toEpochMilli()) {
-      return false;
-    }
-    String detail = listed.state() + " -> REVOKED (revoke-all of the workspace, watermark "
-        + watermark + ")";
-    TokenRecord next = listed.toBuilder().state(StoredState.REVOKED)
-        .version(listed.version() + 1).updatedAt(now()).build();
-    AuditEntry entry = entry(TokenEvent.Type.REVOKED, listed.id(), listed.workspace(), detail,
-        "revoke-all");
-    if (keepsAuditTrail()
-        ? ctx.store().replace(next, listed.version(), entry)
-        : ctx.store().replace(next, listed.version())) {
-      invalidate(listed.id());
-      emit(entry);
-      return true;
-    }
-    return bringInLineAfterChange(listed.id(), watermark);
-  }
-
-  /**
    * The read-and-retry for a record whose listed version is stale: revokes what it reads if that
    * is still covered and not REVOKED.
    */
   private boolean bringInLineAfterChange(String id, Instant watermark) {
     try {
       return mutate(new TokenId(id), "revoke", "revoke-all",
-          r -> r.state() == StoredState.REVOKED
-              || RevocationWatermarks.writtenAtMillis(r) >= watermark.toEpochMilli() ? null
+          r -> !outOfLine(r, watermark) ? null
               : new Edit(r.toBuilder().state(StoredState.REVOKED).build(),
-                  TokenEvent.Type.REVOKED, r.state() + " -> REVOKED (revoke-all of the workspace, "
-                      + "watermark " + watermark + ")")).changed;
+                  TokenEvent.Type.REVOKED, revokedByWatermark(r, watermark))).changed;
     } catch (TokenNotFoundException gone) {
       return false; // deleted meanwhile
     }
   }
 
+  /** Whether {@code r} is covered by {@code watermark} but not stored REVOKED. */
+  private static boolean outOfLine(TokenRecord r, Instant watermark) {
+    return r.state() != StoredState.REVOKED && RevocationWatermarks.covers(watermark, r);
+  }
+
+  /** The detail of the REVOKED entry the fix-up writes for {@code r}. */
+  private static String revokedByWatermark(TokenRecord r, Instant watermark) {
+    return r.state() + " -> REVOKED (revoke-all of the workspace, watermark " + watermark + ")";
+  }
+
   /**
-   * As {@link #bringInLine(TokenRecord, Instant)} for a chunk of listed records, with one {@link
+   * Brings a chunk of listed records in line with the workspace's watermark, with one {@link
    * TokenStore#replaceEach} for all of them: the covered records not stored REVOKED are revoked by
-   * compare-and-set on their listed versions in one store call (with the same entries, when the
-   * store keeps a trail); each one that was written is invalidated and its event emitted, and each
-   * whose compare-and-set failed (changed or deleted meanwhile) goes the one-record way, whose
-   * read-and-retry re-checks coverage and state on what it reads.
+   * compare-and-set on their listed versions in one store call (stored state REVOKED, the version
+   * bumped, one REVOKED entry each saying it came from the revoke-all, when the store keeps a
+   * trail); each one that was written is invalidated and its event emitted, and each whose
+   * compare-and-set failed (changed or deleted meanwhile) goes the usual read-and-retry, which
+   * re-checks coverage and state on what it reads, so a concurrent change is never overwritten.
    *
    * @return how many records this call wrote
    */
   public int bringInLine(List<TokenRecord> listed, Instant watermark) {
     List<TokenRecord> candidates = new ArrayList<>();
     for (TokenRecord r : listed) {
-      if (r.state() != StoredState.REVOKED
-          && RevocationWatermarks.writtenAtMillis(r) < watermark.toEpochMilli()) {
-        candidates.add(r);
-      }
+      if (outOfLine(r, watermark)) candidates.add(r);
     }
     if (candidates.isEmpty()) return 0;
     boolean audited = keepsAuditTrail();
@@ -536,9 +511,8 @@ public final class DefaultTokenManager implements TokenManager, DefaultTokenVali
       next.add(r.toBuilder().state(StoredState.REVOKED).version(r.version() + 1).updatedAt(at)
           .build());
       versions[i] = r.version();
-      entries.add(entry(TokenEvent.Type.REVOKED, r.id(), r.workspace(), r.state()
-          + " -> REVOKED (revoke-all of the workspace, watermark " + watermark + ")",
-          "revoke-all"));
+      entries.add(entry(TokenEvent.Type.REVOKED, r.id(), r.workspace(),
+          revokedByWatermark(r, watermark), "revoke-all"));
     }
     boolean[] written = ctx.store().replaceEach(next, versions, audited ? entries : null);
     int count = 0;

@@ -21,6 +21,20 @@ public final class RevocationWatermarks {
   public static final String COUNT_PLACEHOLDER = "{count}";
 
   /**
+   * {@code entry} with {@link #COUNT_PLACEHOLDER} in its detail replaced by {@code count}: what a
+   * store stores once it has counted, and what core emits once the store returned.
+   *
+   * @param entry the workspace's entry, as given to the raise
+   * @param count the number of records the raise covered
+   * @return the same entry with the count in its detail
+   */
+  public static io.latchkey.AuditEntry withCount(io.latchkey.AuditEntry entry, int count) {
+    return new io.latchkey.AuditEntry(entry.id(), entry.at(), entry.actor(), entry.workspace(),
+        entry.tokenId(), entry.action(),
+        entry.detail().replace(COUNT_PLACEHOLDER, Integer.toString(count)));
+  }
+
+  /**
    * The token id of a workspace's {@code REVOKED_ALL} audit entry, which concerns no single token:
    * a version-0 id at the epoch, which no token has.
    */

@@ -546,10 +546,7 @@ public final class JdbcTokenStore implements TokenStore {
                 .bind(0, workspace).bind(1, to).execute();
           }
           if (audit != null) {
-            audited(h, new AuditEntry(audit.id(), audit.at(), audit.actor(), audit.workspace(),
-                audit.tokenId(), audit.action(), audit.detail().replace(
-                    io.latchkey.spi.RevocationWatermarks.COUNT_PLACEHOLDER,
-                    Integer.toString(count))));
+            audited(h, io.latchkey.spi.RevocationWatermarks.withCount(audit, count));
           }
           return count;
         });

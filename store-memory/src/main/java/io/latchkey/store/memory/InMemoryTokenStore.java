@@ -342,9 +342,7 @@ public final class InMemoryTokenStore implements TokenStore {
       }
       watermarks.put(workspace, to);
       if (audit != null) {
-        keep(new AuditEntry(audit.id(), audit.at(), audit.actor(), audit.workspace(),
-            audit.tokenId(), audit.action(), audit.detail().replace(
-                RevocationWatermarks.COUNT_PLACEHOLDER, Integer.toString(count))));
+        keep(RevocationWatermarks.withCount(audit, count));
       }
     } finally {
       raiseLock.writeLock().unlock();
