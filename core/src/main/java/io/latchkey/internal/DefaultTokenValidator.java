@@ -780,7 +780,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   @Override
   public void revocationWatermarkRaised(String workspace, java.time.Instant watermark) {
     Watermarks w = watermarks;
-    if (w == null || !w.learn(workspace, watermark) || cache == null) return;
+    if (w == null) return;
+    boolean raised = w.learn(workspace, watermark);
+    // One raise arrives twice, from this instance's revokeAll and through the feed, maybe on two
+    // threads at once: the one that finds it known must not return while the other is still
+    // sweeping (revokeAll would return with a covered token still cached as VALID), so it sweeps
+    // too; marking an entry twice is harmless.
+    if (cache == null || (!raised && !watermark.equals(w.of(workspace)))) return;
     java.util.List<String> swept = new java.util.ArrayList<>();
     for (CompiledToken entry : cache.asMap().values()) {
       if (entry.workspace.equals(workspace)) {
