@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,8 +27,21 @@ final class CompiledToken {
   static final int NATIVE = 1;
   /** {@link #verifiedKind}: the verifier of a whole legacy key ({@link Hasher#legacyVerifier}). */
   static final int LEGACY = 2;
+  private static final byte ANY_ADDRESS = 0;
+  private static final byte ONE_RANGE = 1;
+  private static final byte RANGES = 2;
   private static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle REHASHING;
+
+  static {
+    try {
+      REHASHING = MethodHandles.lookup().findVarHandle(CompiledToken.class, "rehashing",
+          boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** The cached answer for an id that does not exist. */
   static final CompiledToken UNKNOWN = new CompiledToken();
@@ -42,21 +54,31 @@ final class CompiledToken {
   final long expiresAtMillis;
   final int keyIndex;
   final byte[] hash;
-  /** The allowlist's compiled ranges ({@link IpRanges}), or null when any address is allowed. */
-  final long @Nullable [] ipRanges;
-  /** How many longs of {@link #ipRanges} hold IPv4 ranges. */
-  final int ipV4End;
-  /** Every granted permission. */
-  final Set<String> granted;
+  /**
+   * The allowlist's compiled ranges ({@link IpRanges}) when it has two or more; null when any
+   * address is allowed or when it has one, which is then kept in the four fields below (the usual
+   * allowlist, checked without reaching another object).
+   */
+  private final long @Nullable [] ipRanges;
+  /** How many longs of {@link #ipRanges} hold IPv4 ranges; for one range, 4 if it is IPv4. */
+  private final int ipV4End;
+  /** A one-range allowlist: network and mask, high and low 64 bits (IPv4 mapped). */
+  private final long netHigh;
+  private final long netLow;
+  private final long maskHigh;
+  private final long maskLow;
+  /** {@link #ANY_ADDRESS}, {@link #ONE_RANGE} or {@link #RANGES}. */
+  private final byte allowlist;
+  /** Every granted permission when more than two are, else null (the two fields below hold them). */
+  private final @Nullable Set<String> granted;
   /**
    * Two of the granted permissions (null when fewer are granted), kept in the entry: most tokens
    * have one or two, and then the check reads no set.
    */
   private final @Nullable String granted0;
   private final @Nullable String granted1;
-  /** Whether more than those two are granted. */
-  private final boolean grantedMore;
   final ValidationResult.@Nullable Valid valid;
+  /** Where a use is recorded: the entry's own slot when cached, the token's shared one when not. */
   final UsageBuffer.@Nullable Slot usage;
   final long loadedAtNanos;
   /** The record's version, to tell whether a record read elsewhere is newer than this. */
@@ -68,7 +90,8 @@ final class CompiledToken {
    * then on, even before it is removed from the cache.
    */
   volatile boolean changed;
-  final AtomicBoolean rehashing = new AtomicBoolean();
+  /** Set while a re-hash under the primary key is scheduled ({@link #startRehash}). */
+  private volatile boolean rehashing;
   /**
    * The verifier, set once a presented secret's HMAC matched {@link #hash}: SHA-256 of id and
    * secret for a native token, of the whole key for a legacy one. Later requests compare this one
@@ -104,10 +127,14 @@ final class CompiledToken {
     hash = new byte[0];
     ipRanges = null;
     ipV4End = 0;
-    granted = Set.of();
+    netHigh = 0;
+    netLow = 0;
+    maskHigh = 0;
+    maskLow = 0;
+    allowlist = ANY_ADDRESS;
+    granted = null;
     granted0 = null;
     granted1 = null;
-    grantedMore = false;
     valid = null;
     usage = null;
     loadedAtNanos = 0;
@@ -117,8 +144,13 @@ final class CompiledToken {
     weight = 0;
   }
 
-  CompiledToken(TokenRecord r, Token principal, int keyIndex, UsageBuffer.Slot usage,
+  /**
+   * {@code shared}: the token's shared usage slot, or null if this entry is cached: it then has a
+   * slot of its own, made first so that it lies next to the entry in memory (a request writes it).
+   */
+  CompiledToken(TokenRecord r, Token principal, int keyIndex, UsageBuffer.@Nullable Slot shared,
       long loadedAtNanos, long generation, @Nullable LegacyHash legacy) {
+    this.usage = shared != null ? shared : new UsageBuffer.Slot(r.id(), false);
     this.id = r.id();
     this.workspace = r.workspace();
     this.state = r.state();
@@ -126,18 +158,23 @@ final class CompiledToken {
     this.keyIndex = keyIndex;
     this.hash = r.hash();
     IpRanges ips = IpRanges.compile(r.allowedIps());
-    this.ipRanges = ips == null ? null : ips.ranges();
+    long[] ranges = ips == null ? null : ips.ranges();
+    boolean one = ranges != null && ranges.length == 4;
+    this.allowlist = ranges == null ? ANY_ADDRESS : one ? ONE_RANGE : RANGES;
+    this.ipRanges = one ? null : ranges;
     this.ipV4End = ips == null ? 0 : ips.v4End();
+    this.netHigh = one ? ranges[0] : 0;
+    this.netLow = one ? ranges[1] : 0;
+    this.maskHigh = one ? ranges[2] : 0;
+    this.maskLow = one ? ranges[3] : 0;
     List<String> g = new ArrayList<>(r.permissions().size());
     for (Map.Entry<String, Boolean> e : r.permissions().entrySet()) {
       if (e.getValue()) g.add(e.getKey());
     }
-    this.granted = Set.copyOf(g);
+    this.granted = g.size() > 2 ? Set.copyOf(g) : null;
     this.granted0 = g.size() > 0 ? g.get(0) : null;
     this.granted1 = g.size() > 1 ? g.get(1) : null;
-    this.grantedMore = g.size() > 2;
     this.valid = new ValidationResult.Valid(principal);
-    this.usage = usage;
     this.loadedAtNanos = loadedAtNanos;
     this.version = r.version();
     this.generation = generation;
@@ -153,7 +190,7 @@ final class CompiledToken {
    * typical one well under 1 KiB. {@code CacheWeightTest} compares it with the heap it takes.
    */
   static int estimateBytes(TokenRecord r) {
-    long b = 608; // the entry, Token, Valid, TokenId, instants, hash, verifier, flags, slot, node
+    long b = 552; // the entry, Token, Valid, TokenId, instants, hash, verifier, flags, slot, node
     // A legacy hash (up to 512 bytes) is kept as bytes and parsed once more.
     b += 2L * Math.max(0, r.hash().length - 32);
     b += string(r.id()) + string(r.workspace()) + string(r.name()) + string(r.description())
@@ -161,10 +198,11 @@ final class CompiledToken {
     if (r.lastUsedIp() != null) b += string(r.lastUsedIp());
     if (r.lastUsedIntegration() != null) b += string(r.lastUsedIntegration());
     int permissions = r.permissions().size();
-    // Map.copyOf: a table of 4 references per entry; the granted Set.copyOf: a table of 2
-    // references per entry (none for one or two names, held in the set itself); the names are
-    // shared by both.
-    b += 32 + 16L * permissions + 40 + 8L * permissions;
+    int granted = 0;
+    for (boolean g : r.permissions().values()) granted += g ? 1 : 0;
+    // Map.copyOf: a table of 4 references per entry; the granted Set.copyOf, kept only for more
+    // than two: a table of 2 references per name; the names are shared by both.
+    b += 32 + 16L * permissions + (granted > 2 ? 40 + 8L * granted : 0);
     for (String p : r.permissions().keySet()) b += string(p);
     int ips = r.allowedIps().size();
     b += 16 + 4L * ips + 16 + 32L * ips; // List.copyOf, and the compiled ranges (one long[])
@@ -192,18 +230,30 @@ final class CompiledToken {
     String b = granted1;
     if (b == null) return false;
     if (permission.equals(b)) return true;
-    return grantedMore && granted.contains(permission);
+    Set<String> more = granted;
+    return more != null && more.contains(permission);
+  }
+
+  /** Claims this entry's re-hash: true for the one caller that is to schedule it. */
+  boolean startRehash() {
+    return (boolean) REHASHING.compareAndSet(this, false, true);
+  }
+
+  /** The scheduled re-hash failed: a later request may try again. */
+  void rehashFailed() {
+    rehashing = false;
   }
 
   /** Whether the allowlist allows {@code ip} (any address when there is none). */
   boolean allows(@Nullable String ip) {
-    long[] r = ipRanges;
-    return r == null || IpRanges.matches(r, ipV4End, ip);
-  }
-
-  /** Whether the token has an allowlist. */
-  boolean hasAllowlist() {
-    return ipRanges != null;
+    switch (allowlist) {
+      case ANY_ADDRESS:
+        return true;
+      case ONE_RANGE:
+        return IpRanges.matches(netHigh, netLow, maskHigh, maskLow, ipV4End != 0, ip);
+      default:
+        return IpRanges.matches(ipRanges, ipV4End, ip);
+    }
   }
 
   /** Whether a verifier of {@code kind} is set. */

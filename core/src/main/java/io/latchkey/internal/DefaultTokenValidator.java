@@ -148,8 +148,6 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       // wake-up each.
       // Bounded by weight: an entry weighs its estimated bytes, and at least maximumBytes /
       // maximumSize, so the sum stays under maximumBytes and the count under maximumSize.
-      // Every entry removed, whatever the cause (replaced by a reload included), gives back its
-      // usage slot: a slot then lives only while cached or while it holds unwritten usage.
       long bytes = settings.maximumBytes();
       long size = settings.maximumSize();
       int floor = (int) Math.min(Integer.MAX_VALUE, size >= bytes ? 1 : (bytes + size - 1) / size);
@@ -158,7 +156,6 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
           .removalListener((String id, CompiledToken entry, RemovalCause cause) -> {
             String part = entry == null ? null : entry.lookupPart;
             if (part != null) legacyIndex.remove(part, entry.id);
-            if (entry != null && entry.usage != null) usage.release(entry.usage);
             if (cause.wasEvicted()) evicted(cause);
           })
           .maximumWeight(bytes)
@@ -246,7 +243,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       String token) {
     ValidationResult result = accept(entry, id, request);
     if (result == entry.valid && hasher.isRetiring(entry.keyIndex)
-        && entry.rehashing.compareAndSet(false, true)) {
+        && entry.startRehash()) {
       scheduleRehash(entry, hasher.hashPrimary(token, format.idOffset()));
     }
     return result;
@@ -306,7 +303,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       }
       ValidationResult result = accept(entry, id, request);
       if (result == entry.valid && (upgrade || (legacyHash == null && hasher.isRetiring(entry.keyIndex)))
-          && entry.rehashing.compareAndSet(false, true)) {
+          && entry.startRehash()) {
         scheduleRehash(entry, hasher.hashLegacy(0, token));
       }
       return result;
@@ -351,7 +348,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       if (!matched) return reject(Reason.UNKNOWN, entry.id, null, request);
       ValidationResult result = accept(entry, entry.id, request);
       if (result == entry.valid && hasher.isRetiring(entry.keyIndex)
-          && entry.rehashing.compareAndSet(false, true)) {
+          && entry.startRehash()) {
         scheduleRehash(entry, hasher.hashLegacy(0, token));
       }
       return result;
@@ -599,13 +596,13 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         && ticker.read() - entry.loadedAtNanos <= servableNanos;
   }
 
-  /** A cached entry holds its usage slot until the cache removes it (see the removal listener). */
+  /** A cached entry is its own usage slot; one that is not cached records into the shared slot. */
   private CompiledToken compile(TokenRecord r, long readGeneration, boolean cached) {
     Watermarks w = watermarks;
     if (w != null && w.covers(r)) r = r.toBuilder().state(StoredState.REVOKED).build();
     LegacyVerification l = legacy;
     return new CompiledToken(r, Records.toToken(r, TokenState.ACTIVE), hasher.indexOf(r.keyId()),
-        cached ? usage.acquire(r.id()) : usage.peek(r.id()), ticker.read(), readGeneration,
+        cached ? null : usage.peek(r.id()), ticker.read(), readGeneration,
         l == null ? null : l.parse(r.keyId(), r.hash()));
   }
 
@@ -615,12 +612,12 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         try {
           rehasher.rehash(entry.id, entry.hash, newHash);
         } catch (RuntimeException e) {
-          entry.rehashing.set(false);
+          entry.rehashFailed();
           LOG.log(System.Logger.Level.WARNING, "could not re-hash token " + entry.id + ": " + e);
         }
       });
     } catch (RuntimeException e) { // executor shut down
-      entry.rehashing.set(false);
+      entry.rehashFailed();
     }
   }
 
@@ -717,9 +714,9 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     }
   }
 
-  /** How many usage slots are held: for the test that they follow the cache. */
+  /** How many usage slots are held beyond the cache: for the test that they follow the cache. */
   int usageSlots() {
-    if (cache != null) cache.cleanUp(); // pending evictions give their slots back
+    if (cache != null) cache.cleanUp(); // runs pending maintenance
     return usage.slotCount();
   }
 

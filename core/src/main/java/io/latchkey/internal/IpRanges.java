@@ -122,6 +122,25 @@ public final class IpRanges {
   }
 
   /**
+   * {@link #matches(String)} for an allowlist of one range, held by its holder as four longs
+   * (network high and low, mask high and low) and whether it is an IPv4 range.
+   */
+  static boolean matches(long netHigh, long netLow, long maskHigh, long maskLow, boolean v4Range,
+      @Nullable String ip) {
+    if (ip == null) return false;
+    int from = start(ip);
+    int to = end(ip, from);
+    if (to < 0) return false;
+    if (!hasColon(ip, from, to)) {
+      long v4 = parseV4(ip, from, to);
+      return v4Range && v4 >= 0 && ((V4_MAPPED_LO | v4) & maskLow) == netLow
+          && netHigh == V4_MAPPED_HI;
+    }
+    return v6(ip, from, to, VALID) != 0 && (v6(ip, from, to, HIGH) & maskHigh) == netHigh
+        && (v6(ip, from, to, LOW) & maskLow) == netLow;
+  }
+
+  /**
    * Whether {@code ip} is a well-formed IPv4 or IPv6 address (blanks around it and an IPv6 zone id
    * are allowed). Never throws, allocates nothing.
    */

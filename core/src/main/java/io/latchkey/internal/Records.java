@@ -6,6 +6,7 @@ import io.latchkey.TokenId;
 import io.latchkey.TokenListener;
 import io.latchkey.TokenState;
 import io.latchkey.spi.TokenRecord;
+import java.time.Instant;
 
 /** Conversions from stored records to public values, and safe event delivery. */
 public final class Records {
@@ -20,9 +21,11 @@ public final class Records {
   }
 
   static Token toToken(TokenRecord r, TokenState state) {
+    // A token never changed has one instant for both: one object fewer in every cached entry.
+    Instant updated = r.updatedAt().equals(r.createdAt()) ? r.createdAt() : r.updatedAt();
     return new Token(new TokenId(r.id()), r.workspace(), r.name(), r.description(), r.hint(),
         state, r.permissions(), r.allowedIps(), r.metadata(), r.createdAt(), r.createdBy(),
-        r.updatedAt(), r.expiresAt(), r.lastUsedAt(), r.lastUsedIp(), r.lastUsedIntegration());
+        updated, r.expiresAt(), r.lastUsedAt(), r.lastUsedIp(), r.lastUsedIntegration());
   }
 
   /** Delivers an event; a listener's exception is logged and swallowed. */

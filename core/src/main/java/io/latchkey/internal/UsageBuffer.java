@@ -7,7 +7,9 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,20 +19,24 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Buffers the latest use of each token in memory and writes it in chunks, so validation never
- * waits on a write. One slot per token, found once when the token is compiled into the cache;
- * recording a use writes a few fields at most once per millisecond and allocates nothing, except
- * on a token's first use after a flush, which queues its slot for the next one.
+ * waits on a write. Recording a use writes a few fields of the token's slot at most once per
+ * millisecond and allocates nothing, except on the slot's first use after a flush, which queues it
+ * for the next one.
+ *
+ * <p><b>Where a slot lives.</b> A cached entry has a slot of its own, made with it; an entry
+ * reloaded after a change starts a new one, and until the old one is written both may be queued: a
+ * flush writes the later use of the two. No map from ids to slots is kept for cached entries (it
+ * cost a map node per entry and a map update per load). Validation without a cache records into one
+ * shared slot per token ({@link #peek}), dropped once written, so it does not queue one per request.
  *
  * <p><b>Scale.</b> A flush walks only the queue of dirty slots, never every token seen: an idle
  * flush costs nothing. It writes {@link #CHUNK_SIZE} updates per store call; a failed chunk is
  * retried on its own with back-off, never together with chunks already written. When a chunk
  * still fails, or the flush's time budget is spent, the rest stays queued for the next flush.
  *
- * <p><b>Memory.</b> A slot lives while a cached entry holds it ({@link #acquire}/{@link #release},
- * counted) or while it holds unwritten usage; once written and no longer cached it is dropped, so
- * the buffer's size follows the cache and the traffic of one flush interval, not every token ever
- * validated. A use recorded into a slot already dropped puts it back (or goes to the token's
- * newer slot), so it is still written, once.
+ * <p><b>Memory.</b> Beyond the cache, the buffer holds only slots with unwritten usage: an entry
+ * evicted while dirty lives until it is written, so the buffer's size follows the cache and the
+ * traffic of one flush interval, not every token ever validated.
  */
 public final class UsageBuffer {
   private static final System.Logger LOG = System.getLogger(UsageBuffer.class.getName());
@@ -47,6 +53,8 @@ public final class UsageBuffer {
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Slot> dirty = new ConcurrentLinkedQueue<>();
   private final AtomicInteger dirtyCount = new AtomicInteger();
+  /** How many of the queued slots are cached entries' own (not in {@link #slots}). */
+  private final AtomicInteger queuedOwn = new AtomicInteger();
   /** When set by {@link #drain}, the moment every flush stops, even one already running. */
   private volatile long cutoffNanos;
   private volatile boolean cutoff;
@@ -62,30 +70,12 @@ public final class UsageBuffer {
     this.firstBackoffNanos = firstBackoff.toNanos();
   }
 
-  /** The slot of a token, held by a cached entry until {@link #release}d. */
-  public Slot acquire(String tokenId) {
-    return slots.compute(tokenId, (id, s) -> {
-      Slot slot = s != null ? s : new Slot(id);
-      slot.holders++;
-      return slot;
-    });
-  }
-
-  /** The slot of a token that no cache holds (validation without a cache). */
+  /** The shared slot of a token that no cache holds (validation without a cache). */
   public Slot peek(String tokenId) {
-    return slots.computeIfAbsent(tokenId, Slot::new);
+    return slots.computeIfAbsent(tokenId, id -> new Slot(id, true));
   }
 
-  /** A cached entry holding {@code slot} is gone; drops the slot if nothing else needs it. */
-  public void release(Slot slot) {
-    slots.computeIfPresent(slot.tokenId, (id, s) -> {
-      if (s != slot) return s;
-      if (s.holders > 0) s.holders--;
-      return s.holders == 0 && !s.dirty ? null : s;
-    });
-  }
-
-  /** Drops a deleted token's slot. */
+  /** Drops a deleted token's shared slot (one queued still writes, and is ignored by the store). */
   public void forget(String tokenId) {
     slots.remove(tokenId);
   }
@@ -115,9 +105,12 @@ public final class UsageBuffer {
     if (slot.integration != integration) slot.integration = integration;
     Slot.USED_AT.setRelease(slot, nowMillis); // publishes the fields above
     if (slot.dirty || !(boolean) Slot.DIRTY.compareAndSet(slot, false, true)) return;
-    // First use since the last flush. The slot may have been dropped meanwhile (its entry left the
-    // cache between compiling and this use): put it back, or, if the token has a newer slot,
-    // record there, so that a token is written once per flush.
+    if (!slot.shared) {
+      enqueue(slot); // a cached entry's: queued until written, even if the entry is evicted
+      return;
+    }
+    // A shared slot's first use since the last flush. The flush may have dropped it meanwhile: put
+    // it back, or, if the token has a newer slot, record there, so that a token is written once.
     Slot home = slots.putIfAbsent(slot.tokenId, slot);
     if (home == null || home == slot) {
       enqueue(slot);
@@ -129,6 +122,7 @@ public final class UsageBuffer {
 
   private void enqueue(Slot slot) {
     dirtyCount.incrementAndGet();
+    if (!slot.shared) queuedOwn.incrementAndGet();
     dirty.add(slot);
   }
 
@@ -137,9 +131,12 @@ public final class UsageBuffer {
     return dirtyCount.get();
   }
 
-  /** How many slots are held (cached or dirty): for tests and the memory figures. */
+  /**
+   * How many slots the buffer holds beyond the cache's entries: shared slots, and the queued slots
+   * of entries (some of them still cached). For tests and the memory figures.
+   */
   public int slotCount() {
-    return slots.size();
+    return slots.size() + queuedOwn.get();
   }
 
   /** {@link #flush(Duration)} with a budget of one minute. */
@@ -162,14 +159,19 @@ public final class UsageBuffer {
     int written = 0;
     List<Slot> chunk = new ArrayList<>(Math.min(chunkSize, Math.max(todo, 1)));
     List<UsageUpdate> updates = new ArrayList<>(chunk.size());
+    // A token's old and reloaded entries may both be queued: one update per token and store call,
+    // the later use.
+    Map<String, Integer> index = new HashMap<>();
     while (todo > 0 && System.nanoTime() - deadline < 0 && !pastCutoff()) {
       chunk.clear();
       updates.clear();
-      while (chunk.size() < chunkSize && todo > 0) {
+      index.clear();
+      while (updates.size() < chunkSize && todo > 0) {
         Slot s = dirty.poll();
         if (s == null) break;
         todo--;
         dirtyCount.decrementAndGet();
+        if (!s.shared) queuedOwn.decrementAndGet();
         s.dirty = false; // a use recorded after this queues the slot again: nothing is lost
         UsageUpdate update = s.snapshot();
         if (update == null) {
@@ -178,19 +180,26 @@ public final class UsageBuffer {
           continue;
         }
         chunk.add(s);
-        updates.add(update);
+        Integer at = index.putIfAbsent(update.tokenId(), updates.size());
+        if (at == null) {
+          updates.add(update);
+        } else if (update.usedAt().isAfter(updates.get(at).usedAt())) {
+          updates.set(at, update);
+        }
       }
       if (chunk.isEmpty()) break;
       if (!write(updates, deadline)) {
         for (Slot s : chunk) {
           if (!s.dirty && (boolean) Slot.DIRTY.compareAndSet(s, false, true)) enqueue(s);
         }
-        LOG.log(System.Logger.Level.WARNING, "could not write usage of " + chunk.size()
+        LOG.log(System.Logger.Level.WARNING, "could not write usage of " + updates.size()
             + " tokens (" + dirtyCount.get() + " pending); will retry on the next flush");
         return written;
       }
-      written += chunk.size();
-      for (Slot s : chunk) dropIfUnused(s);
+      written += updates.size();
+      for (Slot s : chunk) {
+        if (s.shared) dropIfUnused(s);
+      }
     }
     return written;
   }
@@ -243,11 +252,10 @@ public final class UsageBuffer {
   }
 
   private void dropIfUnused(Slot slot) {
-    slots.computeIfPresent(slot.tokenId,
-        (id, s) -> s == slot && s.holders == 0 && !s.dirty ? null : s);
+    slots.computeIfPresent(slot.tokenId, (id, s) -> s == slot && !s.dirty ? null : s);
   }
 
-  /** The buffered usage of one token. */
+  /** The buffered usage of one token: a cached entry's, or a token's shared slot ({@link #peek}). */
   public static final class Slot {
     static final VarHandle USED_AT;
     static final VarHandle DIRTY;
@@ -271,11 +279,12 @@ public final class UsageBuffer {
     boolean hasIp;
     @Nullable String integration;
     volatile boolean dirty;
-    /** Cached entries holding this slot; guarded by the map's lock on its id. */
-    int holders;
+    /** Whether this is a shared slot in the buffer's map, not a cached entry's own. */
+    final boolean shared;
 
-    Slot(String tokenId) {
+    Slot(String tokenId, boolean shared) {
       this.tokenId = Objects.requireNonNull(tokenId);
+      this.shared = shared;
     }
 
     /**

@@ -22,8 +22,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class IpFamiliesTest {
 
+  /**
+   * Whether the one-range allowlist admits {@code client}; checked in both forms a cached entry
+   * may hold it: the ranges' array, and the four longs of a one-range allowlist.
+   */
   static boolean matches(String range, String client) {
-    return IpRanges.compile(List.of(IpRanges.canonicalize("allowedIps", range))).matches(client);
+    IpRanges r = IpRanges.compile(List.of(IpRanges.canonicalize("allowedIps", range)));
+    boolean viaArray = r.matches(client);
+    long[] a = r.ranges();
+    assertThat(IpRanges.matches(a[0], a[1], a[2], a[3], r.v4End() != 0, client))
+        .as("one range held as four longs: %s in %s", client, range).isEqualTo(viaArray);
+    return viaArray;
   }
 
   @ParameterizedTest

@@ -104,46 +104,65 @@ class UsageBufferTest {
     assertThat(calls).hasSize(2);
   }
 
+  /** A cached entry's own slot, as {@code CompiledToken} makes one. */
+  static UsageBuffer.Slot entry(String id) {
+    return new UsageBuffer.Slot(id, false);
+  }
+
   @Test
-  void slots_liveWhileCachedOrDirty() {
-    UsageBuffer.Slot cached = buffer.acquire("c000000000000000");
-    UsageBuffer.Slot uncached = buffer.peek("u000000000000000");
+  void slots_beyondTheCache_liveOnlyUntilWritten() {
+    UsageBuffer.Slot cached = entry("c000000000000000");
+    UsageBuffer.Slot shared = buffer.peek("u000000000000000");
+    assertThat(buffer.peek("u000000000000000")).as("one shared slot per token").isSameAs(shared);
+    assertThat(buffer.slotCount()).as("the shared slot").isOne();
     buffer.record(cached, 1, null, null);
-    buffer.record(uncached, 1, null, null);
-    assertThat(buffer.slotCount()).isEqualTo(2);
+    buffer.record(shared, 1, null, null);
+    assertThat(buffer.slotCount()).as("the shared slot and the entry's queued").isEqualTo(2);
 
+    assertThat(buffer.flush()).isEqualTo(2);
+    assertThat(buffer.slotCount()).as("the written shared slot is dropped, nothing queued").isZero();
+  }
+
+  @Test
+  void record_intoAnEntryAfterItsFlush_queuesItAgain() {
+    UsageBuffer.Slot cached = entry("c000000000000000");
+    buffer.record(cached, 1, null, null);
+    assertThat(buffer.flush()).isOne();
+    buffer.record(cached, 2, null, null);
+    assertThat(buffer.pending()).isOne();
+    assertThat(buffer.flush()).isOne();
+    assertThat(updates).extracting(u -> u.usedAt().toEpochMilli()).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void flush_oldAndReloadedEntryOfOneToken_writesTheLaterUseOnce() {
+    UsageBuffer.Slot old = entry("c000000000000000");
+    UsageBuffer.Slot reloaded = entry("c000000000000000");
+    buffer.record(old, 9, "192.0.2.9", null);
+    buffer.record(reloaded, 8, "192.0.2.8", null);
+    assertThat(buffer.flush()).isOne();
+    assertThat(calls).containsExactly(List.of("c000000000000000"));
+    assertThat(updates).extracting(u -> u.usedAt().toEpochMilli(), UsageUpdate::clientIp)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(9L, "192.0.2.9"));
+  }
+
+  @Test
+  void record_intoADroppedSharedSlot_isStillWritten() {
+    UsageBuffer.Slot slot = buffer.peek("c000000000000000");
+    buffer.record(slot, 6, null, null);
+    buffer.flush(); // written: dropped from the map
+    buffer.record(slot, 7, null, null); // e.g. a validation that still held it
+    assertThat(buffer.flush()).isOne();
+    assertThat(written).containsEntry("c000000000000000", 2);
+  }
+
+  @Test
+  void record_intoADroppedSharedSlotWhenTheTokenHasANewerOne_isWrittenOnceThroughTheNewer() {
+    UsageBuffer.Slot old = buffer.peek("c000000000000000");
+    buffer.record(old, 6, null, null);
     buffer.flush();
-    assertThat(buffer.slotCount()).as("the written, uncached slot is dropped").isOne();
-    assertThat(buffer.acquire("c000000000000000")).as("shared by a second entry").isSameAs(cached);
-    buffer.release(cached);
-    buffer.release(cached);
-    assertThat(buffer.slotCount()).isZero();
-  }
-
-  @Test
-  void slots_releasedWhileDirty_liveUntilWritten() {
-    UsageBuffer.Slot slot = buffer.acquire("c000000000000000");
-    buffer.record(slot, 1, null, null);
-    buffer.release(slot);
-    assertThat(buffer.slotCount()).isOne();
-    assertThat(buffer.flush()).isOne();
-    assertThat(buffer.slotCount()).isZero();
-  }
-
-  @Test
-  void record_intoADroppedSlot_isStillWritten() {
-    UsageBuffer.Slot slot = buffer.acquire("c000000000000000");
-    buffer.release(slot); // e.g. evicted while a validation still holds the entry
-    buffer.record(slot, 7, null, null);
-    assertThat(buffer.flush()).isOne();
-    assertThat(written).containsKey("c000000000000000");
-  }
-
-  @Test
-  void record_intoADroppedSlotWhenTheTokenHasANewerOne_isWrittenOnceThroughTheNewer() {
-    UsageBuffer.Slot old = buffer.acquire("c000000000000000");
-    buffer.release(old);
-    UsageBuffer.Slot newer = buffer.acquire("c000000000000000");
+    calls.clear();
+    UsageBuffer.Slot newer = buffer.peek("c000000000000000");
     assertThat(newer).isNotSameAs(old);
     buffer.record(old, 7, null, null);
     buffer.record(newer, 8, null, null);
