@@ -1,13 +1,19 @@
 package io.latchkey.benchmarks;
 
+import io.latchkey.AuditEntry;
 import io.latchkey.HashingKey;
 import io.latchkey.Latchkey;
 import io.latchkey.NewToken;
 import io.latchkey.TokenManager;
 import io.latchkey.ValidationRequest;
+import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
+import io.latchkey.spi.UsageUpdate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /** What every benchmark shares: one kind of token and one kind of request. */
 final class Fixtures {
@@ -48,5 +54,23 @@ final class Fixtures {
     List<String> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) out.add(tokens.issue(newToken(i)).secret());
     return out;
+  }
+
+  /** {@code store}, but usage is written nowhere: for heap figures the store's growth would blur. */
+  static TokenStore ignoringUsage(TokenStore store) {
+    return new TokenStore() {
+      @Override public boolean insert(TokenRecord r) { return store.insert(r); }
+      @Override public Optional<TokenRecord> find(String id) { return store.find(id); }
+      @Override public boolean replace(TokenRecord r, long v) { return store.replace(r, v); }
+      @Override public boolean[] replaceEach(List<TokenRecord> r, long[] v,
+          @Nullable List<AuditEntry> a) {
+        return store.replaceEach(r, v, a);
+      }
+      @Override public boolean delete(String id) { return store.delete(id); }
+      @Override public List<TokenRecord> list(String w, @Nullable String a, int l) {
+        return store.list(w, a, l);
+      }
+      @Override public void applyUsage(Collection<UsageUpdate> u) {}
+    };
   }
 }

@@ -76,6 +76,7 @@ public final class Scale {
       if (only == null || only.equals("postgres")) s.postgres();
       if (only == null || only.equals("redis")) s.redis();
       if (only == null || only.equals("validator")) s.validatorMemory();
+      if (only == null || only.equals("validator")) s.cachedEntry();
       if (only == null || only.equals("postgres")) s.postgresMiss();
     }
     if (only == null || revokeAllOnly) s.revokeAllEverywhere(only);
@@ -311,20 +312,7 @@ public final class Scale {
     step("validator memory after " + tokens + " distinct tokens");
     InMemoryTokenStore backing = new InMemoryTokenStore();
     // Usage is written nowhere, so that the store's own growth (last-used fields) is not counted.
-    TokenStore store = new TokenStore() {
-      @Override public boolean insert(TokenRecord r) { return backing.insert(r); }
-      @Override public java.util.Optional<TokenRecord> find(String id) { return backing.find(id); }
-      @Override public boolean replace(TokenRecord r, long v) { return backing.replace(r, v); }
-      @Override public boolean[] replaceEach(List<TokenRecord> r, long[] v,
-          @org.jspecify.annotations.Nullable List<io.latchkey.AuditEntry> a) {
-        return backing.replaceEach(r, v, a);
-      }
-      @Override public boolean delete(String id) { return backing.delete(id); }
-      @Override public List<TokenRecord> list(String w, String a, int l) {
-        return backing.list(w, a, l);
-      }
-      @Override public void applyUsage(java.util.Collection<io.latchkey.spi.UsageUpdate> u) {}
-    };
+    TokenStore store = Fixtures.ignoringUsage(backing);
     try (Latchkey l = Fixtures.latchkey(store).usageFlushInterval(Duration.ofDays(1)).build()) {
       List<String> secrets = Fixtures.issue(l.tokens(), tokens);
       ValidationRequest[] requests = new ValidationRequest[tokens];
@@ -344,6 +332,17 @@ public final class Scale {
           "bounded by the cache", kept / Math.max(cached, 1) < 2_000 ? "yes" : "no");
     }
     backing.close();
+  }
+
+  /** One cached entry's heap, class by class ({@link EntryFootprint}), over 100,000 tokens. */
+  private void cachedEntry() throws Exception {
+    step("a cached entry, by class histogram");
+    EntryFootprint.Result r = EntryFootprint.measure(100_000);
+    r.lines().forEach(System.out::println);
+    row("validator", "a cached entry (class histograms, " + String.format(Locale.ROOT, "%,d",
+            r.cached()) + " entries of the benchmark's token)",
+        String.format(Locale.ROOT, "%.0f B", r.bytesPerEntry()), "≤ 400 B",
+        r.bytesPerEntry() <= 400 ? "yes" : "no");
   }
 
   /** PostgreSQL: a cache miss against a bare primary-key read through the same pool. */
