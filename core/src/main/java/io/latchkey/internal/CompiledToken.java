@@ -152,7 +152,7 @@ final class CompiledToken {
       long loadedAtNanos, long generation, @Nullable LegacyHash legacy) {
     this.usage = shared != null ? shared : new UsageBuffer.Slot(r.id(), false);
     this.id = r.id();
-    this.workspace = r.workspace();
+    this.workspace = principal.workspace(); // the principal's values may be shared (see Shared)
     this.state = r.state();
     this.expiresAtMillis = r.expiresAt().toEpochMilli();
     this.keyIndex = keyIndex;
@@ -167,8 +167,8 @@ final class CompiledToken {
     this.netLow = one ? ranges[1] : 0;
     this.maskHigh = one ? ranges[2] : 0;
     this.maskLow = one ? ranges[3] : 0;
-    List<String> g = new ArrayList<>(r.permissions().size());
-    for (Map.Entry<String, Boolean> e : r.permissions().entrySet()) {
+    List<String> g = new ArrayList<>(principal.permissions().size());
+    for (Map.Entry<String, Boolean> e : principal.permissions().entrySet()) {
       if (e.getValue()) g.add(e.getKey());
     }
     this.granted = g.size() > 2 ? Set.copyOf(g) : null;

@@ -70,6 +70,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private final TokenListener listener;
   private final boolean listening;
   private final UsageBuffer usage;
+  /** The one instance of values many entries hold equal copies of (workspace, permissions...). */
+  private final Shared shared = new Shared();
   private final Executor background;
   private final Executor invalidations;
   private final Rehasher rehasher;
@@ -601,7 +603,8 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     Watermarks w = watermarks;
     if (w != null && w.covers(r)) r = r.toBuilder().state(StoredState.REVOKED).build();
     LegacyVerification l = legacy;
-    return new CompiledToken(r, Records.toToken(r, TokenState.ACTIVE), hasher.indexOf(r.keyId()),
+    return new CompiledToken(r, Records.toCachedToken(r, TokenState.ACTIVE, shared),
+        hasher.indexOf(r.keyId()),
         cached ? null : usage.peek(r.id()), ticker.read(), readGeneration,
         l == null ? null : l.parse(r.keyId(), r.hash()));
   }

@@ -7,6 +7,7 @@ import io.latchkey.TokenListener;
 import io.latchkey.TokenState;
 import io.latchkey.spi.TokenRecord;
 import java.time.Instant;
+import java.util.Map;
 
 /** Conversions from stored records to public values, and safe event delivery. */
 public final class Records {
@@ -21,11 +22,22 @@ public final class Records {
   }
 
   static Token toToken(TokenRecord r, TokenState state) {
-    // A token never changed has one instant for both: one object fewer in every cached entry.
-    Instant updated = r.updatedAt().equals(r.createdAt()) ? r.createdAt() : r.updatedAt();
     return new Token(new TokenId(r.id()), r.workspace(), r.name(), r.description(), r.hint(),
         state, r.permissions(), r.allowedIps(), r.metadata(), r.createdAt(), r.createdBy(),
-        updated, r.expiresAt(), r.lastUsedAt(), r.lastUsedIp(), r.lastUsedIntegration());
+        r.updatedAt(), r.expiresAt(), r.lastUsedAt(), r.lastUsedIp(), r.lastUsedIntegration());
+  }
+
+  /**
+   * The principal a cached entry keeps: the values many tokens have equal copies of are the
+   * {@code shared} instances, and a token never changed has one instant for created and updated.
+   */
+  static Token toCachedToken(TokenRecord r, TokenState state, Shared shared) {
+    Instant updated = r.updatedAt().equals(r.createdAt()) ? r.createdAt() : r.updatedAt();
+    return new Token(new TokenId(r.id()), shared.of(r.workspace()), r.name(),
+        shared.of(r.description()), r.hint(), state, shared.of(Map.copyOf(r.permissions())),
+        shared.of(r.allowedIps()), shared.of(Map.copyOf(r.metadata())), r.createdAt(),
+        shared.of(r.createdBy()), updated, r.expiresAt(), r.lastUsedAt(), r.lastUsedIp(),
+        shared.ofNullable(r.lastUsedIntegration()));
   }
 
   /** Delivers an event; a listener's exception is logged and swallowed. */
