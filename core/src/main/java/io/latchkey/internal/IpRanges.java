@@ -99,22 +99,17 @@ public final class IpRanges {
 
   /** {@link #matches(String)} over ranges taken from {@link #ranges()} and {@link #v4End()}. */
   static boolean matches(long[] r, int v4End, @Nullable String ip) {
-    if (ip == null) return false;
-    int from = start(ip);
-    int to = end(ip, from);
-    if (to < 0) return false;
-    if (!hasColon(ip, from, to)) {
-      long v4 = parseV4(ip, from, to);
-      if (v4 < 0) return false;
+    long v4 = v4(ip);
+    if (v4 >= 0) {
       long lo = V4_MAPPED_LO | v4;
       for (int i = 0; i + 3 < v4End; i += 4) {
         if ((lo & r[i + 3]) == r[i + 1] && r[i] == V4_MAPPED_HI) return true;
       }
       return false;
     }
-    if (v6(ip, from, to, VALID) == 0) return false;
-    long hi = v6(ip, from, to, HIGH);
-    long lo = v6(ip, from, to, LOW);
+    if (v4 != V6_TEXT || family(ip) != 6) return false;
+    long hi = high(ip);
+    long lo = low(ip);
     for (int i = 0; i + 3 < r.length; i += 4) {
       if ((hi & r[i + 2]) == r[i] && (lo & r[i + 3]) == r[i + 1]) return true;
     }
@@ -127,17 +122,27 @@ public final class IpRanges {
    */
   static boolean matches(long netHigh, long netLow, long maskHigh, long maskLow, boolean v4Range,
       @Nullable String ip) {
-    if (ip == null) return false;
+    long v4 = v4(ip);
+    if (v4 >= 0) {
+      return v4Range && ((V4_MAPPED_LO | v4) & maskLow) == netLow && netHigh == V4_MAPPED_HI;
+    }
+    return v4 == V6_TEXT && family(ip) == 6 && (high(ip) & maskHigh) == netHigh
+        && (low(ip) & maskLow) == netLow;
+  }
+
+  /** {@link #v4}: the text has a colon, so it can only be an IPv6 address. */
+  private static final long V6_TEXT = -2;
+
+  /**
+   * The IPv4 address {@code ip} spells (blanks around it allowed), as a number; {@link #V6_TEXT} if
+   * it can only be IPv6; -1 if it is no address. Parses the text once.
+   */
+  private static long v4(@Nullable String ip) {
+    if (ip == null) return -1;
     int from = start(ip);
     int to = end(ip, from);
-    if (to < 0) return false;
-    if (!hasColon(ip, from, to)) {
-      long v4 = parseV4(ip, from, to);
-      return v4Range && v4 >= 0 && ((V4_MAPPED_LO | v4) & maskLow) == netLow
-          && netHigh == V4_MAPPED_HI;
-    }
-    return v6(ip, from, to, VALID) != 0 && (v6(ip, from, to, HIGH) & maskHigh) == netHigh
-        && (v6(ip, from, to, LOW) & maskLow) == netLow;
+    if (to < 0) return -1;
+    return hasColon(ip, from, to) ? V6_TEXT : parseV4(ip, from, to);
   }
 
   /**
@@ -153,12 +158,10 @@ public final class IpRanges {
    * With {@link #high} and {@link #low}, an address kept as two longs instead of its text.
    */
   static int family(@Nullable String ip) {
-    if (ip == null) return 0;
+    long v4 = v4(ip);
+    if (v4 != V6_TEXT) return v4 >= 0 ? 4 : 0;
     int from = start(ip);
-    int to = end(ip, from);
-    if (to < 0) return 0;
-    if (!hasColon(ip, from, to)) return parseV4(ip, from, to) >= 0 ? 4 : 0;
-    return v6(ip, from, to, VALID) != 0 ? 6 : 0;
+    return v6(ip, from, end(ip, from), VALID) != 0 ? 6 : 0;
   }
 
   /** The high 64 bits of an address {@link #family} accepted, as IPv6 (IPv4 mapped). */
