@@ -213,6 +213,8 @@ public interface TokenStore extends AutoCloseable {
   /**
    * Up to {@code limit} entries of one token whose entry id is less than {@code beforeId} (all,
    * when null), in descending entry id order (newest first). Entries of a deleted token are kept.
+   * A revoke-all's workspace entry (token id {@link RevocationWatermarks#WORKSPACE_ENTRY_TOKEN_ID})
+   * is no token's: the history of that id is empty, and {@link #workspaceHistory} returns it.
    *
    * @param tokenId the token id
    * @param beforeId return only entries with a smaller id, or null for the newest

@@ -1531,6 +1531,8 @@ public abstract class TokenStoreCompatibilityKit {
       assertThat(store.workspaceHistory("ws-1", null, 100)).containsExactly(
           new AuditEntry(entry.id(), entry.at(), entry.actor(), entry.workspace(),
               entry.tokenId(), entry.action(), "revoked 2 tokens written before " + t));
+      assertThat(store.history(entry.tokenId().value(), null, 100))
+          .as("the workspace entry is no token's history").isEmpty();
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.latchkey.StoreUnavailableException;
 import io.latchkey.TokenEvent;
 import io.latchkey.TokenId;
 import io.latchkey.spi.ChangeListener;
+import io.latchkey.spi.RevocationWatermarks;
 import io.latchkey.spi.StoredState;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
@@ -450,6 +451,9 @@ public final class JdbcTokenStore implements TokenStore {
   private List<AuditEntry> auditPage(String column, String value, @Nullable String beforeId,
       int limit) {
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
+    if (column.equals("token_id") && RevocationWatermarks.WORKSPACE_ENTRY_TOKEN_ID.equals(value)) {
+      return List.of(); // a revoke-all's workspace entry is no token's: workspaceHistory has it
+    }
     String sql = "SELECT id, token_id, workspace, at, actor, action, detail FROM " + auditTable
         + " WHERE " + column + " = ?" + (beforeId == null ? "" : " AND id < ?")
         + " ORDER BY id DESC LIMIT ?";

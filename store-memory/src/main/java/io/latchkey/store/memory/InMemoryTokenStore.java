@@ -285,8 +285,11 @@ public final class InMemoryTokenStore implements TokenStore {
   /** Called inside the record's atomic step, so the entry exists when the change does. */
   private void keep(@Nullable AuditEntry e) {
     if (e == null) return;
-    tokenTrails.computeIfAbsent(e.tokenId().value(), k -> new ConcurrentSkipListMap<>())
-        .put(e.id(), e);
+    if (!RevocationWatermarks.WORKSPACE_ENTRY_TOKEN_ID.equals(e.tokenId().value())) {
+      // a revoke-all's workspace entry is no token's: only the workspace's trail has it
+      tokenTrails.computeIfAbsent(e.tokenId().value(), k -> new ConcurrentSkipListMap<>())
+          .put(e.id(), e);
+    }
     workspaceTrails.computeIfAbsent(e.workspace(), k -> new ConcurrentSkipListMap<>())
         .put(e.id(), e);
   }
