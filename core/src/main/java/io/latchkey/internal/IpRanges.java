@@ -131,13 +131,13 @@ public final class IpRanges {
   }
 
   /** {@link #v4}: the text has a colon, so it can only be an IPv6 address. */
-  private static final long V6_TEXT = -2;
+  static final long V6_TEXT = -2;
 
   /**
    * The IPv4 address {@code ip} spells (blanks around it allowed), as a number; {@link #V6_TEXT} if
    * it can only be IPv6; -1 if it is no address. Parses the text once.
    */
-  private static long v4(@Nullable String ip) {
+  static long v4(@Nullable String ip) {
     if (ip == null) return -1;
     int from = start(ip);
     int to = end(ip, from);
@@ -162,6 +162,11 @@ public final class IpRanges {
     if (v4 != V6_TEXT) return v4 >= 0 ? 4 : 0;
     int from = start(ip);
     return v6(ip, from, end(ip, from), VALID) != 0 ? 6 : 0;
+  }
+
+  /** The low 64 bits of the IPv4 address {@link #v4} returned, as IPv6 (IPv4 mapped). */
+  static long mappedLow(long v4) {
+    return V4_MAPPED_LO | v4;
   }
 
   /** The high 64 bits of an address {@link #family} accepted, as IPv6 (IPv4 mapped). */

@@ -96,12 +96,16 @@ public final class UsageBuffer {
     // The compare-and-set makes this thread the slot's one writer until the release store below,
     // so a flush never reads half of one use's address and half of another's (Slot#snapshot).
     if (!(boolean) Slot.USED_AT.compareAndSet(slot, prev, -nowMillis)) return;
-    int family = IpRanges.family(clientIp);
-    if (family != 0) {
+    long v4 = IpRanges.v4(clientIp); // one parse for the usual IPv4 client
+    boolean v6 = v4 == IpRanges.V6_TEXT && IpRanges.family(clientIp) == 6;
+    if (v4 >= 0) {
+      slot.ipHigh = 0; // IPv4 mapped
+      slot.ipLow = IpRanges.mappedLow(v4);
+    } else if (v6) {
       slot.ipHigh = IpRanges.high(clientIp);
       slot.ipLow = IpRanges.low(clientIp);
     }
-    slot.hasIp = family != 0;
+    slot.hasIp = v4 >= 0 || v6;
     if (slot.integration != integration) slot.integration = integration;
     Slot.USED_AT.setRelease(slot, nowMillis); // publishes the fields above
     if (slot.dirty || !(boolean) Slot.DIRTY.compareAndSet(slot, false, true)) return;
