@@ -598,7 +598,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         && ticker.read() - entry.loadedAtNanos <= servableNanos;
   }
 
-  /** A cached entry is its own usage slot; one that is not cached records into the shared slot. */
+  /** A cached entry makes its own usage slot; one that is not cached records into the shared one. */
   private CompiledToken compile(TokenRecord r, long readGeneration, boolean cached) {
     Watermarks w = watermarks;
     if (w != null && w.covers(r)) r = r.toBuilder().state(StoredState.REVOKED).build();

@@ -34,9 +34,9 @@ import org.jspecify.annotations.Nullable;
  * retried on its own with back-off, never together with chunks already written. When a chunk
  * still fails, or the flush's time budget is spent, the rest stays queued for the next flush.
  *
- * <p><b>Memory.</b> Beyond the cache, the buffer holds only slots with unwritten usage: an entry
- * evicted while dirty lives until it is written, so the buffer's size follows the cache and the
- * traffic of one flush interval, not every token ever validated.
+ * <p><b>Memory.</b> Beyond the cache, the buffer holds only slots with unwritten usage: the slot
+ * of an entry evicted while dirty (not the entry) lives until it is written, so the buffer's size
+ * follows the cache and the traffic of one flush interval, not every token ever validated.
  */
 public final class UsageBuffer {
   private static final System.Logger LOG = System.getLogger(UsageBuffer.class.getName());
@@ -53,8 +53,6 @@ public final class UsageBuffer {
   private final ConcurrentHashMap<String, Slot> slots = new ConcurrentHashMap<>();
   private final ConcurrentLinkedQueue<Slot> dirty = new ConcurrentLinkedQueue<>();
   private final AtomicInteger dirtyCount = new AtomicInteger();
-  /** How many of the queued slots are cached entries' own (not in {@link #slots}). */
-  private final AtomicInteger queuedOwn = new AtomicInteger();
   /** When set by {@link #drain}, the moment every flush stops, even one already running. */
   private volatile long cutoffNanos;
   private volatile boolean cutoff;
@@ -126,7 +124,6 @@ public final class UsageBuffer {
 
   private void enqueue(Slot slot) {
     dirtyCount.incrementAndGet();
-    if (!slot.shared) queuedOwn.incrementAndGet();
     dirty.add(slot);
   }
 
@@ -137,10 +134,12 @@ public final class UsageBuffer {
 
   /**
    * How many slots the buffer holds beyond the cache's entries: shared slots, and the queued slots
-   * of entries (some of them still cached). For tests and the memory figures.
+   * of entries (some of them still cached). For tests and the memory figures: it walks the queue.
    */
   public int slotCount() {
-    return slots.size() + queuedOwn.get();
+    int own = 0;
+    for (Slot s : dirty) own += s.shared ? 0 : 1;
+    return slots.size() + own;
   }
 
   /** {@link #flush(Duration)} with a budget of one minute. */
@@ -175,7 +174,6 @@ public final class UsageBuffer {
         if (s == null) break;
         todo--;
         dirtyCount.decrementAndGet();
-        if (!s.shared) queuedOwn.decrementAndGet();
         s.dirty = false; // a use recorded after this queues the slot again: nothing is lost
         UsageUpdate update = s.snapshot();
         if (update == null) {
