@@ -107,7 +107,7 @@ public final class IpRanges {
       }
       return false;
     }
-    if (v4 != V6_TEXT || family(ip) != 6) return false;
+    if (v4 != V6_TEXT || !isV6(ip)) return false;
     long hi = high(ip);
     long lo = low(ip);
     for (int i = 0; i + 3 < r.length; i += 4) {
@@ -126,7 +126,7 @@ public final class IpRanges {
     if (v4 >= 0) {
       return v4Range && ((V4_MAPPED_LO | v4) & maskLow) == netLow && netHigh == V4_MAPPED_HI;
     }
-    return v4 == V6_TEXT && family(ip) == 6 && (high(ip) & maskHigh) == netHigh
+    return v4 == V6_TEXT && isV6(ip) && (high(ip) & maskHigh) == netHigh
         && (low(ip) & maskLow) == netLow;
   }
 
@@ -150,18 +150,14 @@ public final class IpRanges {
    * are allowed). Never throws, allocates nothing.
    */
   public static boolean isAddress(@Nullable String ip) {
-    return family(ip) != 0;
+    long v4 = v4(ip);
+    return v4 >= 0 || (v4 == V6_TEXT && isV6(ip));
   }
 
-  /**
-   * 4 or 6 for a well-formed IPv4 or IPv6 address (as {@link #isAddress}), 0 for anything else.
-   * With {@link #high} and {@link #low}, an address kept as two longs instead of its text.
-   */
-  static int family(@Nullable String ip) {
-    long v4 = v4(ip);
-    if (v4 != V6_TEXT) return v4 >= 0 ? 4 : 0;
+  /** For a text {@link #v4} found {@link #V6_TEXT}: whether it is a well-formed IPv6 address. */
+  static boolean isV6(String ip) {
     int from = start(ip);
-    return v6(ip, from, end(ip, from), VALID) != 0 ? 6 : 0;
+    return v6(ip, from, end(ip, from), VALID) != 0;
   }
 
   /** The low 64 bits of the IPv4 address {@link #v4} returned, as IPv6 (IPv4 mapped). */
@@ -169,14 +165,14 @@ public final class IpRanges {
     return V4_MAPPED_LO | v4;
   }
 
-  /** The high 64 bits of an address {@link #family} accepted, as IPv6 (IPv4 mapped). */
+  /** The high 64 bits of an address {@link #isAddress} accepted, as IPv6 (IPv4 mapped). */
   static long high(String ip) {
     int from = start(ip);
     int to = end(ip, from);
     return hasColon(ip, from, to) ? v6(ip, from, to, HIGH) : V4_MAPPED_HI;
   }
 
-  /** The low 64 bits of an address {@link #family} accepted, as IPv6 (IPv4 mapped). */
+  /** The low 64 bits of an address {@link #isAddress} accepted, as IPv6 (IPv4 mapped). */
   static long low(String ip) {
     int from = start(ip);
     int to = end(ip, from);

@@ -95,7 +95,7 @@ public final class UsageBuffer {
     // so a flush never reads half of one use's address and half of another's (Slot#snapshot).
     if (!(boolean) Slot.USED_AT.compareAndSet(slot, prev, -nowMillis)) return;
     long v4 = IpRanges.v4(clientIp); // one parse for the usual IPv4 client
-    boolean v6 = v4 == IpRanges.V6_TEXT && IpRanges.family(clientIp) == 6;
+    boolean v6 = v4 == IpRanges.V6_TEXT && IpRanges.isV6(clientIp);
     if (v4 >= 0) {
       slot.ipHigh = 0; // IPv4 mapped
       slot.ipLow = IpRanges.mappedLow(v4);
