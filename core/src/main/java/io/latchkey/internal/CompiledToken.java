@@ -144,10 +144,8 @@ final class CompiledToken {
     weight = 0;
   }
 
-  /**
-   * {@code shared}: the token's shared usage slot, or null if this entry is cached: it then has a
-   * slot of its own, made first so that it lies next to the entry in memory (a request writes it).
-   */
+  /** {@code shared}: the token's shared usage slot, or null if this entry is cached (it then
+   * makes a slot of its own). */
   CompiledToken(TokenRecord r, Token principal, int keyIndex, UsageBuffer.@Nullable Slot shared,
       long loadedAtNanos, long generation, @Nullable LegacyHash legacy) {
     this.usage = shared != null ? shared : new UsageBuffer.Slot(r.id(), false);
