@@ -438,6 +438,9 @@ public final class JdbcTokenStore implements TokenStore {
   @Override
   public List<AuditEntry> history(String tokenId, @Nullable String beforeId, int limit) {
     Objects.requireNonNull(tokenId, "tokenId == null");
+    if (RevocationWatermarks.WORKSPACE_ENTRY_TOKEN_ID.equals(tokenId) && limit >= 1) {
+      return List.of(); // a revoke-all's workspace entry is no token's: workspaceHistory has it
+    }
     return auditPage("token_id", tokenId, beforeId, limit);
   }
 
@@ -451,9 +454,6 @@ public final class JdbcTokenStore implements TokenStore {
   private List<AuditEntry> auditPage(String column, String value, @Nullable String beforeId,
       int limit) {
     if (limit < 1) throw new IllegalArgumentException("limit < 1");
-    if (column.equals("token_id") && RevocationWatermarks.WORKSPACE_ENTRY_TOKEN_ID.equals(value)) {
-      return List.of(); // a revoke-all's workspace entry is no token's: workspaceHistory has it
-    }
     String sql = "SELECT id, token_id, workspace, at, actor, action, detail FROM " + auditTable
         + " WHERE " + column + " = ?" + (beforeId == null ? "" : " AND id < ?")
         + " ORDER BY id DESC LIMIT ?";
