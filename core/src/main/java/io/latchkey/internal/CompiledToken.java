@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * A record as the validator keeps it in the cache: everything a check needs, precomputed. IP
  * ranges are numbers, granted permissions an immutable set ({@code Set.copyOf}: one or two names
- * held in the set object itself), the key an index, the verifier four longs in the entry, and the
+ * held in the set object itself), the key an index, the stored hash and the verifier four longs each in the entry, and the
  * valid result is built once so a valid request allocates nothing for it. With a million entries
  * every object a request touches is a cache miss, so the cached path reads as few as it can.
  */
@@ -27,6 +27,11 @@ final class CompiledToken {
   static final int NATIVE = 1;
   /** {@link #verifiedKind}: the verifier of a whole legacy key ({@link Hasher#legacyVerifier}). */
   static final int LEGACY = 2;
+  /**
+   * {@link #verifiedKind}: a record still holding its legacy hash, the keyed hash of the key that
+   * matched it ({@link LegacyVerification}), kept until the upgrade is read back.
+   */
+  static final int LEGACY_MAC = 3;
   private static final byte ANY_ADDRESS = 0;
   private static final byte ONE_RANGE = 1;
   private static final byte RANGES = 2;
@@ -52,8 +57,17 @@ final class CompiledToken {
   final String workspace;
   final StoredState state;
   final long expiresAtMillis;
-  final int keyIndex;
-  final byte[] hash;
+  final short keyIndex;
+  /**
+   * The stored hash when it is the 32 bytes of an HMAC, as four longs in the entry (an array would
+   * be one more object, 48 bytes, per entry); compared by {@link #hashMatches}.
+   */
+  private final long h0;
+  private final long h1;
+  private final long h2;
+  private final long h3;
+  /** The stored hash when it is not 32 bytes (a legacy hash, {@link #legacy}), else null. */
+  private final byte @Nullable [] otherHash;
   /**
    * The allowlist's compiled ranges ({@link IpRanges}) when it has two or more; null when any
    * address is allowed or when it has one, which is then kept in the four fields below (the usual
@@ -61,7 +75,7 @@ final class CompiledToken {
    */
   private final long @Nullable [] ipRanges;
   /** How many longs of {@link #ipRanges} hold IPv4 ranges; for one range, 4 if it is IPv4. */
-  private final int ipV4End;
+  private final short ipV4End;
   /** A one-range allowlist: network and mask, high and low 64 bits (IPv4 mapped). */
   private final long netHigh;
   private final long netLow;
@@ -83,8 +97,11 @@ final class CompiledToken {
   final long loadedAtNanos;
   /** The record's version, to tell whether a record read elsewhere is newer than this. */
   final long version;
-  /** The validator's feed generation when the read began; an older one must be read again. */
-  final long generation;
+  /**
+   * The validator's feed generation when the read began; an older one must be read again. An int:
+   * the count comes round only after 2^32 feed resets, and the ttl retires an entry long before.
+   */
+  final int generation;
   /**
    * Set when a change of this id was announced: the entry is neither fresh nor servable from
    * then on, even before it is removed from the cache.
@@ -93,8 +110,9 @@ final class CompiledToken {
   /** Set while a re-hash under the primary key is scheduled ({@link #startRehash}). */
   private volatile boolean rehashing;
   /**
-   * The verifier, set once a presented secret's HMAC matched {@link #hash}: SHA-256 of id and
-   * secret for a native token, of the whole key for a legacy one. Later requests compare this one
+   * The verifier, set once a presented secret's HMAC matched the stored hash: SHA-256 of id and
+   * secret for a native token, of the whole key for an upgraded legacy one; for a record still
+   * holding its legacy hash, the keyed hash of the key that matched it ({@link #LEGACY_MAC}). Later requests compare this one
    * digest block instead of the four of the HMAC. Kept as four longs in the entry rather than an
    * array (one object fewer to reach), published by {@link #verifiedKind}, written after them; two
    * threads that set it write the same values (only the one secret matches the hash). Dies with
@@ -104,8 +122,11 @@ final class CompiledToken {
   private long v1;
   private long v2;
   private long v3;
-  /** {@link #NOT_VERIFIED}, {@link #NATIVE} or {@link #LEGACY}; a hash matches one kind only. */
-  private volatile int verifiedKind;
+  /**
+   * {@link #NOT_VERIFIED}, {@link #NATIVE}, {@link #LEGACY} or {@link #LEGACY_MAC}; a record's
+   * hash matches one kind only.
+   */
+  private volatile byte verifiedKind;
   /**
    * For an upgraded legacy record reached through a lookup part: that part (public), so that the
    * validator's index from lookup parts to ids can drop it when the entry leaves the cache.
@@ -113,10 +134,6 @@ final class CompiledToken {
   volatile @Nullable String lookupPart;
   /** The legacy hash an imported record still holds (its key id is {@code legacy:...}), or null. */
   final @Nullable LegacyHash legacy;
-  /** For a legacy record: the keyed hash of the key that verified, until the upgrade is read back. */
-  volatile byte @Nullable [] verifiedMac;
-  /** What this entry holds in memory, estimated in bytes: the cache is bounded by its sum. */
-  final int weight;
 
   private CompiledToken() {
     id = "";
@@ -124,7 +141,11 @@ final class CompiledToken {
     state = StoredState.REVOKED;
     expiresAtMillis = 0;
     keyIndex = -1;
-    hash = new byte[0];
+    h0 = 0;
+    h1 = 0;
+    h2 = 0;
+    h3 = 0;
+    otherHash = new byte[0];
     ipRanges = null;
     ipV4End = 0;
     netHigh = 0;
@@ -141,26 +162,31 @@ final class CompiledToken {
     version = -1;
     generation = -1;
     legacy = null;
-    weight = 0;
   }
 
   /** {@code shared}: the token's shared usage slot, or null if this entry is cached (it then
    * makes a slot of its own). */
   CompiledToken(TokenRecord r, Token principal, int keyIndex, UsageBuffer.@Nullable Slot shared,
-      long loadedAtNanos, long generation, @Nullable LegacyHash legacy) {
-    this.usage = shared != null ? shared : new UsageBuffer.Slot(r.id(), false);
-    this.id = r.id();
+      long loadedAtNanos, int generation, @Nullable LegacyHash legacy) {
+    this.id = principal.id().value(); // the cache key's string, not a second copy (see Records)
+    this.usage = shared != null ? shared : new UsageBuffer.Slot(id, false);
     this.workspace = principal.workspace(); // the principal's values may be shared (see Shared)
     this.state = r.state();
     this.expiresAtMillis = r.expiresAt().toEpochMilli();
-    this.keyIndex = keyIndex;
-    this.hash = r.hash();
+    this.keyIndex = (short) keyIndex;
+    byte[] hash = r.hash();
+    boolean hmac = hash.length == 32;
+    this.h0 = hmac ? (long) LONGS.get(hash, 0) : 0;
+    this.h1 = hmac ? (long) LONGS.get(hash, 8) : 0;
+    this.h2 = hmac ? (long) LONGS.get(hash, 16) : 0;
+    this.h3 = hmac ? (long) LONGS.get(hash, 24) : 0;
+    this.otherHash = hmac ? null : hash;
     IpRanges ips = IpRanges.compile(r.allowedIps());
     long[] ranges = ips == null ? null : ips.ranges();
     boolean one = ranges != null && ranges.length == 4;
     this.allowlist = ranges == null ? ANY_ADDRESS : one ? ONE_RANGE : RANGES;
     this.ipRanges = one ? null : ranges;
-    this.ipV4End = ips == null ? 0 : ips.v4End();
+    this.ipV4End = (short) (ips == null ? 0 : ips.v4End());
     this.netHigh = one ? ranges[0] : 0;
     this.netLow = one ? ranges[1] : 0;
     this.maskHigh = one ? ranges[2] : 0;
@@ -177,36 +203,41 @@ final class CompiledToken {
     this.version = r.version();
     this.generation = generation;
     this.legacy = legacy;
-    this.weight = estimateBytes(r);
   }
 
   /**
-   * The bytes an entry compiled from {@code r} keeps reachable, estimated from its content (64-bit
-   * JVM, compressed references): the public {@code Token} with its strings, immutable map and list
-   * copies; the permission set, IP ranges, hash and result; the cache's node and key. A maximal
-   * record (100 ranges, 256 permissions, 64 metadata values of 1 KiB) weighs about 110 KiB, a
-   * typical one well under 1 KiB. {@code CacheWeightTest} compares it with the heap it takes.
+   * What this entry keeps reachable, estimated in bytes from its content (64-bit JVM, compressed
+   * references): the public {@code Token} with its strings, immutable map and list copies; the
+   * permission set, IP ranges, hash and result; the cache's node and key. The cache is bounded by
+   * the sum, computed by its weigher when the entry is put, so the entry keeps no field for it. A
+   * maximal record (100 ranges, 256 permissions, 64 metadata values of 1 KiB) weighs about 110
+   * KiB, a typical one well under 1 KiB. Values shared with other entries ({@link Shared}) are
+   * counted as this entry's own, so the figure is an upper bound. {@code CacheWeightTest}
+   * compares it with the heap it takes.
    */
-  static int estimateBytes(TokenRecord r) {
+  int weight() {
+    ValidationResult.Valid v = valid;
+    if (v == null) return 0; // UNKNOWN and MALFORMED, never cached
+    Token t = v.principal();
     long b = 552; // the entry, Token, Valid, TokenId, instants, hash, verifier, flags, slot, node
     // A legacy hash (up to 512 bytes) is kept as bytes and parsed once more.
-    b += 2L * Math.max(0, r.hash().length - 32);
-    b += string(r.id()) + string(r.workspace()) + string(r.name()) + string(r.description())
-        + string(r.hint()) + string(r.createdBy());
-    if (r.lastUsedIp() != null) b += string(r.lastUsedIp());
-    if (r.lastUsedIntegration() != null) b += string(r.lastUsedIntegration());
-    int permissions = r.permissions().size();
+    if (otherHash != null) b += 2L * Math.max(0, otherHash.length - 32);
+    b += string(t.id().value()) + string(t.workspace()) + string(t.name())
+        + string(t.description()) + string(t.hint()) + string(t.createdBy());
+    if (t.lastUsedIp() != null) b += string(t.lastUsedIp());
+    if (t.lastUsedIntegration() != null) b += string(t.lastUsedIntegration());
+    int permissions = t.permissions().size();
     int granted = 0;
-    for (boolean g : r.permissions().values()) granted += g ? 1 : 0;
+    for (boolean g : t.permissions().values()) granted += g ? 1 : 0;
     // Map.copyOf: a table of 4 references per entry; the granted Set.copyOf, kept only for more
     // than two: a table of 2 references per name; the names are shared by both.
     b += 32 + 16L * permissions + (granted > 2 ? 40 + 8L * granted : 0);
-    for (String p : r.permissions().keySet()) b += string(p);
-    int ips = r.allowedIps().size();
+    for (String p : t.permissions().keySet()) b += string(p);
+    int ips = t.allowedIps().size();
     b += 16 + 4L * ips + 16 + 32L * ips; // List.copyOf, and the compiled ranges (one long[])
-    for (String ip : r.allowedIps()) b += string(ip);
-    b += 32 + 16L * r.metadata().size();
-    for (Map.Entry<String, String> e : r.metadata().entrySet()) {
+    for (String ip : t.allowedIps()) b += string(ip);
+    b += 32 + 16L * t.metadata().size();
+    for (Map.Entry<String, String> e : t.metadata().entrySet()) {
       b += string(e.getKey()) + string(e.getValue());
     }
     return (int) Math.min(Integer.MAX_VALUE, b);
@@ -265,18 +296,41 @@ final class CompiledToken {
     v1 = (long) LONGS.get(digest, 8);
     v2 = (long) LONGS.get(digest, 16);
     v3 = (long) LONGS.get(digest, 24);
-    verifiedKind = kind; // publishes the four
+    verifiedKind = (byte) kind; // publishes the four
+  }
+
+  /** Compares {@code digest} with the verifier of {@code kind} in constant time. */
+  boolean verifierMatches(int kind, byte[] digest) {
+    return verifiedKind == kind && equal(v0, v1, v2, v3, digest);
   }
 
   /**
-   * Compares {@code digest} with the verifier of {@code kind} in constant time: every word is
-   * compared whatever the first differences are (as {@code MessageDigest.isEqual} does).
+   * Compares {@code digest}, an HMAC, with the stored hash in constant time; false when the record
+   * holds a hash of another kind.
    */
-  boolean verifierMatches(int kind, byte[] digest) {
-    if (verifiedKind != kind) return false;
-    long d = (v0 ^ (long) LONGS.get(digest, 0)) | (v1 ^ (long) LONGS.get(digest, 8))
-        | (v2 ^ (long) LONGS.get(digest, 16)) | (v3 ^ (long) LONGS.get(digest, 24));
+  boolean hashMatches(byte[] digest) {
+    return otherHash == null && equal(h0, h1, h2, h3, digest);
+  }
+
+  /**
+   * Whether the 32 bytes of {@code digest} are the four words, compared in constant time: every
+   * word is compared whatever the first differences are (as {@code MessageDigest.isEqual} does).
+   */
+  private static boolean equal(long w0, long w1, long w2, long w3, byte[] digest) {
+    long d = (w0 ^ (long) LONGS.get(digest, 0)) | (w1 ^ (long) LONGS.get(digest, 8))
+        | (w2 ^ (long) LONGS.get(digest, 16)) | (w3 ^ (long) LONGS.get(digest, 24));
     return d == 0;
+  }
+
+  /** The stored hash as the record holds it (a new array), for the re-hash that replaces it. */
+  byte[] hash() {
+    if (otherHash != null) return otherHash.clone();
+    byte[] b = new byte[32];
+    LONGS.set(b, 0, h0);
+    LONGS.set(b, 8, h1);
+    LONGS.set(b, 16, h2);
+    LONGS.set(b, 24, h3);
+    return b;
   }
 
   /** The verifier as bytes, or null if none is set (for tests). */

@@ -26,7 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -91,7 +91,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
    * Bumped by every feed reset. An entry read before the last reset must be read again before it
    * is fresh, but stays servable (within the serve-stale rules) until a read succeeds.
    */
-  private final AtomicLong generation = new AtomicLong();
+  private final AtomicInteger generation = new AtomicInteger();
   private final long ttlNanos;
   private final long staleNanos;
   /** {@code ttlNanos + staleNanos}, saturated: how long an entry may be served at all. */
@@ -161,7 +161,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
             if (cause.wasEvicted()) evicted(cause);
           })
           .maximumWeight(bytes)
-          .weigher((String id, CompiledToken e) -> Math.max(floor, e.weight))
+          .weigher((String id, CompiledToken e) -> Math.max(floor, e.weight()))
           .expireAfterWrite(servableNanos, TimeUnit.NANOSECONDS)
           .ticker(ticker)
           .build();
@@ -369,7 +369,10 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         hasher.legacyVerifier(s, key);
         return entry.verifierMatches(CompiledToken.LEGACY, s.out);
       }
-      if (!hasher.matchesLegacy(entry.keyIndex, entry.hash, key)) return false;
+      if (!hasher.hasKey(entry.keyIndex)
+          || !entry.hashMatches(hasher.hashLegacy(entry.keyIndex, key))) {
+        return false;
+      }
       if (cache != null) {
         hasher.legacyVerifier(s, key);
         entry.setVerifier(CompiledToken.LEGACY, s.out);
@@ -442,7 +445,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         hasher.verifier(s, 0);
         return entry.verifierMatches(CompiledToken.NATIVE, s.out);
       }
-      if (!hasher.matches(s, entry.keyIndex, entry.hash, 0)) return false;
+      if (!hasher.hmac(s, entry.keyIndex, 0) || !entry.hashMatches(s.out)) return false;
       if (cache != null) {
         hasher.verifier(s, 0);
         entry.setVerifier(CompiledToken.NATIVE, s.out);
@@ -467,7 +470,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
       Watermarks w = watermarks;
       if (w != null) w.ensureLoaded(); // unknown watermarks must not answer VALID
       Optional<TokenRecord> found = store.find(id);
-      return found.isPresent() ? compile(found.get(), 0, false) : CompiledToken.UNKNOWN;
+      return found.isPresent() ? compile(found.get(), id, 0, false) : CompiledToken.UNKNOWN;
     }
     // Valid tokens are the common case: look at the records first, the unknown ids second. The
     // read is quiet: recording every read for the eviction policy (W-TinyLFU) costs a ring-buffer
@@ -518,7 +521,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
   private CompiledToken load(Cache<String, CompiledToken> c, String id) {
     int stripe = id.hashCode() & (STRIPES - 1);
     long before = invalidationStamps.get(stripe);
-    long generationBefore = generation.get();
+    int generationBefore = generation.get();
     Watermarks w = watermarks;
     long[] watermarkStamp = {-1}; // set when this load reads the store
     CompiledToken loaded = c.asMap().compute(id, (key, old) -> {
@@ -535,7 +538,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         throw new StoreUnavailableException("a read of token " + key
             + " failed a moment ago; the store is tried again after the retry interval", null);
       }
-      long readGeneration = generation.get();
+      int readGeneration = generation.get();
       Optional<TokenRecord> found;
       loads.increment();
       try {
@@ -560,7 +563,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         unknown.put(key, Boolean.TRUE);
         return null;
       }
-      return compile(found.get(), readGeneration, true);
+      return compile(found.get(), key, readGeneration, true);
     });
     if (invalidationStamps.get(stripe) != before
         || (w != null && loaded != null && watermarkStamp[0] >= 0
@@ -598,12 +601,15 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         && ticker.read() - entry.loadedAtNanos <= servableNanos;
   }
 
-  /** A cached entry makes its own usage slot; one that is not cached records into the shared one. */
-  private CompiledToken compile(TokenRecord r, long readGeneration, boolean cached) {
+  /**
+   * A cached entry makes its own usage slot; one that is not cached records into the shared one.
+   * {@code id}: the id looked up, which the cache keeps as the key; the entry uses that string.
+   */
+  private CompiledToken compile(TokenRecord r, String id, int readGeneration, boolean cached) {
     Watermarks w = watermarks;
     if (w != null && w.covers(r)) r = r.toBuilder().state(StoredState.REVOKED).build();
     LegacyVerification l = legacy;
-    return new CompiledToken(r, Records.toCachedToken(r, TokenState.ACTIVE, shared),
+    return new CompiledToken(r, Records.toCachedToken(r, id, TokenState.ACTIVE, shared),
         hasher.indexOf(r.keyId()),
         cached ? null : usage.peek(r.id()), ticker.read(), readGeneration,
         l == null ? null : l.parse(r.keyId(), r.hash()));
@@ -613,7 +619,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     try {
       background.execute(() -> {
         try {
-          rehasher.rehash(entry.id, entry.hash, newHash);
+          rehasher.rehash(entry.id, entry.hash(), newHash);
         } catch (RuntimeException e) {
           entry.rehashFailed();
           LOG.log(System.Logger.Level.WARNING, "could not re-hash token " + entry.id + ": " + e);

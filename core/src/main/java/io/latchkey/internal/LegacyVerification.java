@@ -99,7 +99,7 @@ public final class LegacyVerification {
     if (remembered(entry, mac)) return Verdict.VALID;
     if (!legacy.slow()) {
       if (!legacy.matches(key)) return Verdict.INVALID;
-      entry.verifiedMac = mac;
+      entry.setVerifier(CompiledToken.LEGACY_MAC, mac);
       return Verdict.VALID_FIRST;
     }
     for (int round = 0; round < 4; round++) {
@@ -136,8 +136,7 @@ public final class LegacyVerification {
   }
 
   private static boolean remembered(CompiledToken entry, byte[] mac) {
-    byte[] memo = entry.verifiedMac;
-    return memo != null && MessageDigest.isEqual(memo, mac);
+    return entry.verifierMatches(CompiledToken.LEGACY_MAC, mac);
   }
 
   private void run(CompiledToken entry, LegacyHash legacy, String key, Flight flight) {
@@ -146,7 +145,7 @@ public final class LegacyVerification {
       slowRuns.incrementAndGet();
       ok = legacy.matches(key);
       if (ok) {
-        entry.verifiedMac = flight.mac;
+        entry.setVerifier(CompiledToken.LEGACY_MAC, flight.mac);
       } else {
         failed.put(entry.id, Boolean.TRUE);
       }

@@ -29,11 +29,13 @@ public final class Records {
 
   /**
    * The principal a cached entry keeps: the values many tokens have equal copies of are the
-   * {@code shared} instances, and a token never changed has one instant for created and updated.
+   * {@code shared} instances, a token never changed has one instant for created and updated, and
+   * the id is {@code id}, the string the cache already holds as the key (equal to the record's,
+   * which a store that decodes rows made anew).
    */
-  static Token toCachedToken(TokenRecord r, TokenState state, Shared shared) {
+  static Token toCachedToken(TokenRecord r, String id, TokenState state, Shared shared) {
     Instant updated = r.updatedAt().equals(r.createdAt()) ? r.createdAt() : r.updatedAt();
-    return new Token(new TokenId(r.id()), shared.of(r.workspace()), r.name(),
+    return new Token(new TokenId(id.equals(r.id()) ? id : r.id()), shared.of(r.workspace()), r.name(),
         shared.of(r.description()), r.hint(), state, shared.of(Map.copyOf(r.permissions())),
         shared.of(r.allowedIps()), shared.of(Map.copyOf(r.metadata())), r.createdAt(),
         shared.of(r.createdBy()), updated, r.expiresAt(), r.lastUsedAt(), r.lastUsedIp(),
