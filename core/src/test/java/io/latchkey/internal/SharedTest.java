@@ -3,14 +3,21 @@ package io.latchkey.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.latchkey.HashingKey;
+import io.latchkey.IssuedToken;
 import io.latchkey.Latchkey;
 import io.latchkey.MapTokenStore;
 import io.latchkey.NewToken;
 import io.latchkey.Token;
 import io.latchkey.ValidationRequest;
+import io.latchkey.spi.TokenRecord;
+import io.latchkey.spi.TokenStore;
+import io.latchkey.spi.UsageUpdate;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** Cached entries share the values many tokens hold equal copies of, in a bounded table. */
@@ -39,6 +46,41 @@ class SharedTest {
       assertThat(b.metadata()).isSameAs(a.metadata());
       assertThat(a.createdAt()).isSameAs(a.updatedAt()).as("one instant for a token never changed");
       assertThat(b.name()).isNotEqualTo(a.name());
+    }
+  }
+
+  @Test
+  void aCachedEntry_keepsOneIdString_theKeys_notTheCopyARecordReadBrings() {
+    MapTokenStore backing = new MapTokenStore();
+    List<String> readIds = new ArrayList<>(); // every id string a read returned, as a row decodes
+    TokenStore decoding = new TokenStore() {
+      @Override public boolean insert(TokenRecord r) { return backing.insert(r); }
+      @Override public Optional<TokenRecord> find(String id) {
+        return backing.find(id).map(r -> {
+          String copy = new String(r.id().toCharArray());
+          synchronized (readIds) {
+            readIds.add(copy);
+          }
+          return r.toBuilder().id(copy).build();
+        });
+      }
+      @Override public boolean replace(TokenRecord r, long v) { return backing.replace(r, v); }
+      @Override public boolean delete(String id) { return backing.delete(id); }
+      @Override public List<TokenRecord> list(String w, @Nullable String a, int l) {
+        return backing.list(w, a, l);
+      }
+      @Override public void applyUsage(Collection<UsageUpdate> u) { backing.applyUsage(u); }
+    };
+    try (Latchkey l = Latchkey.builder().store(decoding).hashingKey(HashingKey.generate("k1"))
+        .build()) {
+      IssuedToken t = l.tokens().issue(NewToken.in("acme").name("ci"));
+      assertThat(l.validator().validate(t.secret()).isValid()).isTrue();
+      CompiledToken entry = ((DefaultTokenValidator) l.validator()).cached(t.id().value());
+      assertThat(entry).isNotNull();
+      assertThat(readIds).isNotEmpty();
+      for (String read : readIds) assertThat(entry.id).isNotSameAs(read);
+      assertThat(entry.valid.principal().id().value()).isSameAs(entry.id);
+      assertThat(entry.usage.tokenId).isSameAs(entry.id);
     }
   }
 
