@@ -18,26 +18,37 @@ import javax.management.ObjectName;
  * What one cached entry keeps on the heap, class by class: the difference of two class histograms
  * (the JVM's {@code GC.class_histogram}, which counts only live objects) of one process holding N
  * tokens issued into the in-memory store, before and after each was validated once and its usage
- * flushed (written nowhere, so the store does not change). Run by {@code Scale} (row "validator: a cached entry"), or alone:
+ * flushed (written nowhere, so the store does not change). With {@code --decoded} every record
+ * read is made of new objects, as a store that decodes rows (JDBC, Redis) returns it; without, the
+ * entry shares the strings and instants the in-memory store keeps. Run by {@code Scale} (rows
+ * "validator: a cached entry"), or alone:
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar io.latchkey.benchmarks.EntryFootprint [N]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.latchkey.benchmarks.EntryFootprint [N] [--decoded]</pre>
  */
 public final class EntryFootprint {
   /** The bytes per entry and the classes that make them up, largest first. */
   record Result(double bytesPerEntry, long cached, List<String> lines) {}
 
   public static void main(String[] args) throws Exception {
-    int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-    Result r = measure(n);
+    int n = 100_000;
+    boolean decoded = false;
+    for (String a : args) {
+      if (a.equals("--decoded")) {
+        decoded = true;
+      } else {
+        n = Integer.parseInt(a);
+      }
+    }
+    Result r = measure(n, decoded);
     System.out.printf(Locale.ROOT, "%,d cached entries: %.0f B each%n", r.cached(),
         r.bytesPerEntry());
     r.lines().forEach(System.out::println);
   }
 
-  static Result measure(int n) throws Exception {
+  static Result measure(int n, boolean decoded) throws Exception {
     InMemoryTokenStore backing = new InMemoryTokenStore();
     // Usage is written nowhere: the store is the same in both histograms.
-    try (Latchkey l = Fixtures.latchkey(Fixtures.ignoringUsage(backing)).usageFlushInterval(Duration.ofDays(1)).build()) {
+    try (Latchkey l = Fixtures.latchkey(Fixtures.ignoringUsage(backing, decoded)).usageFlushInterval(Duration.ofDays(1)).build()) {
       List<String> secrets = Fixtures.issue(l.tokens(), n);
       ValidationRequest[] requests = new ValidationRequest[n];
       for (int i = 0; i < n; i++) requests[i] = Fixtures.request(secrets.get(i));

@@ -10,8 +10,11 @@ import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
 import io.latchkey.spi.UsageUpdate;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -58,9 +61,20 @@ final class Fixtures {
 
   /** {@code store}, but usage is written nowhere: for heap figures the store's growth would blur. */
   static TokenStore ignoringUsage(TokenStore store) {
+    return ignoringUsage(store, false);
+  }
+
+  /**
+   * As above; {@code decoding}: every record read is made of new objects, as a store that decodes
+   * rows (JDBC, Redis) returns it, not of the ones the in-memory store keeps.
+   */
+  static TokenStore ignoringUsage(TokenStore store, boolean decoding) {
     return new TokenStore() {
       @Override public boolean insert(TokenRecord r) { return store.insert(r); }
-      @Override public Optional<TokenRecord> find(String id) { return store.find(id); }
+      @Override public Optional<TokenRecord> find(String id) {
+        Optional<TokenRecord> r = store.find(id);
+        return decoding ? r.map(Fixtures::decoded) : r;
+      }
       @Override public boolean replace(TokenRecord r, long v) { return store.replace(r, v); }
       @Override public boolean[] replaceEach(List<TokenRecord> r, long[] v,
           @Nullable List<AuditEntry> a) {
@@ -72,5 +86,30 @@ final class Fixtures {
       }
       @Override public void applyUsage(Collection<UsageUpdate> u) {}
     };
+  }
+
+  /** {@code r} made of new strings, instants, maps and lists with the same values. */
+  private static TokenRecord decoded(TokenRecord r) {
+    Map<String, Boolean> permissions = new LinkedHashMap<>();
+    r.permissions().forEach((k, v) -> permissions.put(fresh(k), v));
+    Map<String, String> metadata = new LinkedHashMap<>();
+    r.metadata().forEach((k, v) -> metadata.put(fresh(k), fresh(v)));
+    return r.toBuilder().id(fresh(r.id())).workspace(fresh(r.workspace()))
+        .name(fresh(r.name())).description(fresh(r.description()))
+        .hint(fresh(r.hint())).keyId(fresh(r.keyId())).hash(r.hash().clone())
+        .permissions(permissions).metadata(metadata)
+        .allowedIps(r.allowedIps().stream().map(Fixtures::fresh).toList())
+        .createdAt(copy(r.createdAt())).createdBy(fresh(r.createdBy()))
+        .updatedAt(copy(r.updatedAt())).expiresAt(copy(r.expiresAt()))
+        .lastUsedAt(r.lastUsedAt() == null ? null : copy(r.lastUsedAt())).build();
+  }
+
+  /** A new string with a new array (the copy constructor would share the original's). */
+  private static String fresh(String s) {
+    return new String(s.toCharArray());
+  }
+
+  private static Instant copy(Instant t) {
+    return Instant.ofEpochSecond(t.getEpochSecond(), t.getNano());
   }
 }
