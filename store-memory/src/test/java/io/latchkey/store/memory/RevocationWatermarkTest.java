@@ -120,6 +120,33 @@ class RevocationWatermarkTest {
   }
 
   /** The in-memory store, whose watermark reads can fail and whose raises can be dropped. */
+  /**
+   * One raise reaches an instance twice: from its own revokeAll and through the feed, on another
+   * thread. Here the feed's delivery has learned the watermark but not yet swept the cache (it is
+   * made to stop there), so revokeAll finds the watermark known: it must sweep all the same, or it
+   * returns with a covered token still cached as VALID (a race the kit saw once on Redis Cluster).
+   */
+  @Test
+  void revokeAll_sweepsTheCache_evenWhenTheFeedLearnedItsWatermarkFirst() throws Exception {
+    InMemoryTokenStore store = new InMemoryTokenStore();
+    Flaky flaky = new Flaky(store);
+    try (Latchkey a = latchkey(flaky)) {
+      IssuedToken t = a.tokens().issue(NewToken.in("ws").name("n"));
+      assertThat(a.validator().validate(t.secret()).isValid()).isTrue(); // cached VALID
+      // The feed's thread learns the raise and stops before its sweep.
+      java.lang.reflect.Field f =
+          io.latchkey.internal.DefaultTokenValidator.class.getDeclaredField("watermarks");
+      f.setAccessible(true);
+      io.latchkey.internal.Watermarks known =
+          (io.latchkey.internal.Watermarks) f.get(a.validator());
+      flaky.onRaise.set(known::learn);
+
+      assertThat(a.tokens().revokeAll("ws")).isEqualTo(1);
+
+      assertThat(a.validator().validate(t.secret()).reasonOrNull()).isEqualTo(Reason.REVOKED);
+    }
+  }
+
   private static final class Flaky implements TokenStore {
     final InMemoryTokenStore inner;
     final AtomicBoolean watermarksDown = new AtomicBoolean();
@@ -128,6 +155,9 @@ class RevocationWatermarkTest {
     final AtomicInteger replaceCalls = new AtomicInteger();
     final AtomicInteger replaceEachCalls = new AtomicInteger();
     final AtomicInteger replaceEachElements = new AtomicInteger();
+    /** When set, a raise the feed delivers goes here instead of to the listener. */
+    final AtomicReference<java.util.function.BiConsumer<String, Instant>> onRaise =
+        new AtomicReference<>();
     /** Run (once) before the next replaceEach reaches the store. */
     final AtomicReference<Runnable> beforeReplaceEach = new AtomicReference<>();
 
@@ -224,7 +254,12 @@ class RevocationWatermarkTest {
 
         @Override
         public void revocationWatermarkRaised(String workspace, Instant watermark) {
-          if (!dropWatermarks.get()) l.revocationWatermarkRaised(workspace, watermark);
+          java.util.function.BiConsumer<String, Instant> instead = onRaise.get();
+          if (instead != null) {
+            instead.accept(workspace, watermark);
+          } else if (!dropWatermarks.get()) {
+            l.revocationWatermarkRaised(workspace, watermark);
+          }
         }
       });
     }
