@@ -94,12 +94,20 @@ final class ValidationLoad implements AutoCloseable {
     return samples.stream().filter(s -> s.reason == reason).count();
   }
 
+  /**
+   * Stops the threads after the validation each is in, without interrupting it: an interrupted
+   * store read answers UNAVAILABLE, which would be counted as the fault's doing. A validation is
+   * bounded by the store's timeout; a thread still running after 30 s is interrupted.
+   */
   @Override
   public void close() throws InterruptedException {
     running = false;
     for (Thread t : threads) {
-      t.interrupt();
       t.join(30_000);
+      if (t.isAlive()) {
+        t.interrupt();
+        t.join(30_000);
+      }
     }
   }
 }
