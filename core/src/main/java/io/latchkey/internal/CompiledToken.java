@@ -7,7 +7,6 @@ import io.latchkey.spi.TokenRecord;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +64,7 @@ final class CompiledToken {
    * the fields every cached request reads on one more cache line (measured: about 7 % slower over
    * a million tokens).
    */
-  private final byte[] hash;
+  final byte[] hash;
   /**
    * The allowlist's compiled ranges ({@link IpRanges}) when it has two or more; null when any
    * address is allowed or when it has one, which is then kept in the four fields below (the usual
@@ -108,10 +107,10 @@ final class CompiledToken {
   /** Set while a re-hash under the primary key is scheduled ({@link #startRehash}). */
   private volatile boolean rehashing;
   /**
-   * The verifier, set once a presented secret's HMAC matched the stored hash: SHA-256 of id and
+   * The verifier, set once a presented secret's HMAC matched {@link #hash}: SHA-256 of id and
    * secret for a native token, of the whole key for an upgraded legacy one; for a record still
-   * holding its legacy hash, the keyed hash of the key that matched it ({@link #LEGACY_MAC}). Later requests compare this one
-   * digest block instead of the four of the HMAC. Kept as four longs in the entry rather than an
+   * holding its legacy hash, the keyed hash of the key that matched it ({@link #LEGACY_MAC}).
+   * Later requests compare this one digest block instead of the four of the HMAC. Kept as four longs in the entry rather than an
    * array (one object fewer to reach), published by {@link #verifiedKind}, written after them; two
    * threads that set it write the same values (only the one secret matches the hash). Dies with
    * the entry, which every change to the record replaces (docs/architecture.md, "Verifier").
@@ -158,8 +157,10 @@ final class CompiledToken {
     legacy = null;
   }
 
-  /** {@code shared}: the token's shared usage slot, or null if this entry is cached (it then
-   * makes a slot of its own). */
+  /**
+   * {@code shared}: the token's shared usage slot, or null if this entry is cached (it then makes
+   * a slot of its own).
+   */
   CompiledToken(TokenRecord r, Token principal, int keyIndex, UsageBuffer.@Nullable Slot shared,
       long loadedAtNanos, int generation, @Nullable LegacyHash legacy) {
     this.id = principal.id().value(); // the cache key's string, not a second copy (see Records)
@@ -296,19 +297,6 @@ final class CompiledToken {
     long d = (v0 ^ (long) LONGS.get(digest, 0)) | (v1 ^ (long) LONGS.get(digest, 8))
         | (v2 ^ (long) LONGS.get(digest, 16)) | (v3 ^ (long) LONGS.get(digest, 24));
     return d == 0;
-  }
-
-  /**
-   * Compares {@code digest}, an HMAC, with the stored hash in constant time; false when the record
-   * holds a hash of another kind (another length).
-   */
-  boolean hashMatches(byte[] digest) {
-    return MessageDigest.isEqual(hash, digest);
-  }
-
-  /** The stored hash as the record holds it (a copy), for the re-hash that replaces it. */
-  byte[] hash() {
-    return hash.clone();
   }
 
   /** The verifier as bytes, or null if none is set (for tests). */

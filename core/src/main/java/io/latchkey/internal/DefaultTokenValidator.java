@@ -369,10 +369,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         hasher.legacyVerifier(s, key);
         return entry.verifierMatches(CompiledToken.LEGACY, s.out);
       }
-      if (!hasher.hasKey(entry.keyIndex)
-          || !entry.hashMatches(hasher.hashLegacy(entry.keyIndex, key))) {
-        return false;
-      }
+      if (!hasher.matchesLegacy(entry.keyIndex, entry.hash, key)) return false;
       if (cache != null) {
         hasher.legacyVerifier(s, key);
         entry.setVerifier(CompiledToken.LEGACY, s.out);
@@ -445,7 +442,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
         hasher.verifier(s, 0);
         return entry.verifierMatches(CompiledToken.NATIVE, s.out);
       }
-      if (!hasher.hmac(s, entry.keyIndex, 0) || !entry.hashMatches(s.out)) return false;
+      if (!hasher.matches(s, entry.keyIndex, entry.hash, 0)) return false;
       if (cache != null) {
         hasher.verifier(s, 0);
         entry.setVerifier(CompiledToken.NATIVE, s.out);
@@ -611,7 +608,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     LegacyVerification l = legacy;
     return new CompiledToken(r, Records.toCachedToken(r, id, TokenState.ACTIVE, shared),
         hasher.indexOf(r.keyId()),
-        cached ? null : usage.peek(r.id()), ticker.read(), readGeneration,
+        cached ? null : usage.peek(id), ticker.read(), readGeneration,
         l == null ? null : l.parse(r.keyId(), r.hash()));
   }
 
@@ -619,7 +616,7 @@ public final class DefaultTokenValidator implements TokenValidator, ChangeListen
     try {
       background.execute(() -> {
         try {
-          rehasher.rehash(entry.id, entry.hash(), newHash);
+          rehasher.rehash(entry.id, entry.hash, newHash);
         } catch (RuntimeException e) {
           entry.rehashFailed();
           LOG.log(System.Logger.Level.WARNING, "could not re-hash token " + entry.id + ": " + e);

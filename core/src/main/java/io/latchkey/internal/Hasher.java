@@ -187,18 +187,12 @@ public final class Hasher {
   /**
    * For the validator, which does several steps on one token under one slot ({@link #acquire}):
    * the HMAC of the id and secret already in {@code s.bytes[from...]} under key {@code keyIndex},
-   * left in {@code s.out} for the caller to compare in constant time; false, and nothing computed,
-   * if there is no such key.
+   * compared in constant time with {@code expected}.
    */
-  boolean hmac(Scratch s, int keyIndex, int from) {
-    if (!hasKey(keyIndex)) return false;
+  boolean matches(Scratch s, int keyIndex, byte[] expected, int from) {
+    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
     s.compute(keyIndex, s.bytes, from);
-    return true;
-  }
-
-  /** Whether {@code keyIndex} is the index of one of the keys (a record's may be unknown: -1). */
-  boolean hasKey(int keyIndex) {
-    return keyIndex >= 0 && keyIndex < keyIds.length;
+    return MessageDigest.isEqual(s.out, expected);
   }
 
   /** The one-block verifier of the id and secret in {@code s.bytes[from...]}, left in {@code s.out}. */
@@ -361,6 +355,12 @@ public final class Hasher {
       release(s);
       Arrays.fill(in, (byte) 0);
     }
+  }
+
+  /** Compares in constant time {@link #hashLegacy} of {@code key} with {@code expected}. */
+  public boolean matchesLegacy(int keyIndex, byte[] expected, String key) {
+    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
+    return MessageDigest.isEqual(hashLegacy(keyIndex, key), expected);
   }
 
   private static MessageDigest sha256() {

@@ -91,9 +91,7 @@ class LegacyFastPathTest {
       assertThat(validator(h).legacyIndexSize()).isOne();
 
       // From now on the keyed hash is not consulted: spoil it, and the verifier still decides.
-      byte[] stored = entry.hash();
-      Entries.spoilHash(entry);
-      assertThat(entry.hash()).as("spoiled").isNotEqualTo(stored);
+      java.util.Arrays.fill(entry.hash, (byte) 0);
       assertThat(h.validator().validate(ValidationRequest.of(KEY).require("read")).isValid())
           .isTrue();
       ValidationResult wrong = h.validator().validate(WRONG);

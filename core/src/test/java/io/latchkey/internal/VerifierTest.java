@@ -48,10 +48,8 @@ class VerifierTest {
       assertThat(verifier).isNotEqualTo(h.record(t.id()).hash());
 
       // From now on the entry's hash is not consulted: spoil it, and the verifier still decides.
-      CompiledToken entry = validator(h).cached(id);
-      assertThat(entry.hash()).isEqualTo(h.record(t.id()).hash());
-      Entries.spoilHash(entry);
-      assertThat(entry.hash()).as("spoiled").isNotEqualTo(h.record(t.id()).hash());
+      byte[] stored = validator(h).cached(id).hash;
+      java.util.Arrays.fill(stored, (byte) 0);
       assertThat(h.validator().validate(t.secret()).isValid()).isTrue();
       ValidationResult r = h.validator().validate(wrong);
       assertThat(r.reasonOrNull()).isEqualTo(Reason.UNKNOWN);
