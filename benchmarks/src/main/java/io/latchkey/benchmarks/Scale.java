@@ -356,7 +356,7 @@ public final class Scale {
         java.nio.charset.StandardCharsets.UTF_8).lines().toList();
     if (p.waitFor() != 0 || out.isEmpty()) throw new IllegalStateException(String.join("\n", out));
     out.forEach(System.out::println);
-    String first = out.get(0); // "53,261 cached entries: 547 B each"
+    String first = out.get(0); // "53,261 cached entries: 563 B each"
     int bytes = Integer.parseInt(first.replaceAll(".*: (\\d+) B each", "$1"));
     row("validator", "a cached entry, " + kind + " (class histograms, "
             + first.replaceAll(":.*", "") + " of the benchmark's token)", bytes + " B", "≤ 400 B",

@@ -35,9 +35,10 @@ public final class Records {
    */
   static Token toCachedToken(TokenRecord r, String id, TokenState state, Shared shared) {
     Instant updated = r.updatedAt().equals(r.createdAt()) ? r.createdAt() : r.updatedAt();
-    return new Token(new TokenId(id.equals(r.id()) ? id : r.id()), shared.of(r.workspace()), r.name(),
-        shared.of(r.description()), r.hint(), state, shared.of(Map.copyOf(r.permissions())),
-        shared.of(r.allowedIps()), shared.of(Map.copyOf(r.metadata())), r.createdAt(),
+    return new Token(new TokenId(id.equals(r.id()) ? id : r.id()), shared.of(r.workspace()),
+        r.name(), shared.of(r.description()), r.hint(), state,
+        shared.of(Map.copyOf(r.permissions())), shared.of(r.allowedIps()),
+        shared.of(Map.copyOf(r.metadata())), r.createdAt(),
         shared.of(r.createdBy()), updated, r.expiresAt(), r.lastUsedAt(), r.lastUsedIp(),
         shared.ofNullable(r.lastUsedIntegration()));
   }

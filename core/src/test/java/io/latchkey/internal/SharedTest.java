@@ -2,6 +2,7 @@ package io.latchkey.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.latchkey.ForwardingStore;
 import io.latchkey.HashingKey;
 import io.latchkey.IssuedToken;
 import io.latchkey.Latchkey;
@@ -11,13 +12,10 @@ import io.latchkey.Token;
 import io.latchkey.ValidationRequest;
 import io.latchkey.spi.TokenRecord;
 import io.latchkey.spi.TokenStore;
-import io.latchkey.spi.UsageUpdate;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /** Cached entries share the values many tokens hold equal copies of, in a bounded table. */
@@ -53,9 +51,9 @@ class SharedTest {
   void aCachedEntry_keepsOneIdString_theKeys_notTheCopyARecordReadBrings() {
     MapTokenStore backing = new MapTokenStore();
     List<String> readIds = new ArrayList<>(); // every id string a read returned, as a row decodes
-    TokenStore decoding = new TokenStore() {
-      @Override public boolean insert(TokenRecord r) { return backing.insert(r); }
-      @Override public Optional<TokenRecord> find(String id) {
+    TokenStore decoding = new ForwardingStore(backing) {
+      @Override
+      public Optional<TokenRecord> find(String id) {
         return backing.find(id).map(r -> {
           String copy = new String(r.id().toCharArray());
           synchronized (readIds) {
@@ -64,12 +62,6 @@ class SharedTest {
           return r.toBuilder().id(copy).build();
         });
       }
-      @Override public boolean replace(TokenRecord r, long v) { return backing.replace(r, v); }
-      @Override public boolean delete(String id) { return backing.delete(id); }
-      @Override public List<TokenRecord> list(String w, @Nullable String a, int l) {
-        return backing.list(w, a, l);
-      }
-      @Override public void applyUsage(Collection<UsageUpdate> u) { backing.applyUsage(u); }
     };
     try (Latchkey l = Latchkey.builder().store(decoding).hashingKey(HashingKey.generate("k1"))
         .build()) {
