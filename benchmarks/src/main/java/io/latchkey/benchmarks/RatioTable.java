@@ -100,7 +100,7 @@ public final class RatioTable {
    * The cached path on one thread. The same token, and {@code HasherBenchmark}, in two forks. The
    * random of 1M in {@link #RANDOM_ROUNDS} rounds of one fork per benchmark, the floor and ours
    * alternated: over a million tokens a fork's score moves by about ±10 % with where its objects
-   * land in the heap (ratios from 1.09× to 1.44× on one build in one day), more than the margin of
+   * land in the heap (ratios from 1.09× to 1.50× on one build in one day), more than the margin of
    * the 1.3× target, and forks minutes apart also see the machine change under them. The ratio is
    * then of the medians of every round's iterations, and the table shows each round's own.
    */
@@ -140,7 +140,7 @@ public final class RatioTable {
         step("virtual threads: skipped, no JDK 21+ (set LATCHKEY_BENCH_JDK21 to a java binary)");
         return null;
       }
-      version = java;
+      version = releaseOf(java);
     }
     step("virtual threads: a fresh one per request (" + version + ")");
     ChainedOptionsBuilder options = new OptionsBuilder()
@@ -150,6 +150,22 @@ public final class RatioTable {
     run(options, List.of("-Xms1g", "-Xmx1g"), log);
     return version;
   }
+  /**
+   * The version a JDK's {@code release} file names ({@code JAVA_VERSION="25.0.1"}), for the {@code
+   * java} binary in its {@code bin}; the binary's path if there is no such file.
+   */
+  private static String releaseOf(String java) {
+    try {
+      Path release = Path.of(java).toAbsolutePath().getParent().getParent().resolve("release");
+      for (String line : Files.readAllLines(release)) {
+        if (line.startsWith("JAVA_VERSION=")) return line.substring(13).replace("\"", "");
+      }
+    } catch (Exception e) {
+      // no release file: name the binary
+    }
+    return java;
+  }
+
   /** The cached validation of an upgraded imported key against a native token (issue #16). */
   private void runLegacy(File log, boolean quick) throws Exception {
     step("legacy keys: an upgraded imported key against a native token, cached");
