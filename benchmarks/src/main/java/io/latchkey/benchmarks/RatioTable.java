@@ -97,7 +97,7 @@ public final class RatioTable {
   }
 
   /**
-   * The cached path on one thread. The same token, and {@code HasherBenchmark}, in two forks. The
+   * The cached path on one thread. The same token, and {@code HasherBenchmark}, in two forks;
    * random of 1M in {@link #RANDOM_ROUNDS} rounds of one fork per benchmark, the floor and ours
    * alternated: over a million tokens a fork's score moves by about ±10 % with where its objects
    * land in the heap (ratios from 1.09× to 1.50× on one build in one day), more than the margin of
@@ -150,6 +150,7 @@ public final class RatioTable {
     run(options, List.of("-Xms1g", "-Xmx1g"), log);
     return version;
   }
+
   /**
    * The version a JDK's {@code release} file names ({@code JAVA_VERSION="25.0.1"}), for the {@code
    * java} binary in its {@code bin}; the binary's path if there is no such file.
