@@ -110,10 +110,11 @@ final class CompiledToken {
    * The verifier, set once a presented secret's HMAC matched {@link #hash}: SHA-256 of id and
    * secret for a native token, of the whole key for an upgraded legacy one; for a record still
    * holding its legacy hash, the keyed hash of the key that matched it ({@link #LEGACY_MAC}).
-   * Later requests compare this one digest block instead of the four of the HMAC. Kept as four longs in the entry rather than an
-   * array (one object fewer to reach), published by {@link #verifiedKind}, written after them; two
-   * threads that set it write the same values (only the one secret matches the hash). Dies with
-   * the entry, which every change to the record replaces (docs/architecture.md, "Verifier").
+   * Later requests compare this one digest block instead of the four of the HMAC. Kept as four
+   * longs in the entry rather than an array (one object fewer to reach), published by {@link
+   * #verifiedKind}, written after them; two threads that set it write the same values (only the
+   * one secret matches the hash). Dies with the entry, which every change to the record replaces
+   * (docs/architecture.md, "Verifier").
    */
   private long v0;
   private long v1;

@@ -145,12 +145,11 @@ public final class Hasher {
    * expected}. Allocates nothing.
    */
   public boolean matches(int keyIndex, byte[] expected, String token, int offset) {
-    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
+    if (!hasKey(keyIndex)) return false;
     Scratch s = acquire();
     try {
       s.body(token, offset);
-      s.compute(keyIndex, s.bytes, 0);
-      return MessageDigest.isEqual(s.out, expected);
+      return matches(s, keyIndex, expected, 0);
     } finally {
       release(s);
     }
@@ -190,7 +189,7 @@ public final class Hasher {
    * compared in constant time with {@code expected}.
    */
   boolean matches(Scratch s, int keyIndex, byte[] expected, int from) {
-    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
+    if (!hasKey(keyIndex)) return false;
     s.compute(keyIndex, s.bytes, from);
     return MessageDigest.isEqual(s.out, expected);
   }
@@ -359,8 +358,13 @@ public final class Hasher {
 
   /** Compares in constant time {@link #hashLegacy} of {@code key} with {@code expected}. */
   public boolean matchesLegacy(int keyIndex, byte[] expected, String key) {
-    if (keyIndex < 0 || keyIndex >= keyIds.length) return false;
+    if (!hasKey(keyIndex)) return false;
     return MessageDigest.isEqual(hashLegacy(keyIndex, key), expected);
+  }
+
+  /** Whether {@code keyIndex} is one of the keys' (a record's key may be unknown here: -1). */
+  private boolean hasKey(int keyIndex) {
+    return keyIndex >= 0 && keyIndex < keyIds.length;
   }
 
   private static MessageDigest sha256() {
