@@ -48,7 +48,8 @@ public final class EntryFootprint {
   static Result measure(int n, boolean decoded) throws Exception {
     InMemoryTokenStore backing = new InMemoryTokenStore();
     // Usage is written nowhere: the store is the same in both histograms.
-    try (Latchkey l = Fixtures.latchkey(Fixtures.ignoringUsage(backing, decoded)).usageFlushInterval(Duration.ofDays(1)).build()) {
+    try (Latchkey l = Fixtures.latchkey(Fixtures.ignoringUsage(backing, decoded))
+        .usageFlushInterval(Duration.ofDays(1)).build()) {
       List<String> secrets = Fixtures.issue(l.tokens(), n);
       ValidationRequest[] requests = new ValidationRequest[n];
       for (int i = 0; i < n; i++) requests[i] = Fixtures.request(secrets.get(i));

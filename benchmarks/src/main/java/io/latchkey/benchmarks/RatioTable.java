@@ -38,7 +38,6 @@ public final class RatioTable {
   static final int REVOCATIONS = 1_000;
   /** Rounds of alternated forks for random of 1M ({@link #runOneThread}). */
   static final int RANDOM_ROUNDS = 3;
-  private static final List<String> JVM_ARGS_LIST = List.of(JVM_ARGS);
 
   private final List<RunResult> results = new ArrayList<>();
   /** The results of each round of random of 1M, in order. */
@@ -56,7 +55,7 @@ public final class RatioTable {
     List<String> jvmArgs = new ArrayList<>(List.of(JVM_ARGS));
     if (quick) {
       step("quick: cached validate and floor, one thread (log: " + log + ")");
-      t.runOneThread(log, true);
+      t.runOneThread(jvmArgs, log, true);
       step("quick: cached validate and floor, two threads");
       t.run(new OptionsBuilder()
           .include(CachedValidateBenchmark.class.getSimpleName() + ".(latchkey|floor)$")
@@ -74,7 +73,7 @@ public final class RatioTable {
     jvmArgs.add("-D" + Backends.REDIS_PROPERTY + "=" + redis);
 
     step("single thread: cached validate and floor (log: " + log + ")");
-    t.runOneThread(log, false);
+    t.runOneThread(jvmArgs, log, false);
     step("single thread: JWT, bcrypt, cache miss");
     t.run(new OptionsBuilder()
         .include(JwtHs256Benchmark.class.getSimpleName())
@@ -104,13 +103,14 @@ public final class RatioTable {
    * the 1.3× target, and forks minutes apart also see the machine change under them. The ratio is
    * then of the medians of every round's iterations, and the table shows each round's own.
    */
-  private void runOneThread(File log, boolean quick) throws Exception {
+  private void runOneThread(List<String> jvmArgs, File log, boolean quick)
+      throws Exception {
     String cv = CachedValidateBenchmark.class.getSimpleName();
     ChainedOptionsBuilder same = new OptionsBuilder()
         .include(cv).include(HasherBenchmark.class.getSimpleName())
         .param("tokens", "same").threads(1);
     if (quick) same = same.warmupIterations(2).measurementIterations(3);
-    run(same, 2, JVM_ARGS_LIST, log);
+    run(same, 2, jvmArgs, log);
     for (int round = 1; round <= RANDOM_ROUNDS; round++) {
       step("random of 1M, round " + round + " of " + RANDOM_ROUNDS);
       // The first round runs every cached benchmark; later ones only ours and the floor.
@@ -119,7 +119,7 @@ public final class RatioTable {
           .param("tokens", "random").threads(1);
       if (quick) random = random.warmupIterations(3).measurementIterations(3);
       int before = results.size();
-      run(random, 1, JVM_ARGS_LIST, log);
+      run(random, 1, jvmArgs, log);
       rounds.add(new ArrayList<>(results.subList(before, results.size())));
     }
   }
