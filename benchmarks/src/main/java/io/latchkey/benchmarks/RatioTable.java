@@ -99,7 +99,7 @@ public final class RatioTable {
    * The cached path on one thread. The same token, and {@code HasherBenchmark}, in two forks;
    * random of 1M in {@link #RANDOM_ROUNDS} rounds of one fork per benchmark, the floor and ours
    * alternated: over a million tokens a fork's score moves by about ±10 % with where its objects
-   * land in the heap (ratios from 1.09× to 1.50× on one build in one day), more than the margin of
+   * land in the heap (ratios from 1.04× to 1.71× on one build in one day), more than the margin of
    * the 1.3× target, and forks minutes apart also see the machine change under them. The ratio is
    * then of the medians of every round's iterations, and the table shows each round's own.
    */
